@@ -1,0 +1,21 @@
+"""The Celery app. Beat only says "look at the database now"; each tick claims due rows itself."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("yizhan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+_TICK = float(os.environ.get("TICK_SECONDS", "2"))
+app.conf.beat_schedule = {
+    "livestreams-tick": {"task": "livestreams.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},
+    "core-outbox-sweep": {
+        "task": "core.outbox_sweep",
+        "schedule": _TICK * 5,
+        "options": {"expires": _TICK * 10},
+    },
+}

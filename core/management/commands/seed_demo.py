@@ -1,0 +1,27 @@
+"""Idempotent demo data. Each app contributes through its own ``<app>/demo.py: seed(ctx)``."""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_APPS = ["livestreams", "jobs", "coaching", "invites"]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) demo data: a union, organizer, host, series, sessions, and each app's extras."
+
+    def handle(self, *args, **options):
+        ctx: dict = {}
+        with transaction.atomic():
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed(ctx, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        for line in ctx.get("logins", []):
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,105 @@
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Union(models.Model):
+    """A tenant: a city trade union or public employment service. Organizers work inside one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    city = models.CharField(_("city"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("union")
+        verbose_name_plural = _("unions")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("organizer")
+        EMPLOYER = "employer", _("employer member")
+        COACH = "coach", _("coach")
+        TRAINEE = "trainee", _("trainee")
+        HOST = "host", _("host")
+        NONE = "", _("none")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True, default="")
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # Personal calendar feed token (invites issue); rotating it revokes the old URL.
+    calendar_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ORGANIZER
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def rotate_calendar_token(self) -> str:
+        self.calendar_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token
+
+
+class OutboxMessage(models.Model):
+    """One side effect to deliver (an email today). The unique key makes enqueueing idempotent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        DEAD = "dead", _("gave up")
+        UNDELIVERABLE = "undeliverable", _("undeliverable")
+
+    key = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=32, default="email")
+    recipient = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key} [{self.status}]"
+
+
+class Activity(models.Model):
+    """Audit log: who did what to which object."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    verb = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.verb} {self.object_type}:{self.object_id}"

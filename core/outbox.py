@@ -1,0 +1,193 @@
+"""The outbox: every side effect (email today) is a row with a unique key, delivered by a Celery task.
+
+Enqueueing twice with the same key is a no-op, so callers may retry freely. Delivery claims the row with
+a conditional UPDATE (pending → sending), so two workers never send the same message; failures go back
+to pending with exponential backoff, and the periodic sweep re-dispatches anything due (including rows
+whose enqueue message was lost and rows stuck in "sending" after a worker crash).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = timedelta(minutes=10)
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TimeoutError)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def email_payload(
+    *,
+    text: str,
+    html: str = "",
+    alternatives: list[dict] | None = None,
+    attachments: list[dict] | None = None,
+    headers: dict | None = None,
+) -> dict:
+    """alternatives/attachments: [{"content": str, "mimetype": str, "filename": str?}]"""
+    return {
+        "text": text,
+        "html": html,
+        "alternatives": alternatives or [],
+        "attachments": attachments or [],
+        "headers": headers or {},
+    }
+
+
+def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kind: str = "email") -> bool:
+    """Insert the message unless its key exists; deliver after commit. Returns True if it was new."""
+    message, created = OutboxMessage.objects.get_or_create(
+        key=key[:255],
+        defaults={
+            "kind": kind,
+            "recipient": recipient or "",
+            "subject": subject[:255],
+            "payload": payload,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    if created:
+        from core.tasks import outbox_deliver_task
+
+        outbox_deliver_task.delay_on_commit(message.pk)
+    return created
+
+
+def outbox_enqueue_many(messages: list[dict]) -> int:
+    """Bulk variant for fan-outs (10,000 invites): one INSERT … ON CONFLICT DO NOTHING."""
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            key=m["key"][:255],
+            kind=m.get("kind", "email"),
+            recipient=m.get("recipient") or "",
+            subject=m["subject"][:255],
+            payload=m["payload"],
+            next_attempt_at=now,
+        )
+        for m in messages
+    ]
+    created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    keys = [row.key for row in created]
+    ids = list(
+        OutboxMessage.objects.filter(
+            key__in=keys, status=OutboxMessage.Status.PENDING, attempts=0
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        from core.tasks import outbox_deliver_batch_task
+
+        for start in range(0, len(ids), 200):
+            outbox_deliver_batch_task.delay_on_commit(ids[start : start + 200])
+    return len(ids)
+
+
+def _build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    payload = message.payload
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=payload.get("text", ""),
+        from_email=payload.get("from") or settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers=payload.get("headers") or {},
+    )
+    if payload.get("html"):
+        email.attach_alternative(payload["html"], "text/html")
+    for alt in payload.get("alternatives", []):
+        email.attach_alternative(alt["content"], alt["mimetype"])
+    for att in payload.get("attachments", []):
+        email.attach(att["filename"], att["content"], att["mimetype"])
+    return email
+
+
+def _claim(message_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+        ).update(status=OutboxMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def outbox_deliver(*, message_id: int, connection=None) -> str:
+    """Deliver one message if it is due. Safe to call any number of times."""
+    if not _claim(message_id):
+        return "skipped"
+    message = OutboxMessage.objects.get(pk=message_id)
+    if message.kind == "email" and "@" not in (message.recipient or ""):
+        message.status = OutboxMessage.Status.UNDELIVERABLE
+        message.last_error = "no email address for this recipient"
+        message.save(update_fields=["status", "last_error"])
+        return "undeliverable"
+    try:
+        email = _build_email(message)
+        if connection is not None:
+            email.connection = connection
+        email.send(fail_silently=False)
+    except TRANSIENT_ERRORS as exc:
+        failed_for_good = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        message.status = OutboxMessage.Status.DEAD if failed_for_good else OutboxMessage.Status.PENDING
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        message.save(update_fields=["status", "last_error", "next_attempt_at"])
+        logger.warning("outbox %s failed (attempt %s): %s", message.key, message.attempts, exc)
+        return "dead" if failed_for_good else "retry"
+    message.status = OutboxMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    message.save(update_fields=["status", "sent_at", "last_error"])
+    return "sent"
+
+
+def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
+    """Deliver several messages over one SMTP connection (fan-outs)."""
+    results: dict[str, int] = {}
+    connection = get_connection()
+    try:
+        connection.open()
+    except TRANSIENT_ERRORS:
+        connection = None
+    try:
+        for message_id in message_ids:
+            outcome = outbox_deliver(message_id=message_id, connection=connection)
+            results[outcome] = results.get(outcome, 0) + 1
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except TRANSIENT_ERRORS:
+                pass
+    return results
+
+
+def outbox_sweep(*, limit: int = 1000) -> int:
+    """Re-dispatch due messages and release ones stuck in 'sending' after a crash."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, claimed_at__lt=now - STUCK_AFTER
+    ).update(status=OutboxMessage.Status.PENDING)
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    from core.tasks import outbox_deliver_batch_task
+
+    with transaction.atomic():
+        for start in range(0, len(ids), 100):
+            outbox_deliver_batch_task.delay(ids[start : start + 100])
+    return len(ids)

@@ -1,0 +1,403 @@
+"""Every write to series, sessions and segments; the lifecycle claims used by the beat tick."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.activity import activity_log
+from core.errors import ApplicationError, Conflict
+from core.models import Union, User
+from core.outbox import email_payload, outbox_enqueue
+from core.timeutils import is_valid_timezone, local
+from livestreams import hooks
+from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
+
+S = LiveSession.Status
+EDITABLE_FIELDS = {
+    "series",
+    "kind",
+    "title",
+    "description",
+    "platform",
+    "stream_url",
+    "platform_room_id",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "is_public",
+    "hosts",
+}
+CALENDAR_FIELDS = {"starts_at", "ends_at", "stream_url", "status"}
+
+
+def default_union_for(user: User) -> Union:
+    if user.union_id:
+        return user.union
+    union, _ = Union.objects.get_or_create(name="默认工会")
+    if not user.is_superuser:
+        # An organizer always works inside one union; adopt the default one on first use.
+        user.union = union
+        user.save(update_fields=["union"])
+    return union
+
+
+def _validate_times(*, starts_at: datetime, ends_at: datetime, tz: str, require_future: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    if not is_valid_timezone(tz):
+        errors["timezone"] = [f"Unknown time zone '{tz}'. Use an IANA name such as Asia/Shanghai."]
+    if ends_at <= starts_at:
+        errors["ends_at"] = ["End must be after start."]
+    elif ends_at - starts_at > MAX_SESSION_LENGTH:
+        errors["ends_at"] = ["A session can last at most 12 hours."]
+    if require_future and starts_at <= timezone.now():
+        errors["starts_at"] = ["Start must be in the future."]
+    if errors:
+        raise ApplicationError("Invalid session times.", fields=errors)
+
+
+def series_create(*, by: User, title: str, description: str = "", is_public: bool = True) -> Series:
+    series = Series.objects.create(
+        union=default_union_for(by), title=title, description=description, is_public=is_public, created_by=by
+    )
+    activity_log(actor=by, verb="series.created", obj=series)
+    return series
+
+
+@transaction.atomic
+def session_create(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str = "Asia/Shanghai",
+    series: Series | None = None,
+    hosts: Iterable[User] = (),
+    **fields,
+) -> LiveSession:
+    _validate_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=False)
+    union = default_union_for(by)
+    if series is not None and series.union_id != union.pk and not by.is_superuser:
+        raise ApplicationError("Unknown series.", fields={"series": ["Unknown series."]})
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    session = LiveSession.objects.create(
+        union=series.union if series else union,
+        series=series,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        created_by=by,
+        **fields,
+    )
+    session.hosts.set(hosts)
+    activity_log(actor=by, verb="session.created", obj=session)
+    return session
+
+
+def _locked(session: LiveSession) -> LiveSession:
+    return LiveSession.objects.select_for_update().get(pk=session.pk)
+
+
+@transaction.atomic
+def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
+    session = _locked(session)
+    if session.status in (S.ENDED, S.CANCELLED):
+        raise Conflict(f"A session that is {session.status} cannot be changed.", code="invalid_state")
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    if session.status == S.LIVE and {"starts_at", "kind"} & set(changes):
+        raise Conflict("A live session's start and kind cannot change.", code="invalid_state")
+    hosts = changes.pop("hosts", None)
+    changed = {name for name, value in changes.items() if getattr(session, name) != value}
+    for name in changed:
+        setattr(session, name, changes[name])
+    if {"starts_at", "ends_at", "timezone"} & changed:
+        _validate_times(
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            tz=session.timezone,
+            require_future=session.status == S.SCHEDULED and "starts_at" in changed,
+        )
+        outside = session.segments.exclude(starts_at__gte=session.starts_at, ends_at__lte=session.ends_at)
+        if outside.exists():
+            raise ApplicationError(
+                "Segments would fall outside the session; move them first.",
+                fields={"starts_at": ["Lineup segments fall outside the new times."]},
+            )
+    if changed & CALENDAR_FIELDS and session.status != S.DRAFT:
+        session.ical_sequence += 1
+        changed.add("ical_sequence")
+    if changed:
+        session.save(update_fields=[*changed, "updated_at"])
+    if hosts is not None:
+        session.hosts.set(hosts)
+        changed.add("hosts")
+    if changed:
+        activity_log(actor=by, verb="session.updated", obj=session, fields=sorted(changed))
+        if session.status == S.SCHEDULED and {"starts_at", "ends_at"} & changed:
+            hooks.run("rescheduled", session, changed)
+        hooks.run("updated", session, changed)
+    return session
+
+
+def _transition(session: LiveSession, *, to: str, allowed_from: tuple[str, ...], **extra) -> LiveSession:
+    """Conditional UPDATE: succeeds only if the row is still in an allowed state."""
+    updated = LiveSession.objects.filter(pk=session.pk, status__in=allowed_from).update(
+        status=to, ical_sequence=F("ical_sequence") + 1, updated_at=timezone.now(), **extra
+    )
+    session.refresh_from_db()
+    if not updated:
+        raise Conflict(
+            f"Cannot move a {session.status} session to {to}.",
+            code="invalid_state",
+            fields={"status": [f"Session is {session.status}."]},
+        )
+    return session
+
+
+@transaction.atomic
+def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
+    session = _locked(session)
+    if session.status != S.DRAFT:
+        raise Conflict(
+            f"Only drafts can be scheduled; this session is {session.status}.", code="invalid_state"
+        )
+    _validate_times(
+        starts_at=session.starts_at, ends_at=session.ends_at, tz=session.timezone, require_future=True
+    )
+    # A draft has never been sent anywhere, so its calendar identity starts at SEQUENCE 0 here.
+    LiveSession.objects.filter(pk=session.pk).update(
+        status=S.SCHEDULED, ical_sequence=0, updated_at=timezone.now()
+    )
+    session.refresh_from_db()
+    activity_log(actor=by, verb="session.scheduled", obj=session)
+    hooks.run("scheduled", session)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: LiveSession, by: User, reason: str) -> LiveSession:
+    session = _transition(
+        session,
+        to=S.CANCELLED,
+        allowed_from=(S.DRAFT, S.SCHEDULED),
+        cancelled_at=timezone.now(),
+        cancel_reason=reason,
+    )
+    activity_log(actor=by, verb="session.cancelled", obj=session, reason=reason)
+    hooks.run("cancelled", session)
+    return session
+
+
+@transaction.atomic
+def session_go_live(*, session: LiveSession, by: User | None = None) -> LiveSession:
+    session = _transition(session, to=S.LIVE, allowed_from=(S.SCHEDULED,), went_live_at=timezone.now())
+    activity_log(actor=by, verb="session.live", obj=session, manual=by is not None)
+    hooks.run("live", [session.pk])
+    return session
+
+
+@transaction.atomic
+def session_end(*, session: LiveSession, by: User | None = None) -> LiveSession:
+    session = _transition(session, to=S.ENDED, allowed_from=(S.LIVE,), ended_at=timezone.now())
+    activity_log(actor=by, verb="session.ended", obj=session, manual=by is not None)
+    hooks.run("ended", [session.pk])
+    return session
+
+
+# --- The tick: claims due work with row locks + conditional updates --------------------------------
+
+
+def _claim_due(*, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int) -> list:
+    with transaction.atomic():
+        ids = list(
+            LiveSession.objects.select_for_update(skip_locked=True)
+            .filter(status=status, **{f"{due_field}__lte": now})
+            .order_by(due_field)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        LiveSession.objects.filter(pk__in=ids, status=status).update(
+            status=to,
+            ical_sequence=F("ical_sequence") + 1,
+            updated_at=timezone.now(),
+            **{stamp_field: timezone.now()},
+        )
+        hooks.run(to, ids)
+    return ids
+
+
+def sessions_start_due(*, now: datetime | None = None, limit: int = 2000) -> list:
+    return _claim_due(
+        status=S.SCHEDULED,
+        due_field="starts_at",
+        to=S.LIVE,
+        stamp_field="went_live_at",
+        now=now or timezone.now(),
+        limit=limit,
+    )
+
+
+def sessions_end_due(*, now: datetime | None = None, limit: int = 2000) -> list:
+    return _claim_due(
+        status=S.LIVE,
+        due_field="ends_at",
+        to=S.ENDED,
+        stamp_field="ended_at",
+        now=now or timezone.now(),
+        limit=limit,
+    )
+
+
+REMINDERS = {
+    # name: (how long before start it becomes due, the next reminder's lead, field)
+    "24h": (timedelta(hours=24), timedelta(hours=1), "reminder_24h_for"),
+    "1h": (timedelta(hours=1), timedelta(0), "reminder_1h_for"),
+}
+
+
+def reminder_recipients(session: LiveSession) -> list[tuple[User | None, str, str]]:
+    recipients = [(host, host.email, host.name) for host in session.hosts.all()]
+    for extra in hooks.run("reminder_recipients", session):
+        recipients.extend(extra)
+    return recipients
+
+
+def _send_reminder(session: LiveSession, which: str) -> int:
+    start_local = local(session.starts_at, session.timezone)
+    sent = 0
+    seen: set[str] = set()
+    for user, email, name in reminder_recipients(session):
+        ident = f"u{user.pk}" if user is not None else email
+        if ident in seen:
+            continue
+        seen.add(ident)
+        when = start_local.strftime("%Y-%m-%d %H:%M") + f" ({session.timezone})"
+        subject = f"[驿站] 直播提醒：{session.title} · {when}"
+        text = (
+            f"{name}，您好：\n\n您参与的直播「{session.title}」将于 {when} 开始。\n"
+            f"直播平台：{session.get_platform_display()} {session.stream_url}\n\n"
+            f"Reminder: “{session.title}” starts at {when}.\n"
+        )
+        created = outbox_enqueue(
+            key=f"reminder:{which}:{session.pk}:{session.starts_at.isoformat()}:{ident}",
+            recipient=email,
+            subject=subject,
+            payload=email_payload(text=text),
+        )
+        sent += int(created)
+    return sent
+
+
+def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Claim each (session, reminder, start time) once; a missed tick catches up on the next one."""
+    now = now or timezone.now()
+    counts = {}
+    for which, (lead, next_lead, field) in REMINDERS.items():
+        with transaction.atomic():
+            due = list(
+                LiveSession.objects.select_for_update(skip_locked=True)
+                .filter(status=S.SCHEDULED, starts_at__lte=now + lead, starts_at__gt=now + next_lead)
+                .exclude(**{field: F("starts_at")})
+                .prefetch_related("hosts")[:limit]
+            )
+            for session in due:
+                LiveSession.objects.filter(pk=session.pk).update(**{field: session.starts_at})
+                _send_reminder(session, which)
+        counts[which] = len(due)
+    return counts
+
+
+# --- Segments -------------------------------------------------------------------------------------
+
+
+def _validate_segment(session: LiveSession, *, starts_at, ends_at, exclude_pk=None) -> None:
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = ["Segment end must be after its start."]
+    if starts_at < session.starts_at or ends_at > session.ends_at:
+        errors.setdefault("starts_at", []).append("Segment must fit inside the session's times.")
+    if not errors:
+        clash = session.segments.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        if exclude_pk:
+            clash = clash.exclude(pk=exclude_pk)
+        other = clash.first()
+        if other is not None:
+            errors["starts_at"] = [f"Overlaps segment “{other.title}”."]
+    if errors:
+        raise ApplicationError("Invalid segment.", fields=errors)
+
+
+def _renumber(session: LiveSession) -> None:
+    for position, segment in enumerate(session.segments.order_by("starts_at"), start=1):
+        if segment.position != position:
+            Segment.objects.filter(pk=segment.pk).update(position=position)
+
+
+def _lock_for_lineup(session: LiveSession) -> LiveSession:
+    session = _locked(session)
+    if session.status in (S.ENDED, S.CANCELLED):
+        raise Conflict(f"The lineup of a {session.status} session cannot change.", code="invalid_state")
+    return session
+
+
+@transaction.atomic
+def segment_create(
+    *, session: LiveSession, by: User, title: str, starts_at, ends_at, description: str = "", seller=None
+) -> Segment:
+    session = _lock_for_lineup(session)
+    _validate_segment(session, starts_at=starts_at, ends_at=ends_at)
+    segment = Segment.objects.create(
+        session=session,
+        title=title,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seller=seller,
+    )
+    _renumber(session)
+    segment.refresh_from_db()
+    activity_log(actor=by, verb="segment.created", obj=segment)
+    hooks.run("segments_changed", session)
+    return segment
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, by: User, **changes) -> Segment:
+    session = _lock_for_lineup(segment.session)
+    segment = Segment.objects.get(pk=segment.pk)
+    for name, value in changes.items():
+        setattr(segment, name, value)
+    _validate_segment(session, starts_at=segment.starts_at, ends_at=segment.ends_at, exclude_pk=segment.pk)
+    segment.save()
+    _renumber(session)
+    segment.refresh_from_db()
+    activity_log(actor=by, verb="segment.updated", obj=segment, fields=sorted(changes))
+    hooks.run("segments_changed", session)
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment, by: User) -> None:
+    session = _lock_for_lineup(segment.session)
+    activity_log(actor=by, verb="segment.deleted", obj=segment)
+    segment.delete()
+    _renumber(session)
+    hooks.run("segments_changed", session)
+
+
+def segment_on_air(session: LiveSession, at: datetime) -> Segment | None:
+    """The lineup slot on screen at a moment. Segment times are wall-clock times."""
+    return session.segments.filter(starts_at__lte=at, ends_at__gt=at).first()
