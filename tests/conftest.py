@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
+pytest_plugins = ["tests.fixtures_services", "tests.fixtures_browser"]
+
 
 @pytest.fixture
 def union(db):

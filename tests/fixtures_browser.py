@@ -1,0 +1,1 @@
+"""Fixtures for browser tests (Playwright driving Debian's headless Chromium)."""
