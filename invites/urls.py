@@ -1,6 +1,13 @@
 """Server-rendered pages of the invites app (mounted at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from invites import views
 
 app_name = "invites"
-urlpatterns: list = []
+urlpatterns = [
+    path("calendar/settings/", views.feed_settings, name="settings"),
+    path("calendar/series/<uuid:pk>.ics", views.series_feed, name="series-feed"),
+    path("calendar/session/<uuid:pk>.ics", views.session_download, name="session-ics"),
+    path("calendar/<str:token>.ics", views.personal_feed, name="personal-feed"),
+]

@@ -1,0 +1,192 @@
+"""Invite state and feed token API. Thin views: input serializer → service/selector → output serializer."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import ApplicationError
+from core.permissions import IsOrganizer
+from core.serializers import StrictSerializer
+from invites import selectors, services
+from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
+from invites.views import feed_url
+
+
+class EmptyInput(StrictSerializer):
+    pass
+
+
+class FeedOutput(serializers.Serializer):
+    active = serializers.BooleanField()
+    feed_url = serializers.CharField(allow_null=True)
+    webcal_url = serializers.CharField(allow_null=True)
+
+
+def _feed(request) -> dict:
+    url = feed_url(request, request.user)
+    webcal = ("webcal://" + url.split("://", 1)[1]) if url else None
+    return {"active": url is not None, "feed_url": url, "webcal_url": webcal}
+
+
+class FeedView(APIView):
+    """The requester's personal calendar feed URL (secret). No token → feed off."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=FeedOutput)
+    def get(self, request):
+        return Response(_feed(request))
+
+
+class FeedRotateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=EmptyInput, responses=FeedOutput)
+    def post(self, request):
+        EmptyInput(data=request.data).is_valid(raise_exception=True)
+        services.calendar_token_rotate(user=request.user)
+        return Response(_feed(request))
+
+
+class FeedRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=EmptyInput, responses=FeedOutput)
+    def post(self, request):
+        EmptyInput(data=request.data).is_valid(raise_exception=True)
+        services.calendar_token_revoke(user=request.user)
+        return Response(_feed(request))
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.SerializerMethodField()
+    last_error = serializers.SerializerMethodField()
+    sent_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InviteDelivery
+        fields = [
+            "id",
+            "uid",
+            "sequence",
+            "method",
+            "recipient",
+            "status",
+            "attempts",
+            "last_error",
+            "sent_at",
+            "created_at",
+        ]
+
+    def get_attempts(self, obj) -> int:
+        return obj.outbox.attempts if obj.outbox_id else 0
+
+    def get_last_error(self, obj) -> str:
+        return obj.outbox.last_error if obj.outbox_id else "no outbox message"
+
+    def get_sent_at(self, obj):
+        return obj.outbox.sent_at if obj.outbox_id else None
+
+
+class MyDeliverySerializer(DeliverySerializer):
+    summary = serializers.CharField(source="attendee.event.summary", read_only=True)
+    starts_at = serializers.DateTimeField(source="attendee.event.starts_at", read_only=True)
+    event_status = serializers.CharField(source="attendee.event.status", read_only=True)
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [*DeliverySerializer.Meta.fields, "summary", "starts_at", "event_status"]
+
+
+class MyDeliveriesView(generics.ListAPIView):
+    """Invite emails sent to me, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyDeliverySerializer
+
+    def get_queryset(self):
+        return selectors.deliveries_of(self.request.user)
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    deliveries = DeliverySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InviteAttendee
+        fields = [
+            "id",
+            "user",
+            "name",
+            "email",
+            "role",
+            "active",
+            "last_sequence",
+            "last_method",
+            "removed_at",
+            "deliveries",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    attendees = AttendeeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CalendarEvent
+        fields = [
+            "id",
+            "uid",
+            "sequence",
+            "status",
+            "source_kind",
+            "source_id",
+            "summary",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "cancelled_at",
+            "attendees",
+        ]
+
+
+class EventFilterInput(StrictSerializer):
+    session = serializers.UUIDField(required=False)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500)
+
+
+class EventListView(generics.ListAPIView):
+    """Organizers: per event (a session, a lineup segment…) who was invited at which SEQUENCE and how
+    each delivery went. ``?session=<uuid>`` narrows to one session and its lineup."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = EventSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("session", str, description="session id (UUID)")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = EventFilterInput(data=self.request.query_params.dict())
+        if not params.is_valid():
+            raise ApplicationError(
+                "Invalid filter.", fields={k: [str(e) for e in v] for k, v in params.errors.items()}
+            )
+        qs = selectors.events_for_organizer(self.request.user)
+        session = params.validated_data.get("session")
+        if session:
+            key = f"livestreams.session:{session}"
+            qs = qs.filter(Q(source_key=key) | Q(parent_key=key))
+        return qs
+
+
+class EventDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsOrganizer]
+    serializer_class = EventSerializer
+
+    def get_queryset(self):
+        return selectors.events_for_organizer(self.request.user)

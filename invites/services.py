@@ -1,0 +1,360 @@
+"""Every write of the invites app: publishing sources, sending iMIP invites, feed tokens.
+
+``invite_publish(source=…)`` is the one entry point for invite sources. It is idempotent: call it after
+any change (inside the caller's transaction); it compares the source with what was last published and
+sent, and sends only what changed:
+
+- new attendee, or an attendee who has not seen the current SEQUENCE → REQUEST
+- attendee no longer listed, or the event is cancelled → CANCEL (STATUS:CANCELLED, same UID)
+- nothing changed → nothing sent
+
+Per attendee the SEQUENCE sent never decreases (a person removed and added back at the same event
+SEQUENCE gets the next number), so every (UID, attendee, SEQUENCE, METHOD) is sent at most once; that
+tuple is the outbox key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.models import OutboxMessage, User
+from core.outbox import outbox_enqueue_many
+from invites import builders, emails
+from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
+from invites.sources import CANCELLED, STATUSES, Attendee, InviteEvent, InviteSource
+
+REQUEST = builders.REQUEST
+CANCEL = builders.CANCEL
+
+
+@dataclass
+class PublishResult:
+    uid: str = ""
+    sequence: int = 0
+    requested: list[str] = field(default_factory=list)  # attendee keys
+    cancelled: list[str] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return len(self.requested) + len(self.cancelled)
+
+
+@dataclass
+class _Plan:
+    row: InviteAttendee | None
+    person: Attendee
+    method: str
+    sequence: int
+
+
+def site_organizer() -> tuple[str, str]:
+    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return email, name or "驿站 Yizhan"
+
+
+def _lock(key: str) -> None:
+    """Serialize publishers of one source (a transaction-scoped PostgreSQL advisory lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"invites:{key}"])
+
+
+def _new_uid(source: InviteSource) -> str:
+    prefix = source.kind.rsplit(".", 1)[-1] or "event"
+    return f"{prefix}-{uuid.uuid4()}@{settings.SITE_DOMAIN}"
+
+
+def event_from_entry(entry: CalendarEvent) -> InviteEvent:
+    return InviteEvent(
+        uid=entry.uid,
+        sequence=entry.sequence,
+        summary=entry.summary,
+        description=entry.description,
+        starts_at=entry.starts_at,
+        ends_at=entry.ends_at,
+        timezone=entry.timezone,
+        location=entry.location,
+        url=entry.url,
+        status=entry.status,
+        organizer_email=entry.organizer_email,
+        organizer_name=entry.organizer_name,
+        alarm_minutes=entry.alarm_minutes,
+    )
+
+
+def _render_feed_bodies(entry: CalendarEvent, event: InviteEvent, now: datetime) -> None:
+    # Feeds are public or personal: the organizer shown is the site, never a staff member's mailbox.
+    site_email, site_name = site_organizer()
+    public = replace(event, organizer_email=site_email, organizer_name=site_name)
+    entry.vevent = builders.build_feed_vevent(
+        public, uid=entry.uid, sequence=entry.sequence, dtstamp=now
+    ).decode()
+    entry.vevent_cancelled = builders.build_feed_vevent(
+        public, uid=entry.uid, sequence=entry.sequence, dtstamp=now, cancelled=True
+    ).decode()
+
+
+def _store(
+    source: InviteSource, entry: CalendarEvent | None, event: InviteEvent, now: datetime
+) -> CalendarEvent:
+    if event.status not in STATUSES:
+        raise ValueError(f"unknown calendar status {event.status!r}")
+    fingerprint = event.fingerprint()
+    if entry is None:
+        entry = CalendarEvent(source_key=source.key, uid=event.uid or _new_uid(source), sequence=0)
+    elif event.uid and event.uid != entry.uid:
+        raise ValueError("a calendar UID never changes once sent")
+    if event.sequence is not None:
+        entry.sequence = max(event.sequence, entry.sequence)
+    elif entry.pk and entry.fingerprint != fingerprint:
+        entry.sequence += 1
+    if not event.organizer_email:
+        email, name = site_organizer()
+        event = replace(event, organizer_email=email, organizer_name=event.organizer_name or name)
+    entry.source_kind = source.kind
+    entry.source_id = str(source.object_id)
+    entry.parent_key = source.parent_key or ""
+    entry.union_id = source.union_id
+    entry.series_id = source.series_id
+    entry.is_public = bool(source.is_public)
+    entry.fingerprint = fingerprint
+    entry.status = event.status
+    entry.summary = event.summary[:300]
+    entry.description = event.description
+    entry.starts_at = event.starts_at
+    entry.ends_at = event.ends_at
+    entry.timezone = event.timezone
+    entry.location = event.location[:500]
+    entry.url = event.url[:500]
+    entry.organizer_email = event.organizer_email
+    entry.organizer_name = event.organizer_name
+    entry.alarm_minutes = event.alarm_minutes
+    if event.status == CANCELLED:
+        entry.cancelled_at = entry.cancelled_at or now
+    else:
+        entry.cancelled_at = None
+    _render_feed_bodies(entry, event_from_entry(entry), now)
+    entry.save()
+    return entry
+
+
+def _unique_attendees(people) -> list[Attendee]:
+    seen: dict[str, Attendee] = {}
+    for person in people:
+        if person.key and person.key not in seen:
+            seen[person.key] = person
+    return list(seen.values())
+
+
+def _plan(entry: CalendarEvent, wanted: list[Attendee], rows: dict[str, InviteAttendee]) -> list[_Plan]:
+    current = entry.sequence
+    plans: list[_Plan] = []
+    for person in wanted:
+        row = rows.get(person.key)
+        if row is None:
+            plans.append(_Plan(None, person, REQUEST, current))
+        elif not row.active or row.last_method == CANCEL or row.seen_sequence < current:
+            plans.append(_Plan(row, person, REQUEST, max(current, row.last_sequence + 1)))
+    wanted_keys = {person.key for person in wanted}
+    for key, row in rows.items():
+        if row.active and key not in wanted_keys:
+            person = Attendee(email=row.email, name=row.name, user_id=row.user_id, role=row.role)
+            plans.append(_Plan(row, person, CANCEL, max(current, row.last_sequence)))
+    return plans
+
+
+def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
+    """Build one iMIP email per plan, enqueue them in bulk and record the deliveries."""
+    if not plans:
+        return
+    event = event_from_entry(entry)
+    messages = []
+    for plan in plans:
+        ics = builders.build_invite(
+            event=event,
+            uid=entry.uid,
+            sequence=plan.sequence,
+            attendee=plan.person,
+            method=plan.method,
+            dtstamp=now,
+        ).decode()
+        subject, payload = emails.invite_payload(
+            event=event,
+            attendee=plan.person,
+            method=plan.method,
+            ics=ics,
+            is_update=plan.row is not None,
+        )
+        key = emails.outbox_key(
+            uid=entry.uid, attendee=plan.person, sequence=plan.sequence, method=plan.method
+        )
+        messages.append({"key": key, "recipient": plan.person.email, "subject": subject, "payload": payload})
+    outbox_enqueue_many(messages)
+    keys = [m["key"] for m in messages]
+    outbox_ids = dict(OutboxMessage.objects.filter(key__in=keys).values_list("key", "pk"))
+
+    new_rows, changed_rows = [], []
+    for plan in plans:
+        row = plan.row or InviteAttendee(event=entry, key=plan.person.key)
+        row.user_id = plan.person.user_id
+        row.email = plan.person.email[:254]
+        row.name = plan.person.name[:200]
+        row.role = plan.person.role
+        row.last_sequence = plan.sequence
+        row.last_method = plan.method
+        row.seen_sequence = entry.sequence
+        row.active = plan.method == REQUEST
+        row.removed_at = None if row.active else now
+        row.updated_at = now
+        (changed_rows if plan.row else new_rows).append(row)
+        plan.row = row
+    InviteAttendee.objects.bulk_create(new_rows, batch_size=2000)
+    InviteAttendee.objects.bulk_update(
+        changed_rows,
+        [
+            "user",
+            "email",
+            "name",
+            "role",
+            "last_sequence",
+            "last_method",
+            "seen_sequence",
+            "active",
+            "removed_at",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    InviteDelivery.objects.bulk_create(
+        [
+            InviteDelivery(
+                attendee=plan.row,
+                uid=entry.uid,
+                sequence=plan.sequence,
+                method=plan.method,
+                recipient=plan.person.email[:254],
+                outbox_id=outbox_ids.get(key),
+            )
+            for plan, key in zip(plans, keys, strict=True)
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> PublishResult:
+    rows = {row.key: row for row in entry.attendees.all()}
+    plans = _plan(entry, wanted, rows)
+    _send(entry, plans, now)
+    # People still listed whose name/address changed without a new SEQUENCE: remember it quietly.
+    for person in wanted:
+        row = rows.get(person.key)
+        if row is not None and row.active and (row.email, row.name) != (person.email, person.name):
+            if not any(plan.person.key == person.key for plan in plans):
+                InviteAttendee.objects.filter(pk=row.pk).update(
+                    email=person.email[:254], name=person.name[:200], updated_at=now
+                )
+    return PublishResult(
+        uid=entry.uid,
+        sequence=entry.sequence,
+        requested=[p.person.key for p in plans if p.method == REQUEST],
+        cancelled=[p.person.key for p in plans if p.method == CANCEL],
+    )
+
+
+@transaction.atomic
+def invite_publish(*, source: InviteSource, now: datetime | None = None) -> PublishResult:
+    """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed."""
+    now = now or timezone.now()
+    _lock(source.key)
+    entry = CalendarEvent.objects.filter(source_key=source.key).first()
+    if not source.is_published():
+        return PublishResult(uid=entry.uid if entry else "")
+    event = source.event()
+    if entry is None and event.status == CANCELLED:
+        return PublishResult()  # never sent, nothing to take back
+    entry = _store(source, entry, event, now)
+    wanted = [] if entry.status == CANCELLED else _unique_attendees(source.attendees())
+    return _sync(entry, wanted, now)
+
+
+@transaction.atomic
+def invite_withdraw(
+    *, source: InviteSource, attendee: Attendee, now: datetime | None = None
+) -> PublishResult:
+    """Send CANCEL to one person (e.g. a trainee's cancelled booking) without touching the others.
+
+    Prefer dropping the person from ``source.attendees()`` and calling ``invite_publish``; use this when
+    the source cannot express the removal.
+    """
+    now = now or timezone.now()
+    _lock(source.key)
+    entry = CalendarEvent.objects.filter(source_key=source.key).first()
+    if entry is None:
+        return PublishResult()
+    row = entry.attendees.filter(key=attendee.key, active=True).first()
+    if row is None:
+        return PublishResult(uid=entry.uid, sequence=entry.sequence)
+    plans = [_Plan(row, attendee, CANCEL, max(entry.sequence, row.last_sequence))]
+    _send(entry, plans, now)
+    return PublishResult(uid=entry.uid, sequence=entry.sequence, cancelled=[attendee.key])
+
+
+@transaction.atomic
+def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishResult:
+    """The object behind a source is gone (a deleted lineup segment): cancel it for everyone.
+
+    The event stays in feeds as CANCELLED for a while, with a raised SEQUENCE.
+    """
+    now = now or timezone.now()
+    _lock(source_key)
+    entry = CalendarEvent.objects.filter(source_key=source_key).first()
+    if entry is None or entry.status == CANCELLED:
+        return PublishResult(uid=entry.uid if entry else "")
+    entry.status = CANCELLED
+    entry.sequence += 1
+    entry.cancelled_at = now
+    _render_feed_bodies(entry, event_from_entry(entry), now)
+    entry.save()
+    return _sync(entry, [], now)
+
+
+def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | None = None) -> int:
+    """Retire the children of ``parent_key`` whose source keys are not in ``keep``."""
+    gone = (
+        CalendarEvent.objects.filter(parent_key=parent_key)
+        .exclude(source_key__in=keep)
+        .exclude(status=CANCELLED)
+        .values_list("source_key", flat=True)
+    )
+    count = 0
+    for key in list(gone):
+        invite_retire(source_key=key, now=now)
+        count += 1
+    return count
+
+
+# --- Personal feed tokens ---------------------------------------------------------------------------
+
+
+def calendar_token_rotate(*, user: User) -> str:
+    """New secret feed URL; the old one stops working at once."""
+    from core.activity import activity_log
+
+    token = user.rotate_calendar_token()
+    activity_log(actor=user, verb="calendar.token_rotated", obj=user)
+    return token
+
+
+def calendar_token_revoke(*, user: User) -> None:
+    from core.activity import activity_log
+
+    user.calendar_token = ""
+    user.save(update_fields=["calendar_token"])
+    activity_log(actor=user, verb="calendar.token_revoked", obj=user)
