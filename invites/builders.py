@@ -9,7 +9,7 @@ fan-out does not regenerate the same text ten thousand times.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -147,16 +147,56 @@ def calendar_bytes(
     return b"".join(parts)
 
 
+def _attendee_line(attendee: Attendee, method: str) -> bytes:
+    holder = Event()
+    holder.add(
+        "attendee",
+        _address(
+            attendee.email,
+            name=attendee.name,
+            ROLE=attendee.role,
+            PARTSTAT="NEEDS-ACTION",
+            RSVP="TRUE" if method == REQUEST else "FALSE",
+            CUTYPE="INDIVIDUAL",
+        ),
+    )
+    return holder.to_ical()[len(b"BEGIN:VEVENT\r\n") : -len(b"END:VEVENT\r\n")]
+
+
+def build_invites(
+    *,
+    event: InviteEvent,
+    uid: str,
+    sequence: int,
+    attendees: Iterable[Attendee],
+    method: str,
+    dtstamp: datetime,
+) -> Iterator[bytes]:
+    """One iMIP calendar per attendee (RFC 6047): METHOD REQUEST or CANCEL, only that attendee listed.
+
+    The calendar, time zone and event text is rendered once; per attendee only the ATTENDEE line is.
+    """
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"unsupported iMIP method {method!r}")
+    component = event_component(event, uid=uid, sequence=sequence, dtstamp=dtstamp, method=method)
+    alarms = b"".join(sub.to_ical() for sub in component.subcomponents)
+    component.subcomponents = []
+    end_event = b"END:VEVENT\r\n"
+    head = component.to_ical()[: -len(end_event)]
+    template = calendar_bytes(method=method, vevents=[b"\0"], tzids=[event.timezone])
+    before, after = template.split(b"\0")
+    for attendee in attendees:
+        yield b"".join((before, head, _attendee_line(attendee, method), alarms, end_event, after))
+
+
 def build_invite(
     *, event: InviteEvent, uid: str, sequence: int, attendee: Attendee, method: str, dtstamp: datetime
 ) -> bytes:
-    """The iMIP calendar for one attendee (RFC 6047): METHOD REQUEST or CANCEL, only that attendee listed."""
-    if method not in (REQUEST, CANCEL):
-        raise ValueError(f"unsupported iMIP method {method!r}")
-    component = event_component(
-        event, uid=uid, sequence=sequence, dtstamp=dtstamp, method=method, attendee=attendee
+    """The iMIP calendar for one attendee."""
+    (data,) = build_invites(
+        event=event, uid=uid, sequence=sequence, attendees=[attendee], method=method, dtstamp=dtstamp
     )
-    return calendar_bytes(method=method, vevents=[component.to_ical()], tzids=[event.timezone])
+    return data
 
 
 def build_feed_vevent(

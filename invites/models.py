@@ -30,6 +30,7 @@ class CalendarEvent(models.Model):
     uid = models.CharField(max_length=255, unique=True)
     sequence = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=600, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONFIRMED)
 
     summary = models.CharField(max_length=300)
@@ -129,3 +130,18 @@ class InviteDelivery(models.Model):
     @property
     def status(self) -> str:
         return self.outbox.status if self.outbox_id else "undeliverable"
+
+
+class CalendarFeedState(models.Model):
+    """When anything in a user's personal feed last changed: makes the feed's ETag a one-row read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_state",
+    )
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"feed of {self.user_id} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"

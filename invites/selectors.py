@@ -22,7 +22,16 @@ def feed_user_for_token(token: str) -> User | None:
         return None
     return (
         User.objects.filter(calendar_token=token, is_active=True)
-        .only("pk", "calendar_token", "username", "display_name", "first_name", "last_name")
+        .select_related("calendar_feed_state")
+        .only(
+            "pk",
+            "calendar_token",
+            "username",
+            "display_name",
+            "first_name",
+            "last_name",
+            "calendar_feed_state__changed_at",
+        )
         .first()
     )
 
@@ -38,11 +47,11 @@ def _etag(*parts) -> str:
 
 
 def personal_feed_etag(*, user: User, now: datetime) -> str:
-    agg = _personal_rows(user, now).aggregate(
-        n=Count("id"), rows=Max("updated_at"), events=Max("event__updated_at")
-    )
+    """No query: services stamp CalendarFeedState whenever something in this user's feed changes."""
+    state = getattr(user, "calendar_feed_state", None)
+    changed = state.changed_at.isoformat() if state else "never"
     # The date is part of the tag so events ageing out of the window change it at least daily.
-    return _etag("me", user.pk, user.calendar_token, agg["n"], agg["rows"], agg["events"], now.date())
+    return _etag("me", user.pk, user.calendar_token, changed, now.date())
 
 
 def personal_feed_body(*, user: User, now: datetime) -> bytes:

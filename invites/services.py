@@ -15,6 +15,7 @@ tuple is the outbox key.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -100,6 +101,31 @@ def _render_feed_bodies(entry: CalendarEvent, event: InviteEvent, now: datetime)
     ).decode()
 
 
+def _touch_feeds(*, now: datetime, event_id: int | None = None, user_ids=()) -> None:
+    """Mark personal feeds as changed (their ETag is derived from this timestamp)."""
+    with connection.cursor() as cursor:
+        if event_id is not None:
+            cursor.execute(
+                "INSERT INTO invites_calendarfeedstate (user_id, changed_at) "
+                "SELECT DISTINCT user_id, %s FROM invites_inviteattendee WHERE event_id = %s AND user_id IS NOT NULL "
+                "ON CONFLICT (user_id) DO UPDATE SET changed_at = EXCLUDED.changed_at",
+                [now, event_id],
+            )
+        ids = sorted({pk for pk in user_ids if pk is not None})
+        if ids:
+            cursor.execute(
+                "INSERT INTO invites_calendarfeedstate (user_id, changed_at) SELECT unnest(%s::bigint[]), %s "
+                "ON CONFLICT (user_id) DO UPDATE SET changed_at = EXCLUDED.changed_at",
+                [ids, now],
+            )
+
+
+def _content_hash(source: InviteSource, event: InviteEvent, sequence: int) -> str:
+    parts = [repr(sorted(event.__dict__.items())), sequence, source.parent_key, source.union_id]
+    parts += [source.series_id, source.is_public]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def _store(
     source: InviteSource, entry: CalendarEvent | None, event: InviteEvent, now: datetime
 ) -> CalendarEvent:
@@ -117,6 +143,10 @@ def _store(
     if not event.organizer_email:
         email, name = site_organizer()
         event = replace(event, organizer_email=email, organizer_name=event.organizer_name or name)
+    content_hash = _content_hash(source, event, entry.sequence)
+    if entry.pk and entry.content_hash == content_hash:
+        return entry  # nothing changed: keep DTSTAMP, feeds and their ETags as they are
+    entry.content_hash = content_hash
     entry.source_kind = source.kind
     entry.source_id = str(source.object_id)
     entry.parent_key = source.parent_key or ""
@@ -141,6 +171,7 @@ def _store(
         entry.cancelled_at = None
     _render_feed_bodies(entry, event_from_entry(entry), now)
     entry.save()
+    _touch_feeds(now=now, event_id=entry.pk)
     return entry
 
 
@@ -174,21 +205,28 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
     if not plans:
         return
     event = event_from_entry(entry)
-    messages = []
+    groups: dict[tuple[str, int], list[_Plan]] = {}
     for plan in plans:
-        ics = builders.build_invite(
+        groups.setdefault((plan.method, plan.sequence), []).append(plan)
+    calendars: dict[int, str] = {}
+    for (method, sequence), group in groups.items():
+        rendered = builders.build_invites(
             event=event,
             uid=entry.uid,
-            sequence=plan.sequence,
-            attendee=plan.person,
-            method=plan.method,
+            sequence=sequence,
+            attendees=[plan.person for plan in group],
+            method=method,
             dtstamp=now,
-        ).decode()
+        )
+        for plan, data in zip(group, rendered, strict=True):
+            calendars[id(plan)] = data.decode()
+    messages = []
+    for plan in plans:
         subject, payload = emails.invite_payload(
             event=event,
             attendee=plan.person,
             method=plan.method,
-            ics=ics,
+            ics=calendars[id(plan)],
             is_update=plan.row is not None,
         )
         key = emails.outbox_key(
@@ -231,6 +269,7 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
         ],
         batch_size=500,
     )
+    _touch_feeds(now=now, user_ids=[plan.person.user_id for plan in plans])
     InviteDelivery.objects.bulk_create(
         [
             InviteDelivery(
@@ -320,8 +359,10 @@ def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishRes
     entry.status = CANCELLED
     entry.sequence += 1
     entry.cancelled_at = now
+    entry.content_hash = ""
     _render_feed_bodies(entry, event_from_entry(entry), now)
     entry.save()
+    _touch_feeds(now=now, event_id=entry.pk)
     return _sync(entry, [], now)
 
 

@@ -170,3 +170,16 @@ def test_session_download_for_public_sessions(two_zones, union, other_organizer,
     outsider = Client()
     outsider.force_login(other_organizer)
     assert outsider.get(f"/calendar/session/{hidden.pk}.ics").status_code == 404
+
+
+def test_republishing_without_changes_keeps_the_etag(two_zones, host):
+    from invites.adapters import session_invites_sync
+
+    _, ny, sh = two_zones
+    token = host.rotate_calendar_token()
+    client = Client()
+    first = client.get(f"/calendar/{token}.ics")
+    session_invites_sync(session=ny)
+    session_invites_sync(session=sh)
+    again = client.get(f"/calendar/{token}.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
