@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import fixtures_browser
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,12 +24,22 @@ def test_phone_page_is_phone_sized(phone_page):
     assert phone_page.evaluate("navigator.maxTouchPoints") > 0
 
 
-def _run_harness_test(**env_changes) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CHROMIUM": "/nonexistent/chromium", **env_changes}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    if "CI" not in env_changes:
-        env.pop("CI", None)
-    return subprocess.run(
+def test_missing_chromium_skips_with_a_loud_banner(monkeypatch, capsys):
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("CI", raising=False)
+    assert fixtures_browser.chromium_path() is None
+
+    with pytest.raises(pytest.skip.Exception, match="BROWSER TESTS SKIPPED"), pytest.warns(UserWarning):
+        fixtures_browser._no_browser("no Chromium binary found")
+
+    assert "!! BROWSER TESTS SKIPPED: no Chromium binary found" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_missing_chromium_fails_the_run_under_ci():
+    """End to end in a fresh pytest: with CI set, a browser test without Chromium fails, not skips."""
+    env = {**os.environ, "CHROMIUM": "/nonexistent/chromium", "CI": "true"}
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -43,18 +55,6 @@ def _run_harness_test(**env_changes) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
-
-
-@pytest.mark.slow
-def test_missing_chromium_skips_loudly():
-    result = _run_harness_test()
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 skipped" in result.stdout
-    assert "BROWSER TESTS SKIPPED" in result.stdout + result.stderr
-
-
-@pytest.mark.slow
-def test_missing_chromium_fails_under_ci():
-    result = _run_harness_test(CI="true")
     assert result.returncode != 0
-    assert "CI is set and browser tests cannot run" in result.stdout
+    assert "CI is set and browser tests cannot run: no Chromium binary found" in result.stdout
+    assert "1 error" in result.stdout
