@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +45,8 @@ def feed_url(request, user) -> str | None:
 def personal_feed(request, token: str):
     user = selectors.feed_user_for_token(token)
     if user is None:
-        raise Http404  # unknown and revoked tokens are indistinguishable
+        # Unknown and revoked tokens get the very same bytes; a calendar app has no use for an HTML page.
+        return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
     now = timezone.now()
     return _ics(
         request,

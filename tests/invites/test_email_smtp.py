@@ -8,7 +8,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_deliver, outbox_deliver_batch
 from livestreams import services as ls
 from tests import factories
-from tests.invites.conftest import free_port
+from tests.fixtures_services import free_port
 from tests.invites.helpers import events, parse_both
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -57,9 +57,9 @@ def scheduled(union, organizer, host):
     return session
 
 
-def test_invite_update_and_cancel_arrive_as_proper_imip(invite_smtp, scheduled, organizer, host):
+def test_invite_update_and_cancel_arrive_as_proper_imip(smtp_server, scheduled, organizer, host):
     assert _deliver_all() == {"sent": 1}
-    (first,) = invite_smtp.to(host.email)
+    (first,) = [m["message"] for m in smtp_server.to(host.email)]
     raw, text, html = _calendar_parts(first)
     cal, vcal = parse_both(raw)
     (event,) = events(cal)
@@ -75,7 +75,7 @@ def test_invite_update_and_cancel_arrive_as_proper_imip(invite_smtp, scheduled, 
 
     ls.session_update(session=scheduled, by=organizer, starts_at=scheduled.starts_at + timedelta(hours=1))
     _deliver_all()
-    _, second = invite_smtp.to(host.email)
+    _, second = [m["message"] for m in smtp_server.to(host.email)]
     cal2, _ = parse_both(_calendar_parts(second)[0])
     assert cal2["METHOD"] == "REQUEST"
     assert events(cal2)[0]["UID"] == scheduled.ical_uid
@@ -83,18 +83,18 @@ def test_invite_update_and_cancel_arrive_as_proper_imip(invite_smtp, scheduled, 
 
     ls.session_cancel(session=scheduled, by=organizer, reason="场地变更")
     _deliver_all()
-    third = invite_smtp.to(host.email)[-1]
+    third = smtp_server.to(host.email)[-1]["message"]
     cal3, vcal3 = parse_both(_calendar_parts(third)[0])
     assert cal3["METHOD"] == "CANCEL"
     assert str(events(cal3)[0]["STATUS"]) == "CANCELLED"
     assert events(cal3)[0]["UID"] == scheduled.ical_uid
     assert vcal3.vevent.sequence.value == str(events(cal2)[0]["SEQUENCE"] + 1)
     assert third["Subject"].strip().startswith("[驿站] 已取消")
-    assert len(invite_smtp.to(host.email)) == 3
+    assert len(smtp_server.to(host.email)) == 3
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_smtp_down_retries_without_loss_or_duplicates(settings, scheduled, host, invite_smtp):
+def test_smtp_down_retries_without_loss_or_duplicates(settings, scheduled, host, smtp_server):
     message = OutboxMessage.objects.get(recipient=host.email)
     settings.EMAIL_PORT = free_port()  # nothing listens there
     assert outbox_deliver(message_id=message.pk) == "retry"
@@ -102,8 +102,8 @@ def test_smtp_down_retries_without_loss_or_duplicates(settings, scheduled, host,
     assert (message.status, message.attempts) == ("pending", 1)
     assert "Error" in message.last_error or "refused" in message.last_error.lower()
 
-    settings.EMAIL_PORT = invite_smtp.port
+    settings.EMAIL_PORT = smtp_server.port
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)  # backoff over
     assert outbox_deliver(message_id=message.pk) == "sent"
     assert outbox_deliver(message_id=message.pk) == "skipped"
-    assert len(invite_smtp.to(host.email)) == 1
+    assert len(smtp_server.to(host.email)) == 1
