@@ -185,3 +185,18 @@ def reminder_recipients(session) -> list[tuple]:
         (segment.seller, segment.seller.email, segment.seller.name)
         for segment in session.segments.select_related("seller").exclude(seller=None)
     ]
+
+
+def session_page_section(session, request):
+    """The "add to calendar" card on the public session page (not for drafts or cancelled sessions)."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    if session.status in ("draft", "cancelled"):
+        return None
+    series_feed = None
+    if session.series_id and session.series.is_public:
+        series_feed = reverse("invites:series-feed", args=[session.series_id])
+    return render_to_string(
+        "invites/_add_to_calendar.html", {"session": session, "series_feed": series_feed}, request=request
+    )

@@ -16,3 +16,4 @@ class InvitesConfig(AppConfig):
         hooks.register("cancelled", adapters.on_cancelled)
         hooks.register("segments_changed", adapters.on_segments_changed)
         hooks.register("reminder_recipients", adapters.reminder_recipients)
+        hooks.register("session_page_sections", adapters.session_page_section)

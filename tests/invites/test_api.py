@@ -141,3 +141,21 @@ def test_settings_page_rotates_and_revokes(host):
     client.post("/calendar/settings/", {"action": "revoke"})
     host.refresh_from_db()
     assert host.calendar_token == ""
+
+
+def test_seed_demo_publishes_invites_once_and_gives_the_host_a_feed():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    count = OutboxMessage.objects.filter(key__startswith="invite:").count()
+    assert count >= 2  # the host of both demo sessions
+    call_command("seed_demo", stdout=StringIO())
+    assert OutboxMessage.objects.filter(key__startswith="invite:").count() == count
+    from core.models import User
+
+    host = User.objects.get(username="host")
+    assert f"/calendar/{host.calendar_token}.ics" in out.getvalue()
+    assert Client().get(f"/calendar/{host.calendar_token}.ics").status_code == 200

@@ -183,3 +183,14 @@ def test_republishing_without_changes_keeps_the_etag(two_zones, host):
     session_invites_sync(session=sh)
     again = client.get(f"/calendar/{token}.ics", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_session_page_offers_add_to_calendar_and_the_series_feed(two_zones, union, organizer):
+    series, ny, _ = two_zones
+    html = Client().get(f"/s/{ny.pk}/").content.decode()
+    assert f'href="/calendar/session/{ny.pk}.ics"' in html
+    assert f'href="/calendar/series/{series.pk}.ics"' in html
+    download = Client().get(f"/calendar/session/{ny.pk}.ics")
+    assert download.status_code == 200 and events(parse_both(download.content)[0])[0]["UID"] == ny.ical_uid
+    ls.session_cancel(session=ny, by=organizer, reason="取消")
+    assert "/calendar/session/" not in Client().get(f"/s/{ny.pk}/").content.decode()
