@@ -308,12 +308,20 @@ def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> Publis
 
 
 @transaction.atomic
-def invite_publish(*, source: InviteSource, now: datetime | None = None) -> PublishResult:
-    """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed."""
+def invite_publish(*, source: InviteSource, now: datetime | None = None, lock: bool = True) -> PublishResult:
+    """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed.
+
+    Two publishers of one source are serialized by an advisory lock; ``lock=False`` exists only so a
+    test can show that without it two concurrent first publications collide.
+    """
     now = now or timezone.now()
-    _lock(source.key)
+    if lock:
+        _lock(source.key)
     entry = CalendarEvent.objects.filter(source_key=source.key).first()
     if not source.is_published():
+        if entry is not None and entry.status != CANCELLED:
+            # Published once, withdrawn now (e.g. a lineup slot back to pending): take it back.
+            return invite_retire(source_key=source.key, now=now)
         return PublishResult(uid=entry.uid if entry else "")
     event = source.event()
     if entry is None and event.status == CANCELLED:

@@ -9,7 +9,7 @@ from core.outbox import outbox_deliver
 from invites.adapters import SessionInvite, session_invites_sync
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
 from invites.services import invite_publish, invite_withdraw
-from invites.sources import Attendee
+from invites.sources import Attendee, InviteEvent, InviteSource
 from livestreams import services as ls
 from tests import factories
 from tests.invites.helpers import events, parse_both
@@ -202,3 +202,68 @@ def test_withdraw_cancels_one_person_only(draft, organizer, host):
     invite_withdraw(source=SessionInvite(draft), attendee=Attendee.for_user(second))
     assert _sent(second.email)[-1][0] == "CANCEL"
     assert [m for m, _, _ in _sent(host.email)] == ["REQUEST"]
+
+
+class _Slot(InviteSource):
+    """A hand-written source, as the jobs/coaching apps will write them (no UID/SEQUENCE of its own)."""
+
+    kind = "tests.slot"
+
+    def __init__(self, *, published=True, start=None, people=(), status="CONFIRMED"):
+        from django.utils import timezone
+
+        self.object_id = "42"
+        self.published = published
+        self.start = start or timezone.now().replace(microsecond=0) + timedelta(days=1)
+        self.people = list(people)
+        self.status = status
+
+    def is_published(self):
+        return self.published
+
+    def event(self):
+        return InviteEvent(
+            summary="直播带货 1 对 1 辅导",
+            starts_at=self.start,
+            ends_at=self.start + timedelta(hours=1),
+            location="杭州市总工会 3 楼直播间",
+            status=self.status,
+        )
+
+    def attendees(self):
+        return self.people
+
+
+def test_a_new_source_gets_a_stored_uid_and_sequence_that_rises_on_change():
+    coach = Attendee(email="coach@example.com", name="孙教练", role="CHAIR")
+    trainee = Attendee(email="trainee@example.com", name="周学员")
+    first = invite_publish(source=_Slot(people=[coach, trainee]))
+    assert first.uid.startswith("slot-") and first.sequence == 0 and len(first.requested) == 2
+    source = _Slot(people=[coach, trainee])
+    source.start = source.start + timedelta(hours=2)
+    moved = invite_publish(source=source)
+    assert moved.uid == first.uid and moved.sequence == 1 and len(moved.requested) == 2
+    assert invite_publish(source=source).sent == 0
+    # Booking cancelled: the trainee drops out of attendees() and gets CANCEL; the coach hears nothing.
+    source.people = [coach]
+    dropped = invite_publish(source=source)
+    assert dropped.cancelled == ["trainee@example.com"] and dropped.requested == []
+    # Unpublished after being sent: everyone still invited gets CANCEL.
+    source.published = False
+    gone = invite_publish(source=source)
+    assert gone.cancelled == ["coach@example.com"]
+    entry = CalendarEvent.objects.get(uid=first.uid)
+    assert entry.status == "CANCELLED" and entry.sequence == 2
+    methods = list(
+        InviteDelivery.objects.filter(uid=first.uid)
+        .order_by("id")
+        .values_list("recipient", "method", "sequence")
+    )
+    assert methods == [
+        ("coach@example.com", "REQUEST", 0),
+        ("trainee@example.com", "REQUEST", 0),
+        ("coach@example.com", "REQUEST", 1),
+        ("trainee@example.com", "REQUEST", 1),
+        ("trainee@example.com", "CANCEL", 1),
+        ("coach@example.com", "CANCEL", 2),
+    ]
