@@ -450,7 +450,6 @@ class ApplicationViewSet(viewsets.GenericViewSet):
         return Response(s.ApplicationDetailSerializer(self._detail(pk)).data)
 
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"], url_path="export.csv")
     def export_csv(self, request):
         qs = _filtered(self.get_queryset(), request.query_params)
         return _export(qs, masked=False, filename="applications", kind="csv")
@@ -461,7 +460,6 @@ class ApplicationViewSet(viewsets.GenericViewSet):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
         },
     )
-    @action(detail=False, methods=["get"], url_path="export.xlsx")
     def export_xlsx(self, request):
         qs = _filtered(self.get_queryset(), request.query_params)
         return _export(qs, masked=False, filename="applications", kind="xlsx")

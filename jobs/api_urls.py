@@ -17,6 +17,16 @@ def _report(action: str):
 
 
 urlpatterns = [
+    path(
+        "jobs/applications/export.csv",
+        api.ApplicationViewSet.as_view({"get": "export_csv"}),
+        name="jobs-applications-csv",
+    ),
+    path(
+        "jobs/applications/export.xlsx",
+        api.ApplicationViewSet.as_view({"get": "export_xlsx"}),
+        name="jobs-applications-xlsx",
+    ),
     path("jobs/signup/", api.EmployerSignupView.as_view(), name="jobs-signup"),
     path("jobs/invitations/accept/", api.InvitationAcceptView.as_view(), name="jobs-invitation-accept"),
     path("jobs/apply/", api.ApplyView.as_view(), name="jobs-apply"),

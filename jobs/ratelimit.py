@@ -46,7 +46,7 @@ def apply_rate_check(*, ip: str, phone: str | None) -> None:
     pipe = _client().pipeline(transaction=False)
     for key, _limit, window in checks:
         pipe.incr(key)
-        pipe.expire(key, window + 5, nx=True)
+        pipe.expire(key, window + 5)  # the key names its window, so refreshing the TTL is harmless
     results = pipe.execute()
     for index, (_key, limit, window) in enumerate(checks):
         if results[index * 2] > limit:

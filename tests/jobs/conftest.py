@@ -49,6 +49,11 @@ def make_posting(employer: Employer, **extra) -> JobPosting:
     return JobPosting.objects.create(employer=employer, **values)
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def employer(db):
     return make_employer(name="恒芯电子", credit_code=HUAWEI, username="emp_owner")
