@@ -8,12 +8,18 @@ behind, and a retry after Retry-After is answered normally (a repeat returns the
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
 from core.errors import ApplicationError
+
+# A fair's audience often shares one carrier-grade NAT or a factory Wi-Fi, so the IP limit is generous;
+# a single number gets a handful of applications per 10 minutes (it may apply to several jobs).
+DEFAULT_IP = "120/60"
+DEFAULT_PHONE = "10/600"
 
 
 def _parse(rule: str) -> tuple[int, int]:
@@ -34,8 +40,13 @@ class RateLimited(ApplicationError):
 
 def apply_rate_check(*, ip: str, phone: str | None) -> None:
     checks = []
-    ip_limit, ip_window = _parse(getattr(settings, "JOBS_APPLY_LIMIT_IP", "120/60"))
-    phone_limit, phone_window = _parse(getattr(settings, "JOBS_APPLY_LIMIT_PHONE", "10/600"))
+    ip_limit, ip_window = _parse(
+        getattr(settings, "JOBS_APPLY_LIMIT_IP", None) or os.environ.get("JOBS_APPLY_LIMIT_IP", DEFAULT_IP)
+    )
+    phone_limit, phone_window = _parse(
+        getattr(settings, "JOBS_APPLY_LIMIT_PHONE", None)
+        or os.environ.get("JOBS_APPLY_LIMIT_PHONE", DEFAULT_PHONE)
+    )
     now = int(time.time())
     if ip_limit and ip:
         checks.append((f"yizhan:jobs:rl:ip:{ip}:{now // ip_window}", ip_limit, ip_window))
