@@ -189,11 +189,17 @@ def seed(ctx: dict, stdout=None) -> None:
                 employer=employer, by=owner, session=fair, postings=postings, note="希望安排在上午时段。"
             )
         if request.status == LineupRequest.Status.REQUESTED:
-            # Employer slots follow the livestreams demo's opening segments, 20 minutes each.
-            start = fair.starts_at + timedelta(minutes=60 + 20 * index)
-            services.lineup_approve(
-                request=request, by=organizer, starts_at=start, ends_at=start + timedelta(minutes=20)
-            )
+            # The livestreams demo lays out the fair's whole lineup; employers take the company slots
+            # after the opening segment. If the lineup has no free slot, append one after the last.
+            slots = list(fair.segments.order_by("starts_at"))
+            slot = slots[1 + index] if len(slots) > 1 + index else None
+            if slot is not None and not LineupRequest.objects.filter(segment=slot).exists():
+                services.lineup_approve(request=request, by=organizer, segment=slot)
+            elif slots and slots[-1].ends_at + timedelta(minutes=20) <= fair.ends_at:
+                start = slots[-1].ends_at
+                services.lineup_approve(
+                    request=request, by=organizer, starts_at=start, ends_at=start + timedelta(minutes=20)
+                )
         if first_posting_link is None:
             first_posting_link = services.shortlink_get_or_create(posting=postings[0], session=fair)
         for name, phone in APPLICANTS[index:]:

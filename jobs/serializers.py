@@ -105,7 +105,24 @@ class AcceptInputSerializer(StrictSerializer):
 # --- Postings ---
 
 
+def _status_field(choices, **kwargs):
+    # Plain string in the schema (values in the help text): several apps have a "status" enum and
+    # drf-spectacular would otherwise warn about colliding enum names.
+    return serializers.CharField(help_text="One of: " + ", ".join(v for v, _ in choices), **kwargs)
+
+
+class StatusChoiceMixin:
+    status_choices: list = []
+
+    def validate_status(self, value):
+        allowed = [v for v, _ in self.status_choices]
+        if value not in allowed:
+            raise serializers.ValidationError(f'"{value}" is not a valid choice: {", ".join(allowed)}.')
+        return value
+
+
 class PostingSerializer(serializers.ModelSerializer):
+    status = _status_field(JobPosting.Status.choices, read_only=True)
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     insurance = serializers.ListField(
         source="insurance_labels", child=serializers.CharField(), read_only=True
@@ -185,8 +202,9 @@ class PostingInputSerializer(StrictSerializer):
         return attrs
 
 
-class PostingStatusInputSerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=JobPosting.Status.choices)
+class PostingStatusInputSerializer(StatusChoiceMixin, StrictSerializer):
+    status_choices = JobPosting.Status.choices
+    status = _status_field(JobPosting.Status.choices, max_length=16)
 
 
 class LinkInputSerializer(StrictSerializer):
@@ -208,10 +226,11 @@ class LinkSerializer(serializers.Serializer):
 class PostingBriefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
-    status = serializers.CharField()
+    status = _status_field(JobPosting.Status.choices)
 
 
 class LineupRequestSerializer(serializers.ModelSerializer):
+    status = _status_field(LineupRequest.Status.choices, read_only=True)
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     session_title = serializers.CharField(source="session.title", read_only=True)
     postings = PostingBriefSerializer(many=True, read_only=True)
@@ -274,6 +293,7 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     """For the employer applied to: the full number."""
 
+    status = _status_field(Application.Status.choices, read_only=True)
     posting_title = serializers.CharField(source="posting.title")
     session_title = serializers.CharField(source="session.title", default=None)
     segment_title = serializers.CharField(source="segment.title", default=None)
@@ -322,8 +342,9 @@ class MaskedApplicationSerializer(ApplicationSerializer):
         return mask_phone(obj.phone)
 
 
-class StatusInputSerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=Application.Status.choices)
+class StatusInputSerializer(StatusChoiceMixin, StrictSerializer):
+    status_choices = Application.Status.choices
+    status = _status_field(Application.Status.choices, max_length=16)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
