@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 
 from invites.services import invite_publish, invite_retire_missing
 from invites.sources import CANCELLED, CHAIR, CONFIRMED, REQ_PARTICIPANT, Attendee, InviteEvent, InviteSource
@@ -130,8 +132,35 @@ class SegmentInvite(InviteSource):
         )
 
     def attendees(self) -> list[Attendee]:
+        people = []
         seller = self.segment.seller
-        return [Attendee.for_user(seller, role=REQ_PARTICIPANT)] if seller is not None else []
+        if seller is not None:
+            people.append(Attendee.for_user(seller, role=REQ_PARTICIPANT))
+        people.extend(lineup_attendees(self.segment))
+        return people
+
+
+def lineup_attendees(segment) -> list[Attendee]:
+    """The employer on air in a job-fair segment (jobs.LineupRequest approved into it): its members,
+    plus its contact address when no member account uses it."""
+    if not apps.is_installed("jobs"):
+        return []
+    try:
+        request = segment.lineup_request
+    except ObjectDoesNotExist:
+        return []
+    if request is None or request.status != "approved":
+        return []
+    employer = request.employer
+    people = [
+        Attendee.for_user(m.user, role=REQ_PARTICIPANT)
+        for m in employer.memberships.all()
+        if m.user.is_active
+    ]
+    contact = (employer.contact_email or "").strip()
+    if contact and contact.lower() not in {p.email.lower() for p in people}:
+        people.append(Attendee(email=contact, name=employer.contact_name or employer.name))
+    return people
 
 
 def session_invites_sync(*, session) -> None:
@@ -143,7 +172,12 @@ def session_invites_sync(*, session) -> None:
     )
     if session.status == "draft":
         return
-    segments = list(session.segments.select_related("seller").order_by("starts_at"))
+    segments = session.segments.select_related("seller").order_by("starts_at")
+    if apps.is_installed("jobs"):
+        segments = segments.select_related("lineup_request__employer").prefetch_related(
+            "lineup_request__employer__memberships__user"
+        )
+    segments = list(segments)
     invite_publish(source=SessionInvite(session, segments=segments))
     lineup = _lineup_text(session, segments)
     keep = set()
@@ -152,6 +186,15 @@ def session_invites_sync(*, session) -> None:
         keep.add(source.key)
         invite_publish(source=source)
     invite_retire_missing(parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep)
+
+
+def on_lineup_changed(request) -> None:
+    """jobs: call from ``jobs.services._lineup_changed`` (approved, declined, withdrawn, removed, moved).
+
+    Withdrawals, removals and moves already arrive through ``segments_changed``; an approval into an
+    existing segment does not, which is why jobs calls this.
+    """
+    session_invites_sync(session=request.session)
 
 
 # --- livestreams.hooks handlers (registered in InvitesConfig.ready) -----------------------------------
