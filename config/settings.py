@@ -177,6 +177,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if DEBUG or TESTING:
+    import warnings
+
+    # Without collectstatic there is no STATIC_ROOT; the finders serve the files instead.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # --- Email (outbox delivers through this) -----------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
