@@ -379,8 +379,9 @@ def posting_is_open(posting: JobPosting, *, now: datetime | None = None) -> bool
 def _lineup_changed(*, request: LineupRequest, change: str) -> None:
     """The one place every lineup change passes through (approved, declined, withdrawn, removed, moved).
 
-    Calendar invites for employers will hook in here; today it records the activity, refreshes
-    the time snapshot and makes sure short links exist for featured postings.
+    It records the activity, refreshes the time snapshot, makes sure short links exist for
+    featured postings, and brings the employer's calendar invites up to date (REQUEST on approval
+    or a move, CANCEL when declined/withdrawn/removed; idempotent).
     """
     if change in ("approved", "moved") and request.segment_id:
         segment = Segment.objects.get(pk=request.segment_id)
@@ -392,6 +393,9 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
         for posting in request.postings.all():
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
+    from invites.adapters import on_lineup_changed
+
+    on_lineup_changed(request)
 
 
 def _lineup_error(field: str, message: str, code: str = "invalid") -> ApplicationError:

@@ -111,3 +111,29 @@ def test_other_employers_are_not_disturbed(fair, organizer):
     jobs.lineup_withdraw(request=request, by=second.memberships.get().user)
     assert _sent(first_owner.email) == before
     assert _sent(second.memberships.get().user.email)[-1][0] == "CANCEL"
+
+
+def test_approval_alone_sends_the_employer_its_segment_invite(fair, organizer):
+    """No explicit on_lineup_changed call: the jobs service's single lineup hook sends it."""
+    employer = _employer("杭州顺丰速运", "91330100MA2H0XXX0X", "sf_owner_wired")
+    posting = JobPosting.objects.create(
+        employer=employer,
+        title="快递分拣员",
+        pay_type="hourly",
+        pay_min=Decimal("22"),
+        pay_max=Decimal("28"),
+        headcount=20,
+        city="杭州",
+        status="open",
+    )
+    request = jobs.lineup_request_create(
+        employer=employer, by=employer.memberships.get().user, session=fair, postings=[posting]
+    )
+    jobs.lineup_approve(
+        request=request,
+        by=organizer,
+        starts_at=fair.starts_at,
+        ends_at=fair.starts_at + timedelta(minutes=20),
+    )
+    methods = [m for m, _, _ in _sent("sf_owner_wired@example.com")]
+    assert methods == ["REQUEST"]
