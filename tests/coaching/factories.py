@@ -15,9 +15,13 @@ _seq = itertools.count(1)
 
 
 def make_coach(*, union: Union, username: str | None = None, **extra) -> Coach:
-    user = make_user(username=username or f"coach{next(_seq)}", role="coach", union=union, display_name="张教练")
+    user = make_user(
+        username=username or f"coach{next(_seq)}", role="coach", union=union, display_name="张教练"
+    )
     extra.setdefault("min_notice_hours", 0)
-    return Coach.objects.create(user=user, union=union, bio="十年电商直播经验", specialties="直播带货", **extra)
+    return Coach.objects.create(
+        user=user, union=union, bio="十年电商直播经验", specialties="直播带货", **extra
+    )
 
 
 def make_program(*, union: Union, organizer: User | None = None, **extra) -> Program:
@@ -55,7 +59,10 @@ def make_trainee(*, username: str | None = None, phone: str | None = None, **ext
 def make_trainees(count: int) -> list[Trainee]:
     base = next(_seq) * 1000
     users = User.objects.bulk_create(
-        [User(username=f"bulk{base + i}", role="trainee", email=f"bulk{base + i}@example.com") for i in range(count)]
+        [
+            User(username=f"bulk{base + i}", role="trainee", email=f"bulk{base + i}@example.com")
+            for i in range(count)
+        ]
     )
     return Trainee.objects.bulk_create(
         [Trainee(user=u, phone=f"+86137{base + i:08d}") for i, u in enumerate(users)]

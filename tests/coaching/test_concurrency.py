@@ -1,6 +1,7 @@
 """Seats under concurrency: real PostgreSQL, threads released together by a barrier."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -87,7 +88,9 @@ def test_promotion_20_parallel_for_one_freed_seat_has_one_winner(union):
     Booking.objects.filter(slot=slot, trainee=first).update(status="cancelled")
     Slot.objects.filter(pk=slot.pk).update(seats_taken=0)
 
-    results = _run_together([lambda: services.slot_offer_free_seats(slot=slot) for _ in range(20)], threads=20)
+    results = _run_together(
+        [lambda: services.slot_offer_free_seats(slot=slot) for _ in range(20)], threads=20
+    )
 
     assert sorted(r for r in results if isinstance(r, int)) == [0] * 19 + [1]
     offered = Booking.objects.filter(slot=slot, status="offered")
@@ -102,8 +105,8 @@ def test_cancel_racing_accept_keeps_seats_consistent(union):
     coach = cf.make_coach(union=union)
     program = cf.make_program(union=union)
     outcomes = set()
-    for _ in range(6):
-        slot = cf.make_slot(program=program, coach=coach, capacity=1, starts_in=__import__("datetime").timedelta(days=3 + _))
+    for day in range(6):
+        slot = cf.make_slot(program=program, coach=coach, capacity=1, starts_in=timedelta(days=3 + day))
         holder, waiter = cf.make_trainees(2)
         held = services.booking_create(slot=slot, trainee=holder)
         pending = services.booking_create(slot=slot, trainee=waiter)
@@ -113,8 +116,8 @@ def test_cancel_racing_accept_keeps_seats_consistent(union):
 
         results = _run_together(
             [
-                lambda: services.offer_accept(booking=pending, by=waiter.user),
-                lambda: services.booking_cancel(booking=pending, by=waiter.user),
+                lambda b=pending, u=waiter.user: services.offer_accept(booking=b, by=u),
+                lambda b=pending, u=waiter.user: services.booking_cancel(booking=b, by=u),
             ],
             threads=2,
         )
