@@ -185,13 +185,13 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
             slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
             got_seat = _take_seat(slot.pk) if LOCKING else _book_unlocked(slot=slot, trainee=trainee, now=now)
+            slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
             if got_seat:
                 booking = Booking.objects.create(
                     slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
                 )
                 change = "confirmed"
             else:
-                slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
                 if slot.status != Slot.Status.SCHEDULED:
                     raise Conflict("This class has been cancelled.", code="slot_cancelled")
                 if not join_waitlist:
