@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
@@ -134,29 +134,42 @@ def _check_bookable(
         raise Conflict("Enrolment has not opened yet.", code="enrolment_not_open")
     if program.enrol_closes_at and now > program.enrol_closes_at:
         raise Conflict("Enrolment is closed.", code="enrolment_closed")
-    active = Booking.objects.filter(trainee=trainee, status__in=ACTIVE_STATUSES)
-    if active.filter(slot=slot).exists():
+    future = Q(slot__program=program, slot__starts_at__gt=now)
+    if moving_from is not None:
+        future &= ~Q(pk=moving_from.pk)
+    mine = Booking.objects.filter(trainee=trainee, status__in=ACTIVE_STATUSES).aggregate(
+        here=Count("pk", filter=Q(slot=slot)), future=Count("pk", filter=future)
+    )
+    if mine["here"]:
         raise Conflict(
             "You already have a booking for this class.",
             code="already_booked",
             fields={"slot": ["Already booked."]},
         )
-    future = active.filter(slot__program=program, slot__starts_at__gt=now)
-    if moving_from is not None:
-        future = future.exclude(pk=moving_from.pk)
-    if future.count() >= program.max_active_bookings:
+    if mine["future"] >= program.max_active_bookings:
         raise Conflict(
             f"At most {program.max_active_bookings} future bookings per trainee in this program.",
             code="booking_limit",
         )
 
 
-def _take_seat(slot_id, *, respect_waitlist: bool = True) -> bool:
-    """Conditional UPDATE: one seat if one is free (and nobody is waiting ahead). Row-locks the slot."""
-    qs = Slot.objects.filter(pk=slot_id, status=Slot.Status.SCHEDULED, seats_taken__lt=F("capacity"))
-    if respect_waitlist:
-        qs = qs.filter(~Exists(Booking.objects.filter(slot=OuterRef("pk"), status=B.WAITLISTED)))
-    return bool(qs.update(seats_taken=F("seats_taken") + 1))
+def _take_seat(slot_id, *, respect_waitlist: bool = True) -> tuple[int, int, str] | None:
+    """Conditional UPDATE: one seat if one is free (and nobody is waiting ahead). Row-locks the slot.
+
+    Returns (seats_taken, capacity, status) after the increment, or None when no seat was free."""
+    waitlist = (
+        "AND NOT EXISTS (SELECT 1 FROM coaching_booking b WHERE b.slot_id = s.id AND b.status = 'waitlisted')"
+        if respect_waitlist
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE coaching_slot s SET seats_taken = s.seats_taken + 1
+                WHERE s.id = %s AND s.status = 'scheduled' AND s.seats_taken < s.capacity {waitlist}
+                RETURNING s.seats_taken, s.capacity, s.status""",
+            [slot_id],
+        )
+        return cursor.fetchone()
 
 
 def _release_seat(slot_id) -> None:
@@ -182,16 +195,18 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
     try:
         with bounded_locks():
             trainee = _lock_trainee(trainee)
-            slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
+            slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
             got_seat = _take_seat(slot.pk) if LOCKING else _book_unlocked(slot=slot, trainee=trainee, now=now)
-            slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
             if got_seat:
+                if LOCKING:
+                    slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
                     slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
                 )
                 change = "confirmed"
             else:
+                slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
                 if slot.status != Slot.Status.SCHEDULED:
                     raise Conflict("This class has been cancelled.", code="slot_cancelled")
                 if not join_waitlist:

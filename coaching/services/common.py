@@ -17,7 +17,7 @@ from django.db.models import F
 
 from coaching.models import Booking, Slot
 from core.errors import ApplicationError, Busy
-from core.outbox import email_payload, outbox_enqueue
+from core.outbox import email_payload, outbox_enqueue_many
 
 LOCK_TIMEOUT = "3s"
 
@@ -98,11 +98,16 @@ def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
         expires = booking.offer_expires_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
         lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
     lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {local_time(slot)}."]
-    outbox_enqueue(
-        key=f"coaching:{change}:{booking.pk}:{key_suffix}",
-        recipient=user.email or "",
-        subject=f"【驿站】{zh} · {slot.title}",
-        payload=email_payload(text="\n".join(lines)),
+    # One INSERT … ON CONFLICT DO NOTHING: cheap inside the booking transaction (the seat row is locked).
+    outbox_enqueue_many(
+        [
+            {
+                "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
+                "recipient": user.email or "",
+                "subject": f"【驿站】{zh} · {slot.title}",
+                "payload": email_payload(text="\n".join(lines)),
+            }
+        ]
     )
 
 
