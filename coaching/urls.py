@@ -8,6 +8,7 @@ app_name = "coaching"
 urlpatterns = [
     path("coaching/", views.program_list, name="programs"),
     path("coaching/p/<uuid:pk>/", views.program_detail, name="program"),
+    path("coaching/p/<uuid:pk>/stats/", views.program_stats, name="program_stats"),
     path("coaching/book/<uuid:pk>/", views.book, name="book"),
     path("coaching/me/", views.my_bookings, name="my_bookings"),
     path("coaching/me/<uuid:pk>/<str:action>/", views.booking_action, name="booking_action"),

@@ -170,3 +170,21 @@ def checkin(request, token):
         except ApplicationError as exc:
             error = exc.message
     return render(request, "coaching/checkin.html", {"slot": slot, "done": done, "error": error})
+
+
+@login_required
+def program_stats(request, pk):
+    """Organizer's outcome page: attendance, completion, first livestreams — per program and per coach."""
+    program = get_object_or_404(selectors.programs_managed_by(request.user), pk=pk)
+    coaches = {slot.coach for slot in program.slots.select_related("coach__user")}
+    trainees = Trainee.objects.filter(bookings__slot__program=program).select_related("user").distinct()[:200]
+    return render(
+        request,
+        "coaching/program_stats.html",
+        {
+            "program": program,
+            "stats": selectors.program_stats(program),
+            "coach_stats": [selectors.coach_stats(c) for c in sorted(coaches, key=lambda c: c.pk)],
+            "progress": [selectors.trainee_progress(t) for t in trainees],
+        },
+    )

@@ -65,3 +65,12 @@ def test_trainee_progress_scoping(
     assert organizer_client.get(url).json()["attended"] == 2
     assert other_organizer_client.get(url).status_code == 404
     assert client_for(other_learner.user).get(url).status_code == 404
+
+
+def test_program_stats_page_for_organizers_only(client, course, organizer, other_organizer, learner):
+    client.force_login(organizer)
+    page = client.get(f"/coaching/p/{course.pk}/stats/").content.decode()
+    assert "3/4" in page and "1/2" in page and "1/1" in page
+    assert learner.user.display_name in page
+    client.force_login(other_organizer)
+    assert client.get(f"/coaching/p/{course.pk}/stats/").status_code == 404
