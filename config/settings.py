@@ -108,6 +108,9 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_yizhan")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if TESTING:
+    # Creating users is the slowest part of many tests; the hash strength is irrelevant there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- Redis: broker, live counters, locks. Tests use their own logical DB. -----------------------
@@ -137,6 +140,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "yizhan",
+        # A Redis that accepts connections but never answers must not hang requests (or /healthz).
+        "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 2},
     }
 }
 
@@ -222,6 +227,8 @@ SPECTACULAR_SETTINGS = {
 if not DEBUG and not TESTING:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe /healthz over plain HTTP inside the network; don't bounce them to https.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -229,6 +236,8 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must list this site's host names in production.")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
 
