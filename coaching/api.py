@@ -13,27 +13,27 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from coaching import selectors, services
-from coaching.models import Slot, Trainee
+from coaching.models import Booking, Slot, Trainee
 from coaching.serializers import (
-    AttendanceInputSerializer,
     AttendeeSerializer,
+    BookingMoveInputSerializer,
     BookingSerializer,
-    BookInputSerializer,
-    CancelInputSerializer,
-    CheckInInputSerializer,
+    CoachingAttendanceInputSerializer,
+    CoachingCancelInputSerializer,
+    CoachingCheckInInputSerializer,
+    CoachingEmptyInputSerializer,
+    CoachingSignupInputSerializer,
+    CoachingSignupOutputSerializer,
     CoachInputSerializer,
     CoachSerializer,
-    EmptyInputSerializer,
-    MoveInputSerializer,
+    OutcomeStatsSerializer,
     ProgramInputSerializer,
     ProgramSerializer,
-    ProgressSerializer,
-    SignupInputSerializer,
-    SignupOutputSerializer,
+    SlotBookInputSerializer,
     SlotInputSerializer,
     SlotSerializer,
     SlotUpdateSerializer,
-    StatsSerializer,
+    TraineeProgressSerializer,
 )
 from core.errors import ApplicationError, NotFound
 from core.permissions import IsOrganizer
@@ -99,7 +99,7 @@ class ProgramDetailView(APIView):
 class ProgramStatsView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=StatsSerializer)
+    @extend_schema(responses=OutcomeStatsSerializer)
     def get(self, request, pk):
         program = get_object_or_404(selectors.programs_managed_by(request.user), pk=pk)
         return Response(selectors.program_stats(program))
@@ -124,7 +124,7 @@ class CoachListView(ListAPIView):
 class CoachStatsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=StatsSerializer)
+    @extend_schema(responses=OutcomeStatsSerializer)
     def get(self, request, pk):
         coach = get_object_or_404(selectors.coaches_visible_to(request.user), pk=pk)
         return Response(selectors.coach_stats(coach))
@@ -189,10 +189,10 @@ class SlotDetailView(APIView):
 class SlotCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CancelInputSerializer, responses=SlotSerializer)
+    @extend_schema(request=CoachingCancelInputSerializer, responses=SlotSerializer)
     def post(self, request, pk):
         slot = get_object_or_404(selectors.slots_managed_by(request.user), pk=pk)
-        data = _valid(CancelInputSerializer, request)
+        data = _valid(CoachingCancelInputSerializer, request)
         return Response(SlotSerializer(services.slot_cancel(slot=slot, by=request.user, **data)).data)
 
 
@@ -204,6 +204,8 @@ class SlotAttendeesView(ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Booking.objects.none()
         slot = get_object_or_404(selectors.slots_managed_by(self.request.user), pk=self.kwargs["pk"])
         return (
             slot.bookings.filter(status__in=["confirmed", "offered", "waitlisted"])
@@ -215,9 +217,9 @@ class SlotAttendeesView(ListAPIView):
 class SlotBookView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=BookInputSerializer, responses={201: BookingSerializer})
+    @extend_schema(request=SlotBookInputSerializer, responses={201: BookingSerializer})
     def post(self, request, pk):
-        data = _valid(BookInputSerializer, request)
+        data = _valid(SlotBookInputSerializer, request)
         slot = get_object_or_404(selectors.slots_visible_to(request.user), pk=pk)
         booking = services.booking_create(slot=slot, trainee=_trainee_of(request.user), **data)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
@@ -234,11 +236,11 @@ class SignupView(APIView):
     authentication_classes = []
     throttle_classes = [SignupThrottle]
 
-    @extend_schema(request=SignupInputSerializer, responses={201: SignupOutputSerializer})
+    @extend_schema(request=CoachingSignupInputSerializer, responses={201: CoachingSignupOutputSerializer})
     def post(self, request):
         from rest_framework.authtoken.models import Token
 
-        data = _valid(SignupInputSerializer, request)
+        data = _valid(CoachingSignupInputSerializer, request)
         slot = selectors.slots_visible_to(request.user).filter(pk=data.pop("slot")).first()
         if slot is None:
             raise ApplicationError("Unknown class.", fields={"slot": ["Unknown class."]})
@@ -279,9 +281,9 @@ def _booking(request, pk):
 class BookingCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CancelInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=CoachingCancelInputSerializer, responses=BookingSerializer)
     def post(self, request, pk):
-        data = _valid(CancelInputSerializer, request)
+        data = _valid(CoachingCancelInputSerializer, request)
         booking = services.booking_cancel(booking=_booking(request, pk), by=request.user, **data)
         return Response(BookingSerializer(booking).data)
 
@@ -289,9 +291,9 @@ class BookingCancelView(APIView):
 class BookingAcceptView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=EmptyInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=CoachingEmptyInputSerializer, responses=BookingSerializer)
     def post(self, request, pk):
-        _valid(EmptyInputSerializer, request)
+        _valid(CoachingEmptyInputSerializer, request)
         booking = services.offer_accept(booking=_booking(request, pk), by=request.user)
         return Response(BookingSerializer(booking).data)
 
@@ -299,9 +301,9 @@ class BookingAcceptView(APIView):
 class BookingDeclineView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=EmptyInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=CoachingEmptyInputSerializer, responses=BookingSerializer)
     def post(self, request, pk):
-        _valid(EmptyInputSerializer, request)
+        _valid(CoachingEmptyInputSerializer, request)
         booking = services.offer_decline(booking=_booking(request, pk), by=request.user)
         return Response(BookingSerializer(booking).data)
 
@@ -309,9 +311,9 @@ class BookingDeclineView(APIView):
 class BookingMoveView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MoveInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=BookingMoveInputSerializer, responses=BookingSerializer)
     def post(self, request, pk):
-        data = _valid(MoveInputSerializer, request)
+        data = _valid(BookingMoveInputSerializer, request)
         booking = _booking(request, pk)
         to_slot = selectors.slots_visible_to(request.user).filter(pk=data["slot"]).first()
         if to_slot is None:
@@ -323,9 +325,9 @@ class BookingMoveView(APIView):
 class BookingAttendanceView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AttendanceInputSerializer, responses=AttendeeSerializer)
+    @extend_schema(request=CoachingAttendanceInputSerializer, responses=AttendeeSerializer)
     def post(self, request, pk):
-        data = _valid(AttendanceInputSerializer, request)
+        data = _valid(CoachingAttendanceInputSerializer, request)
         booking = services.attendance_mark(booking=_booking(request, pk), by=request.user, **data)
         return Response(AttendeeSerializer(booking).data)
 
@@ -333,9 +335,9 @@ class BookingAttendanceView(APIView):
 class CheckInView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CheckInInputSerializer, responses=BookingSerializer)
+    @extend_schema(request=CoachingCheckInInputSerializer, responses=BookingSerializer)
     def post(self, request):
-        data = _valid(CheckInInputSerializer, request)
+        data = _valid(CoachingCheckInInputSerializer, request)
         return Response(BookingSerializer(services.booking_check_in(by=request.user, **data)).data)
 
 
@@ -345,9 +347,9 @@ class CheckInView(APIView):
 class MyProgressView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ProgressSerializer)
+    @extend_schema(responses=TraineeProgressSerializer)
     def get(self, request):
-        return Response(ProgressSerializer(selectors.trainee_progress(_trainee_of(request.user))).data)
+        return Response(TraineeProgressSerializer(selectors.trainee_progress(_trainee_of(request.user))).data)
 
 
 class TraineeProgressView(APIView):
@@ -355,9 +357,9 @@ class TraineeProgressView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ProgressSerializer)
+    @extend_schema(responses=TraineeProgressSerializer)
     def get(self, request, pk):
         trainee = selectors.trainees_visible_to(request.user).filter(pk=pk).first()
         if trainee is None:
             raise NotFound()
-        return Response(ProgressSerializer(selectors.trainee_progress(trainee)).data)
+        return Response(TraineeProgressSerializer(selectors.trainee_progress(trainee)).data)

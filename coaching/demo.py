@@ -120,15 +120,14 @@ def seed(ctx: dict, stdout=None) -> None:
             _book(second, trainee, "confirmed", confirmed_at=now)
         Slot.objects.filter(pk=second.pk).update(seats_taken=len(trainees))
     sales = ctx.get("sales")
-    if sales is not None and not Segment.objects.filter(session=sales, seller=trainees[0].user).exists():
-        Segment.objects.create(
-            session=sales,
-            title="学员李梅：山区高山茶首播",
-            starts_at=sales.starts_at,
-            ends_at=min(sales.starts_at + timedelta(minutes=30), sales.ends_at),
-            position=99,
-            seller=trainees[0].user,
+    if sales is not None and not sales.segments.filter(seller=trainees[0].user).exists():
+        # The demo trainee sells the tea segment of the livestreams demo's sales session (their first stream).
+        segment = (
+            sales.segments.filter(seller__isnull=True, title__contains="茶").first()
+            or sales.segments.filter(seller__isnull=True).order_by("position").first()
         )
+        if segment is not None:
+            Segment.objects.filter(pk=segment.pk).update(seller=trainees[0].user)
     ctx["coaching_program"] = program
     ctx.setdefault("logins", []).extend(
         [

@@ -26,6 +26,8 @@ def programs_visible_to(user: User) -> QuerySet[Program]:
 
 
 def programs_managed_by(user: User) -> QuerySet[Program]:
+    if not user.is_authenticated:
+        return Program.objects.none()
     if user.is_superuser:
         return Program.objects.all()
     if user.is_organizer and user.union_id:
@@ -39,6 +41,8 @@ def slots_visible_to(user: User) -> QuerySet[Slot]:
 
 def slots_managed_by(user: User) -> QuerySet[Slot]:
     qs = Slot.objects.select_related("program", "coach__user")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_superuser:
         return qs
     managed = Q(coach__user_id=user.pk)
@@ -49,6 +53,8 @@ def slots_managed_by(user: User) -> QuerySet[Slot]:
 
 def coaches_visible_to(user: User) -> QuerySet[Coach]:
     qs = Coach.objects.select_related("user", "union")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_superuser:
         return qs
     if user.is_organizer and user.union_id:
@@ -59,6 +65,8 @@ def coaches_visible_to(user: User) -> QuerySet[Coach]:
 def bookings_visible_to(user: User) -> QuerySet[Booking]:
     """Own bookings; a coach's attendees; an organizer's union. Anything else is invisible (404)."""
     qs = Booking.objects.select_related("slot__program", "slot__coach__user", "trainee__user")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_superuser:
         return qs
     visible = Q(trainee__user_id=user.pk) | Q(slot__coach__user_id=user.pk)
@@ -77,6 +85,8 @@ def my_bookings(user: User) -> QuerySet[Booking]:
 
 def trainees_visible_to(user: User) -> QuerySet[Trainee]:
     qs = Trainee.objects.select_related("user")
+    if not user.is_authenticated:
+        return qs.none()
     if user.is_superuser:
         return qs
     visible = Q(user_id=user.pk) | Q(bookings__slot__coach__user_id=user.pk)

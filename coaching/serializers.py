@@ -1,7 +1,18 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.models import Booking, Coach, Program, Slot
 from core.serializers import StrictSerializer
+
+
+def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
+    """A validating ChoiceField documented as a plain string with its values in the description, like
+    jobs does: several apps have "status"/"kind" enums whose component names would collide."""
+    values = ", ".join(repr(value) if value == "" else value for value, _ in choices)
+    field_class = extend_schema_field({"type": "string", "description": f"One of: {values}"})(
+        type("PlainChoiceField", (serializers.ChoiceField,), {})
+    )
+    return field_class(choices=choices, **kwargs)
 
 
 class CoachSerializer(serializers.ModelSerializer):
@@ -65,6 +76,8 @@ class SlotSerializer(serializers.ModelSerializer):
     program = serializers.UUIDField(source="program_id", read_only=True)
     coach = CoachSerializer(read_only=True)
     seats_left = serializers.IntegerField(read_only=True)
+    kind = inline_choice(Slot.Kind.choices, read_only=True)
+    status = inline_choice(Slot.Status.choices, read_only=True)
 
     class Meta:
         model = Slot
@@ -92,7 +105,7 @@ class SlotSerializer(serializers.ModelSerializer):
 class SlotInputSerializer(StrictSerializer):
     program = serializers.UUIDField()
     coach = serializers.IntegerField(min_value=1)
-    kind = serializers.ChoiceField(choices=Slot.Kind.choices, required=False)
+    kind = inline_choice(Slot.Kind.choices, required=False)
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -112,15 +125,15 @@ class SlotUpdateSerializer(StrictSerializer):
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=10000)
 
 
-class CancelInputSerializer(StrictSerializer):
+class CoachingCancelInputSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class BookInputSerializer(StrictSerializer):
+class SlotBookInputSerializer(StrictSerializer):
     join_waitlist = serializers.BooleanField(required=False, default=True)
 
 
-class SignupInputSerializer(StrictSerializer):
+class CoachingSignupInputSerializer(StrictSerializer):
     slot = serializers.UUIDField()
     name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=32)
@@ -128,25 +141,27 @@ class SignupInputSerializer(StrictSerializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class MoveInputSerializer(StrictSerializer):
+class BookingMoveInputSerializer(StrictSerializer):
     slot = serializers.UUIDField()
 
 
-class AttendanceInputSerializer(StrictSerializer):
+class CoachingAttendanceInputSerializer(StrictSerializer):
     present = serializers.BooleanField()
 
 
-class CheckInInputSerializer(StrictSerializer):
+class CoachingCheckInInputSerializer(StrictSerializer):
     token = serializers.CharField(max_length=64)
 
 
-class EmptyInputSerializer(StrictSerializer):
+class CoachingEmptyInputSerializer(StrictSerializer):
     pass
 
 
 class BookingSerializer(serializers.ModelSerializer):
     slot = SlotSerializer(read_only=True)
     program_title = serializers.CharField(source="slot.program.title", read_only=True)
+    status = inline_choice(Booking.Status.choices, read_only=True)
+    attendance = inline_choice(Booking.Attendance.choices, read_only=True)
 
     class Meta:
         model = Booking
@@ -172,13 +187,15 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
     name = serializers.CharField(source="trainee.user.name", read_only=True)
     phone = serializers.CharField(source="trainee.masked_phone", read_only=True)
+    status = inline_choice(Booking.Status.choices, read_only=True)
+    attendance = inline_choice(Booking.Attendance.choices, read_only=True)
 
     class Meta:
         model = Booking
         fields = ["id", "name", "phone", "status", "attendance", "checked_in_at"]
 
 
-class SignupOutputSerializer(serializers.Serializer):
+class CoachingSignupOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     booking = BookingSerializer()
 
@@ -202,7 +219,7 @@ class ProgramProgressSerializer(serializers.Serializer):
     completed = serializers.BooleanField()
 
 
-class ProgressSerializer(serializers.Serializer):
+class TraineeProgressSerializer(serializers.Serializer):
     trainee_id = serializers.IntegerField()
     name = serializers.CharField()
     booked = serializers.IntegerField()
@@ -218,7 +235,7 @@ class RateSerializer(serializers.Serializer):
     rate = serializers.FloatField(allow_null=True)
 
 
-class StatsSerializer(serializers.Serializer):
+class OutcomeStatsSerializer(serializers.Serializer):
     attendance = serializers.DictField()
     completion = serializers.DictField()
     graduates_live_30d = serializers.DictField()

@@ -257,16 +257,18 @@ def _offer_free_seats(*, slot: Slot, now: datetime | None = None) -> int:
         return 0
     offered = 0
     while True:
+        # Seat first: the slot row lock serializes promoters, so the first in line always gets the offer.
+        if not _take_seat(slot.pk, respect_waitlist=False):
+            break
         candidate = (
-            Booking.objects.select_for_update(skip_locked=True)
+            Booking.objects.select_for_update(skip_locked=True)  # skip rows being cancelled right now
             .filter(slot=slot, status=B.WAITLISTED)
             .order_by("priority", "created_at", "pk")
             .first()
         )
         if candidate is None:
+            _release_seat(slot.pk)
             break
-        if not _take_seat(slot.pk, respect_waitlist=False):
-            break  # no free seat (or another transaction took it): nothing to offer
         Booking.objects.filter(pk=candidate.pk, status=B.WAITLISTED).update(
             status=B.OFFERED, offered_at=now, offer_expires_at=expires
         )
