@@ -133,8 +133,8 @@ def test_cancel_racing_accept_keeps_seats_consistent(union):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_lock_wait_is_bounded_and_reported_as_busy(union, monkeypatch):
-    """A booking that cannot get the slot row within lock_timeout gets Busy (503), not a hang."""
+def test_lock_wait_is_bounded_and_reported_as_busy(union, monkeypatch, client_for):
+    """A booking that cannot get the slot row within lock_timeout gets 503 + Retry-After, not a hang."""
     from django.db import connections, transaction
 
     monkeypatch.setattr("coaching.services.common.LOCK_TIMEOUT", "200ms")
@@ -159,9 +159,11 @@ def test_lock_wait_is_bounded_and_reported_as_busy(union, monkeypatch):
     try:
         with pytest.raises(ApplicationError) as err:
             services.booking_create(slot=slot, trainee=t)
+        response = client_for(t.user).post(f"/api/v1/coaching/slots/{slot.pk}/book/", {}, format="json")
     finally:
         release.set()
         holder.join()
     assert err.value.status_code == 503 and err.value.code == "busy"
-    assert err.value.headers["Retry-After"]
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "busy"
     assert not Booking.objects.filter(slot=slot).exists()

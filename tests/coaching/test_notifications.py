@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from coaching import services
 from coaching.models import Slot
@@ -65,3 +66,26 @@ def test_racing_ticks_send_each_reminder_once(union):
         assert services.coaching_tick()["reminders"] == {"reminder_24h": 0, "reminder_1h": 5}
     slot.refresh_from_db()
     assert slot.reminder_1h_for == slot.starts_at and Slot.objects.count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_tick_task_on_the_worker_expires_offers_and_promotes_next(celery_worker, union):
+    from coaching.models import Booking
+    from coaching.tasks import tick
+
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union)
+    slot = cf.make_slot(program=program, coach=coach, capacity=1)
+    holder, first, second = cf.make_trainees(3)
+    held = services.booking_create(slot=slot, trainee=holder)
+    offered = services.booking_create(slot=slot, trainee=first)
+    waiting = services.booking_create(slot=slot, trainee=second)
+    services.booking_cancel(booking=held, by=holder.user)
+    Booking.objects.filter(pk=offered.pk).update(offer_expires_at=timezone.now() - timedelta(seconds=1))
+
+    tick.delay()
+
+    wait_for(lambda: Booking.objects.get(pk=waiting.pk).status == "offered", message="next trainee offered")
+    assert Booking.objects.get(pk=offered.pk).status == "expired"
+    assert cf.seat_invariant(slot) == (1, 1)

@@ -96,3 +96,14 @@ def test_pages_in_english(client, program, slot):
     client.cookies["django_language"] = "en"
     page = client.get(f"/coaching/p/{program.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Book in one minute" in page
+
+
+def test_admin_pages_render(client, slot, learner):
+    from tests.factories import make_user
+
+    services.booking_create(slot=slot, trainee=learner)
+    client.force_login(make_user(username="root", is_staff=True, is_superuser=True))
+    for name in ("coach", "program", "slot", "trainee", "booking"):
+        response = client.get(f"/admin/coaching/{name}/")
+        assert response.status_code == 200, name
+    assert slot.title in client.get(f"/admin/coaching/program/{slot.program.pk}/change/").content.decode()
