@@ -28,6 +28,8 @@ CONTENDED = 200
 SEATS = 30
 UNCONTENDED = 60
 REDIS_DB = "13"
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 ROUNDS = 2  # 1: default durable commits; 2: synchronous_commit=off (isolates the VM's fsync cost)  # the server's Celery messages go to a logical DB we flush at the end
 
 
@@ -285,7 +287,7 @@ def main() -> None:
         rounds = json.loads(setup.stdout.strip().splitlines()[-1])
         print(
             f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-            f"durable commit ~{_commit_ms(db_url):.1f} ms; server: gunicorn 4 workers x 8 threads (gthread)"
+            f"durable commit ~{_commit_ms(db_url):.1f} ms; server: gunicorn {WORKERS} workers x {THREADS} threads (gthread)"
         )
         for label, data in zip(
             ["default (synchronous_commit=on)", "synchronous_commit=off"], rounds, strict=True
