@@ -1,6 +1,18 @@
 """Server-rendered pages of the coaching app (mounted at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coaching import views
 
 app_name = "coaching"
-urlpatterns: list = []
+urlpatterns = [
+    path("coaching/", views.program_list, name="programs"),
+    path("coaching/p/<uuid:pk>/", views.program_detail, name="program"),
+    path("coaching/p/<uuid:pk>/stats/", views.program_stats, name="program_stats"),
+    path("coaching/book/<uuid:pk>/", views.book, name="book"),
+    path("coaching/me/", views.my_bookings, name="my_bookings"),
+    path("coaching/me/<uuid:pk>/<str:action>/", views.booking_action, name="booking_action"),
+    path("coaching/coach/", views.coach_home, name="coach_home"),
+    path("coaching/sheet/<uuid:pk>/", views.attendance_sheet, name="sheet"),
+    path("coaching/checkin/<str:token>/", views.checkin, name="checkin"),
+]

@@ -1,0 +1,35 @@
+"""Every write and rule of the coaching app (package: catalog, booking, tick, common helpers)."""
+
+from coaching.services.booking import (  # noqa: F401
+    attendance_mark,
+    booking_cancel,
+    booking_check_in,
+    booking_create,
+    booking_move,
+    offer_accept,
+    offer_decline,
+    offer_expiry,
+    signup_and_book,
+    slot_offer_free_seats,
+    trainee_register,
+    waitlist_position,
+)
+from coaching.services.catalog import (  # noqa: F401
+    Forbidden,
+    can_manage_program,
+    can_manage_slot,
+    coach_create,
+    program_create,
+    program_update,
+    slot_cancel,
+    slot_create,
+    slot_update,
+)
+from coaching.services.common import bounded_locks, normalize_cn_mobile  # noqa: F401
+from coaching.services.tick import (  # noqa: F401
+    coaching_tick,
+    noshows_mark_due,
+    offers_expire_due,
+    reminders_send_due,
+    slots_fill_due,
+)

@@ -1,0 +1,444 @@
+"""Trainee sign-up, booking, waitlist offers, cancel/move, attendance and check-in.
+
+Seat accounting: ``Slot.seats_taken`` = confirmed bookings + open offers. It changes only through the
+conditional UPDATEs in this module (``_take_seat`` / ``_release_seat``) inside ``bounded_locks()``
+transactions, so a seat is never handed out twice; the slot's CheckConstraint is the backstop.
+Lock order: trainee row → booking rows → slot row. Lock waits are bounded (Busy → 503 + Retry-After).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
+from coaching.services.catalog import Forbidden, can_manage_slot
+from coaching.services.common import _booking_changed, bounded_locks, normalize_cn_mobile
+from core.activity import activity_log
+from core.errors import ApplicationError, Conflict
+from core.models import Union, User
+
+B = Booking.Status
+
+# Tests flip this to show that without the lock the 30-seat class overbooks (see tests/coaching).
+LOCKING = True
+
+NO_SHOW_WINDOW = timedelta(days=90)
+NO_SHOW_PENALTY_CAP = 3
+OFFER_MIN = timedelta(minutes=15)  # no offers for a class starting sooner than this
+OFFER_CLOSE_BEFORE_START = timedelta(minutes=30)
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+
+
+# --- Trainees ---------------------------------------------------------------------------------
+
+
+def trainee_register(
+    *,
+    name: str,
+    phone: str,
+    city: str = "",
+    member_no: str = "",
+    email: str = "",
+    union: Union | None = None,
+    user: User | None = None,
+) -> Trainee:
+    """One-minute sign-up: name + mainland mobile create the account. One number, one trainee."""
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("Name is required.", fields={"name": ["请填写姓名 / Name is required."]})
+    e164 = normalize_cn_mobile(phone)
+    if Trainee.objects.filter(phone=e164).exists():
+        raise Conflict(
+            "This mobile number is already registered; please log in.",
+            code="phone_registered",
+            fields={"phone": ["该手机号已注册，请登录 / This number is already registered."]},
+        )
+    try:
+        with transaction.atomic():
+            if user is None:
+                username = "m" + re.sub(r"\D", "", e164)[-11:]
+                user = User.objects.create_user(
+                    username=username,
+                    email=email,
+                    role=User.Role.TRAINEE,
+                    display_name=name[:100],
+                    union=union,
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            trainee = Trainee.objects.create(
+                user=user, phone=e164, city=city, member_no=member_no, union=union
+            )
+    except IntegrityError as exc:  # two sign-ups with the same number raced: the constraint decides
+        raise Conflict(
+            "This mobile number is already registered; please log in.",
+            code="phone_registered",
+            fields={"phone": ["该手机号已注册，请登录 / This number is already registered."]},
+        ) from exc
+    activity_log(actor=user, verb="trainee.registered", obj=trainee)
+    return trainee
+
+
+def signup_and_book(*, slot: Slot, name: str, phone: str, city: str = "", email: str = "") -> Booking:
+    """Account + trainee + booking (or waitlist place) in one transaction: all or nothing."""
+    with transaction.atomic():
+        trainee = trainee_register(name=name, phone=phone, city=city, email=email, union=slot.program.union)
+        return booking_create(slot=slot, trainee=trainee)
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def _no_show_priority(trainee: Trainee, now: datetime) -> int:
+    """Waitlist priority: each no-show in the last 90 days moves you behind people with fewer (cap 3)."""
+    count = Booking.objects.filter(
+        trainee=trainee,
+        attendance__in=[Booking.Attendance.ABSENT, Booking.Attendance.NO_SHOW],
+        slot__starts_at__gte=now - NO_SHOW_WINDOW,
+    ).count()
+    return min(count, NO_SHOW_PENALTY_CAP)
+
+
+def _check_bookable(
+    *, slot: Slot, trainee: Trainee, now: datetime, moving_from: Booking | None = None
+) -> None:
+    program, coach = slot.program, slot.coach
+    if slot.status != Slot.Status.SCHEDULED:
+        raise Conflict(
+            "This class has been cancelled.", code="slot_cancelled", fields={"slot": ["Cancelled."]}
+        )
+    if slot.starts_at <= now:
+        raise Conflict(
+            "This class has already started.", code="slot_past", fields={"slot": ["Already started."]}
+        )
+    if slot.starts_at < now + timedelta(hours=coach.min_notice_hours):
+        raise Conflict(
+            f"Book at least {coach.min_notice_hours} h before the class.",
+            code="too_late",
+            fields={"slot": [f"Bookings close {coach.min_notice_hours} h before the start."]},
+        )
+    if slot.starts_at > now + timedelta(days=coach.horizon_days):
+        raise Conflict(
+            f"Bookings open {coach.horizon_days} days before the class.",
+            code="beyond_horizon",
+            fields={"slot": [f"Too far ahead: at most {coach.horizon_days} days."]},
+        )
+    if not program.is_published:
+        raise Conflict("This program is not open.", code="program_closed")
+    if program.enrol_opens_at and now < program.enrol_opens_at:
+        raise Conflict("Enrolment has not opened yet.", code="enrolment_not_open")
+    if program.enrol_closes_at and now > program.enrol_closes_at:
+        raise Conflict("Enrolment is closed.", code="enrolment_closed")
+    future = Q(slot__program=program, slot__starts_at__gt=now)
+    if moving_from is not None:
+        future &= ~Q(pk=moving_from.pk)
+    mine = Booking.objects.filter(trainee=trainee, status__in=ACTIVE_STATUSES).aggregate(
+        here=Count("pk", filter=Q(slot=slot)), future=Count("pk", filter=future)
+    )
+    if mine["here"]:
+        raise Conflict(
+            "You already have a booking for this class.",
+            code="already_booked",
+            fields={"slot": ["Already booked."]},
+        )
+    if mine["future"] >= program.max_active_bookings:
+        raise Conflict(
+            f"At most {program.max_active_bookings} future bookings per trainee in this program.",
+            code="booking_limit",
+        )
+
+
+def _take_seat(slot_id, *, respect_waitlist: bool = True) -> tuple[int, int, str] | None:
+    """Conditional UPDATE: one seat if one is free (and nobody is waiting ahead). Row-locks the slot.
+
+    Returns (seats_taken, capacity, status) after the increment, or None when no seat was free."""
+    waitlist = (
+        "AND NOT EXISTS (SELECT 1 FROM coaching_booking b WHERE b.slot_id = s.id AND b.status = 'waitlisted')"
+        if respect_waitlist
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE coaching_slot s SET seats_taken = s.seats_taken + 1
+                WHERE s.id = %s AND s.status = 'scheduled' AND s.seats_taken < s.capacity {waitlist}
+                RETURNING s.seats_taken, s.capacity, s.status""",
+            [slot_id],
+        )
+        return cursor.fetchone()
+
+
+def _release_seat(slot_id) -> None:
+    Slot.objects.filter(pk=slot_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+
+
+def _lock_trainee(trainee: Trainee) -> Trainee:
+    return Trainee.objects.select_for_update().select_related("user").get(pk=trainee.pk)
+
+
+def _book_unlocked(*, slot: Slot, trainee: Trainee, now: datetime) -> bool:
+    """Test-only race demonstration: count-then-insert with a stale counter write (no row lock)."""
+    confirmed = Booking.objects.filter(slot=slot, status__in=("confirmed", "offered")).count()
+    if confirmed >= slot.capacity:
+        return False
+    Slot.objects.filter(pk=slot.pk).update(seats_taken=confirmed + 1)
+    return True
+
+
+def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
+    """Confirm a seat, or put the trainee on the waitlist when the class is full."""
+    now = timezone.now()
+    try:
+        with bounded_locks():
+            trainee = _lock_trainee(trainee)
+            slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
+            _check_bookable(slot=slot, trainee=trainee, now=now)
+            got_seat = _take_seat(slot.pk) if LOCKING else _book_unlocked(slot=slot, trainee=trainee, now=now)
+            if got_seat:
+                if LOCKING:
+                    slot.seats_taken, slot.capacity, slot.status = got_seat
+                booking = Booking.objects.create(
+                    slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
+                )
+                change = "confirmed"
+            else:
+                slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
+                if slot.status != Slot.Status.SCHEDULED:
+                    raise Conflict("This class has been cancelled.", code="slot_cancelled")
+                if not join_waitlist:
+                    raise Conflict(
+                        "This class is full.", code="slot_full", fields={"slot": ["No seats left."]}
+                    )
+                booking = Booking.objects.create(
+                    slot=slot, trainee=trainee, status=B.WAITLISTED, priority=_no_show_priority(trainee, now)
+                )
+                change = "waitlisted"
+            booking.slot = slot
+            activity_log(actor=trainee.user, verb=f"booking.{change}", obj=booking)
+            _booking_changed(booking=booking, change=change)
+    except IntegrityError as exc:  # the partial unique constraint caught a duplicate
+        raise Conflict("You already have a booking for this class.", code="already_booked") from exc
+    return booking
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    if booking.status != B.WAITLISTED:
+        return None
+    ahead = Booking.objects.filter(slot_id=booking.slot_id, status=B.WAITLISTED).filter(
+        Q(priority__lt=booking.priority) | Q(priority=booking.priority, created_at__lt=booking.created_at)
+    )
+    return ahead.count() + 1
+
+
+# --- Waitlist offers ----------------------------------------------------------------------------
+
+
+def offer_expiry(*, slot: Slot, now: datetime) -> datetime | None:
+    """Offers last program.offer_hours, but close 30 min before the class, and last at least 15 min.
+    None means the class starts too soon for an offer."""
+    if slot.starts_at - now < OFFER_MIN:
+        return None
+    expires = min(now + timedelta(hours=slot.program.offer_hours), slot.starts_at - OFFER_CLOSE_BEFORE_START)
+    return max(expires, now + OFFER_MIN)
+
+
+def _offer_free_seats(*, slot: Slot, now: datetime | None = None) -> int:
+    """Offer every free seat to the next waitlisted trainee. Runs inside the caller's transaction."""
+    now = now or timezone.now()
+    slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
+    if slot.status != Slot.Status.SCHEDULED:
+        return 0
+    expires = offer_expiry(slot=slot, now=now)
+    if expires is None:
+        return 0
+    offered = 0
+    while True:
+        # Seat first: the slot row lock serializes promoters, so the first in line always gets the offer.
+        if not _take_seat(slot.pk, respect_waitlist=False):
+            break
+        candidate = (
+            Booking.objects.select_for_update(skip_locked=True)  # skip rows being cancelled right now
+            .filter(slot=slot, status=B.WAITLISTED)
+            .order_by("priority", "created_at", "pk")
+            .first()
+        )
+        if candidate is None:
+            _release_seat(slot.pk)
+            break
+        Booking.objects.filter(pk=candidate.pk, status=B.WAITLISTED).update(
+            status=B.OFFERED, offered_at=now, offer_expires_at=expires
+        )
+        candidate.refresh_from_db()
+        candidate.slot = slot
+        activity_log(actor=None, verb="booking.offered", obj=candidate)
+        _booking_changed(booking=candidate, change="offered")
+        offered += 1
+    return offered
+
+
+def slot_offer_free_seats(*, slot: Slot, now: datetime | None = None) -> int:
+    """Standalone promotion (tick, capacity raised). Safe to run from many workers at once."""
+    with bounded_locks():
+        return _offer_free_seats(slot=slot, now=now)
+
+
+def _lock_booking(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().get(pk=booking.pk)
+
+
+def _owned(booking: Booking, by: User) -> None:
+    if booking.trainee.user_id != by.pk:
+        raise Forbidden("This is not your booking.")
+
+
+def offer_accept(*, booking: Booking, by: User) -> Booking:
+    now = timezone.now()
+    with bounded_locks():
+        booking = _lock_booking(booking)
+        _owned(Booking.objects.select_related("trainee").get(pk=booking.pk), by)
+        if booking.status != B.OFFERED:
+            raise Conflict(
+                f"There is no open offer on this booking (it is {booking.status}).", code="no_offer"
+            )
+        if booking.offer_expires_at <= now:
+            raise Conflict("This offer has expired.", code="offer_expired")
+        Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.CONFIRMED, confirmed_at=now)
+        booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
+        activity_log(actor=by, verb="booking.promoted", obj=booking)
+        _booking_changed(booking=booking, change="promoted")
+    return booking
+
+
+def offer_decline(*, booking: Booking, by: User) -> Booking:
+    with bounded_locks():
+        booking = _lock_booking(booking)
+        _owned(Booking.objects.select_related("trainee").get(pk=booking.pk), by)
+        if booking.status != B.OFFERED:
+            raise Conflict("There is no open offer on this booking.", code="no_offer")
+        Booking.objects.filter(pk=booking.pk).update(status=B.DECLINED, cancelled_at=timezone.now())
+        _release_seat(booking.slot_id)
+        booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
+        activity_log(actor=by, verb="booking.declined", obj=booking)
+        _booking_changed(booking=booking, change="declined")
+        _offer_free_seats(slot=booking.slot)
+    return booking
+
+
+# --- Cancel and move ----------------------------------------------------------------------------
+
+
+def booking_cancel(*, booking: Booking, by: User, reason: str = "") -> Booking:
+    """Trainee (own booking) or the slot's coach/organizer. Late cancellations are counted."""
+    now = timezone.now()
+    with bounded_locks():
+        booking = _lock_booking(booking)
+        booking = Booking.objects.select_related("slot__program", "slot__coach", "trainee__user").get(
+            pk=booking.pk
+        )
+        slot = booking.slot
+        if booking.trainee.user_id != by.pk and not can_manage_slot(by, slot):
+            raise Forbidden("This is not your booking.")
+        if booking.status not in ACTIVE_STATUSES:
+            raise Conflict(f"This booking is already {booking.status}.", code="invalid_state")
+        if slot.starts_at <= now:
+            raise Conflict("The class has already started.", code="slot_past")
+        held_seat = booking.status in (B.CONFIRMED, B.OFFERED)
+        late = booking.status == B.CONFIRMED and now > slot.starts_at - timedelta(
+            hours=slot.program.cancel_cutoff_hours
+        )
+        Booking.objects.filter(pk=booking.pk).update(
+            status=B.CANCELLED, cancelled_at=now, late_cancel=late, cancel_reason=reason[:200]
+        )
+        booking.status, booking.cancelled_at, booking.late_cancel = B.CANCELLED, now, late
+        if held_seat:
+            _release_seat(slot.pk)
+        activity_log(actor=by, verb="booking.cancelled", obj=booking, late=late)
+        _booking_changed(booking=booking, change="cancelled")
+        if held_seat:
+            _offer_free_seats(slot=slot, now=now)
+    return booking
+
+
+def booking_move(*, booking: Booking, to_slot: Slot, by: User) -> Booking:
+    """Move a confirmed booking to another class of the same program in one transaction: the old seat
+    is released only if the new one was taken."""
+    now = timezone.now()
+    with bounded_locks():
+        owner = Booking.objects.select_related("trainee").get(pk=booking.pk).trainee
+        if owner.user_id != by.pk:
+            raise Forbidden("This is not your booking.")
+        trainee = _lock_trainee(owner)
+        booking = _lock_booking(booking)
+        booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
+        old_slot = booking.slot
+        if booking.status != B.CONFIRMED:
+            raise Conflict("Only confirmed bookings can be moved.", code="invalid_state")
+        if old_slot.starts_at <= now:
+            raise Conflict("The class has already started.", code="slot_past")
+        to_slot = Slot.objects.select_related("program", "coach").get(pk=to_slot.pk)
+        if to_slot.pk == old_slot.pk or to_slot.program_id != old_slot.program_id:
+            raise ApplicationError(
+                "Pick another class of the same program.", fields={"slot": ["Another class of this program."]}
+            )
+        _check_bookable(slot=to_slot, trainee=trainee, now=now, moving_from=booking)
+        # Touch both slot rows in a fixed order so two opposite moves cannot deadlock.
+        for slot_id in sorted([old_slot.pk, to_slot.pk]):
+            if slot_id == to_slot.pk and not _take_seat(to_slot.pk):
+                raise Conflict(
+                    "The new class is full.", code="slot_full", fields={"slot": ["No seats left."]}
+                )
+            if slot_id == old_slot.pk:
+                _release_seat(old_slot.pk)
+        new = Booking.objects.create(slot=to_slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now)
+        late = now > old_slot.starts_at - timedelta(hours=old_slot.program.cancel_cutoff_hours)
+        Booking.objects.filter(pk=booking.pk).update(
+            status=B.CANCELLED, cancelled_at=now, cancel_reason="moved", moved_to=new, late_cancel=late
+        )
+        booking.status = B.CANCELLED
+        activity_log(actor=by, verb="booking.moved", obj=booking, to=str(new.pk))
+        _booking_changed(booking=booking, change="moved", notify=False)
+        new.slot = to_slot
+        _booking_changed(booking=new, change="moved")
+        _offer_free_seats(slot=old_slot, now=now)
+    return new
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+def attendance_mark(*, booking: Booking, by: User, present: bool) -> Booking:
+    booking = Booking.objects.select_related("slot__program", "slot__coach").get(pk=booking.pk)
+    if not can_manage_slot(by, booking.slot):
+        raise Forbidden("Only the class's coach or organizers mark attendance.")
+    if booking.status != B.CONFIRMED:
+        raise Conflict("Only confirmed bookings have attendance.", code="invalid_state")
+    if timezone.now() < booking.slot.starts_at - CHECKIN_OPENS_BEFORE:
+        raise Conflict("Attendance opens 30 minutes before the class.", code="too_early")
+    value = Booking.Attendance.PRESENT if present else Booking.Attendance.ABSENT
+    Booking.objects.filter(pk=booking.pk).update(attendance=value)
+    booking.attendance = value
+    activity_log(actor=by, verb="booking.attendance", obj=booking, value=value)
+    return booking
+
+
+def booking_check_in(*, token: str, by: User) -> Booking:
+    """The trainee scans the station's QR code (slot check-in URL) and confirms: present."""
+    now = timezone.now()
+    slot = Slot.objects.filter(checkin_token=token).first()
+    if slot is None:
+        raise ApplicationError("Unknown check-in code.", code="not_found", status_code=404)
+    booking = Booking.objects.filter(slot=slot, trainee__user=by, status=B.CONFIRMED).first()
+    if booking is None:
+        raise Conflict("You have no confirmed booking for this class.", code="not_booked")
+    if not (slot.starts_at - CHECKIN_OPENS_BEFORE <= now <= slot.ends_at):
+        raise Conflict(
+            "Check-in is open from 30 minutes before the class until it ends.", code="checkin_closed"
+        )
+    Booking.objects.filter(pk=booking.pk).update(attendance=Booking.Attendance.PRESENT, checked_in_at=now)
+    booking.refresh_from_db()
+    activity_log(actor=by, verb="booking.checked_in", obj=booking)
+    return booking

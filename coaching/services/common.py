@@ -1,0 +1,134 @@
+"""Shared service helpers: bounded locks, phone validation, and the two change funnels.
+
+Every booking or slot change goes through ``_booking_changed`` / ``_slot_changed``. They raise the
+calendar SEQUENCE where the change matters to a calendar, and enqueue the notification through the
+outbox (on commit). Calendar invites (the invites app) hook in here with one call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
+
+from coaching.models import Booking, Slot
+from core.errors import ApplicationError, Busy
+from core.outbox import email_payload, outbox_enqueue_many
+
+LOCK_TIMEOUT = "3s"
+
+# Booking changes that a calendar would show (time/status/location): they raise ical_sequence.
+CALENDAR_CHANGES = {"cancelled", "rescheduled", "moved", "expired", "declined", "slot_cancelled", "updated"}
+
+
+@contextlib.contextmanager
+def bounded_locks():
+    """Run a transaction whose lock waits give up after LOCK_TIMEOUT and surface as Busy (503).
+
+    Deadlocks (PostgreSQL picks a victim) are reported the same way: the client retries.
+    """
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            yield
+    except OperationalError as exc:
+        sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+        if sqlstate in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization
+            raise Busy("This class is busy right now, please retry.", code="busy") from exc
+        raise
+
+
+def normalize_cn_mobile(raw: str, *, field: str = "phone") -> str:
+    """Mainland China mobile number → E.164, or a field error."""
+    message = "请输入有效的中国大陆手机号 / Enter a valid mainland China mobile number."
+    try:
+        number = phonenumbers.parse((raw or "").strip(), "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ApplicationError("Invalid mobile number.", fields={field: [message]}) from exc
+    kind = phonenumbers.number_type(number)
+    if (
+        phonenumbers.region_code_for_number(number) != "CN"
+        or not phonenumbers.is_valid_number(number)
+        or kind
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    ):
+        raise ApplicationError("Invalid mobile number.", fields={field: [message]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def local_time(slot: Slot) -> str:
+    return slot.starts_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+_SUBJECTS = {
+    "confirmed": ("预约成功", "Booking confirmed"),
+    "waitlisted": ("已加入候补", "You are on the waitlist"),
+    "offered": ("候补名额待确认", "A seat is offered to you"),
+    "promoted": ("候补转正", "You got a seat"),
+    "cancelled": ("预约已取消", "Booking cancelled"),
+    "moved": ("预约已改期", "Booking moved"),
+    "rescheduled": ("课程时间变更", "Class time changed"),
+    "slot_cancelled": ("课程已取消", "Class cancelled"),
+    "expired": ("候补名额已过期", "Seat offer expired"),
+    "declined": ("已放弃候补名额", "Seat offer declined"),
+    "reminder_24h": ("明天上课提醒", "Class tomorrow"),
+    "reminder_1h": ("一小时后上课", "Class in one hour"),
+    "updated": ("课程信息更新", "Class details changed"),
+}
+
+
+def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
+    slot = booking.slot
+    user = booking.trainee.user
+    zh, en = _SUBJECTS.get(change, ("课程通知", "Class notice"))
+    place = slot.location or slot.online_url or slot.program.location or slot.program.online_url
+    lines = [
+        f"{user.name}，您好：",
+        "",
+        f"{zh}：「{slot.title}」（{slot.program.title}）",
+        f"时间：{local_time(slot)}（{slot.timezone}）",
+        f"地点：{place}",
+    ]
+    if change == "offered" and booking.offer_expires_at:
+        expires = booking.offer_expires_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
+    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {local_time(slot)}."]
+    # One INSERT … ON CONFLICT DO NOTHING: cheap inside the booking transaction (the seat row is locked).
+    outbox_enqueue_many(
+        [
+            {
+                "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
+                "recipient": user.email or "",
+                "subject": f"【驿站】{zh} · {slot.title}",
+                "payload": email_payload(text="\n".join(lines)),
+            }
+        ]
+    )
+
+
+def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
+    """The one funnel for booking changes (confirmed, waitlisted, offered, promoted, cancelled, moved,
+    expired, declined, slot_cancelled, rescheduled, reminder_24h, reminder_1h).
+
+    TODO(invites): call the invites app here to send REQUEST/CANCEL with booking.ical_uid/ical_sequence.
+    """
+    if change in CALENDAR_CHANGES:
+        Booking.objects.filter(pk=booking.pk).update(ical_sequence=F("ical_sequence") + 1)
+        booking.ical_sequence += 1
+    if notify:
+        _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
+
+
+def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
+    """The one funnel for slot-wide changes (rescheduled, slot_cancelled, updated): raise the slot's
+    SEQUENCE and tell every affected trainee. TODO(invites): update the slot's calendar entry here."""
+    Slot.objects.filter(pk=slot.pk).update(ical_sequence=F("ical_sequence") + 1)
+    slot.ical_sequence += 1
+    for booking in bookings or []:
+        booking.slot = slot
+        _booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")

@@ -1,0 +1,190 @@
+"""Server-rendered, mobile-first pages: listing, one-minute booking, my bookings, coach sheet, check-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from coaching import selectors, services
+from coaching.models import Booking, Slot, Trainee
+from core.errors import ApplicationError
+
+
+def _fields(exc: ApplicationError) -> dict:
+    return {name: errs if isinstance(errs, list) else [errs] for name, errs in (exc.fields or {}).items()}
+
+
+def program_list(request):
+    programs = (
+        selectors.programs_visible_to(request.user).filter(is_published=True).order_by("-created_at")[:50]
+    )
+    return render(request, "coaching/program_list.html", {"programs": programs})
+
+
+def program_detail(request, pk):
+    program = get_object_or_404(selectors.programs_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "coaching/program_detail.html",
+        {"program": program, "slots": selectors.upcoming_slots(program)},
+    )
+
+
+def _trainee(request) -> Trainee | None:
+    if not request.user.is_authenticated:
+        return None
+    return Trainee.objects.filter(user=request.user).first()
+
+
+def book(request, pk):
+    """One-minute booking: name + mobile (new trainees) or one tap (signed-in trainees)."""
+    slot = get_object_or_404(
+        selectors.slots_visible_to(request.user).filter(status=Slot.Status.SCHEDULED), pk=pk
+    )
+    trainee = _trainee(request)
+    errors: dict = {}
+    values = {"name": "", "phone": "", "city": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip()[:100] for k in values}
+        try:
+            if trainee is not None:
+                booking = services.booking_create(slot=slot, trainee=trainee)
+            else:
+                booking = services.signup_and_book(slot=slot, **values)
+                login(request, booking.trainee.user, backend="django.contrib.auth.backends.ModelBackend")
+        except ApplicationError as exc:
+            errors = _fields(exc) or {"general": [exc.message]}
+        else:
+            if booking.status == Booking.Status.CONFIRMED:
+                messages.success(request, _("预约成功！我们会在上课前提醒您。"))
+            else:
+                messages.info(request, _("课程已满，您已加入候补名单，有空位时会通知您。"))
+            return redirect("coaching:my_bookings")
+    return render(
+        request,
+        "coaching/book.html",
+        {"slot": slot, "trainee": trainee, "errors": errors, "values": values},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def my_bookings(request):
+    bookings = list(selectors.my_bookings(request.user)[:100])
+    for booking in bookings:
+        booking.position = services.waitlist_position(booking)
+    return render(request, "coaching/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
+
+
+_ACTIONS = {
+    "cancel": lambda booking, user: services.booking_cancel(booking=booking, by=user),
+    "accept": lambda booking, user: services.offer_accept(booking=booking, by=user),
+    "decline": lambda booking, user: services.offer_decline(booking=booking, by=user),
+}
+_DONE = {
+    "cancel": gettext_lazy("已取消预约。"),
+    "accept": gettext_lazy("已确认名额，期待与您见面！"),
+    "decline": gettext_lazy("已放弃该名额。"),
+}
+
+
+@login_required
+@require_POST
+def booking_action(request, pk, action):
+    if action not in _ACTIONS:
+        raise Http404
+    booking = get_object_or_404(selectors.my_bookings(request.user), pk=pk)
+    try:
+        _ACTIONS[action](booking, request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _DONE[action])
+    return redirect("coaching:my_bookings")
+
+
+@login_required
+def coach_home(request):
+    slots = (
+        selectors.slots_managed_by(request.user)
+        .filter(ends_at__gte=timezone.now() - timedelta(days=7))
+        .order_by("starts_at")[:100]
+    )
+    return render(request, "coaching/coach_home.html", {"slots": slots})
+
+
+def _checkin_url(slot: Slot) -> str:
+    return settings.SITE_URL + reverse("coaching:checkin", args=[slot.checkin_token])
+
+
+@login_required
+def attendance_sheet(request, pk):
+    slot = get_object_or_404(selectors.slots_managed_by(request.user), pk=pk)
+    if request.method == "POST":
+        booking = get_object_or_404(slot.bookings.all(), pk=request.POST.get("booking"))
+        try:
+            services.attendance_mark(
+                booking=booking, by=request.user, present=request.POST.get("present") == "1"
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(request.path)
+    bookings = slot.bookings.filter(status__in=["confirmed", "offered", "waitlisted"]).select_related(
+        "trainee__user"
+    )
+    qr = segno.make(_checkin_url(slot), error="m").svg_inline(scale=5, title=_("签到二维码"))
+    return render(
+        request,
+        "coaching/attendance_sheet.html",
+        {
+            "slot": slot,
+            "bookings": bookings.order_by("status", "priority", "created_at"),
+            "qr": qr,
+            "checkin_url": _checkin_url(slot),
+        },
+    )
+
+
+def checkin(request, token):
+    """The trainee scans the station's QR code and confirms attendance."""
+    slot = get_object_or_404(Slot.objects.select_related("program"), checkin_token=token)
+    done = None
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        try:
+            done = services.booking_check_in(token=token, by=request.user)
+        except ApplicationError as exc:
+            error = exc.message
+    return render(request, "coaching/checkin.html", {"slot": slot, "done": done, "error": error})
+
+
+@login_required
+def program_stats(request, pk):
+    """Organizer's outcome page: attendance, completion, first livestreams — per program and per coach."""
+    program = get_object_or_404(selectors.programs_managed_by(request.user), pk=pk)
+    coaches = {slot.coach for slot in program.slots.select_related("coach__user")}
+    trainees = Trainee.objects.filter(bookings__slot__program=program).select_related("user").distinct()[:200]
+    return render(
+        request,
+        "coaching/program_stats.html",
+        {
+            "program": program,
+            "stats": selectors.program_stats(program),
+            "coach_stats": [selectors.coach_stats(c) for c in sorted(coaches, key=lambda c: c.pk)],
+            "progress": [selectors.trainee_progress(t) for t in trainees],
+        },
+    )

@@ -1,0 +1,169 @@
+"""Seats under concurrency: real PostgreSQL, threads released together by a barrier."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from coaching import services
+from coaching.models import Booking, Slot
+from coaching.services import booking as booking_module
+from core.errors import ApplicationError
+from tests.coaching import factories as cf
+
+# PostgreSQL here allows 100 connections; 40 threads (one connection each) share the 100 attempts.
+THREADS = 40
+
+
+def _run_together(jobs: list, threads: int = THREADS) -> list:
+    """Run callables in `threads` threads released at once by a barrier; returns results/exceptions."""
+    barrier = threading.Barrier(threads)
+    results: list = []
+    lock = threading.Lock()
+
+    def worker(chunk):
+        try:
+            barrier.wait()
+            for job in chunk:
+                try:
+                    outcome = job()
+                except ApplicationError as exc:
+                    outcome = exc
+                with lock:
+                    results.append(outcome)
+        finally:
+            connection.close()
+
+    chunks = [jobs[i::threads] for i in range(threads)]
+    pool = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results
+
+
+def _book_100_for_30(union) -> Slot:
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, max_active_bookings=5)
+    slot = cf.make_slot(program=program, coach=coach, capacity=30)
+    trainees = cf.make_trainees(100)
+    _run_together([lambda t=t: services.booking_create(slot=slot, trainee=t) for t in trainees])
+    return slot
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("locking", [True, False], ids=["locked", "unlocked-overbooks"])
+def test_booking_100_concurrent_for_30_seats(union, monkeypatch, locking):
+    monkeypatch.setattr(booking_module, "LOCKING", locking)
+    rounds = 10 if locking else 1
+    for _ in range(rounds):
+        slot = _book_100_for_30(union)
+        confirmed = Booking.objects.filter(slot=slot, status="confirmed").count()
+        waitlisted = Booking.objects.filter(slot=slot, status="waitlisted").count()
+        seats_taken, held = cf.seat_invariant(slot)
+        if locking:
+            assert confirmed == 30
+            assert waitlisted == 70
+            assert seats_taken == held == 30
+        else:
+            # Without the row lock, count-then-insert hands out more seats than exist.
+            assert confirmed > 30
+            assert seats_taken != confirmed
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_promotion_20_parallel_for_one_freed_seat_has_one_winner(union):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union)
+    slot = cf.make_slot(program=program, coach=coach, capacity=1)
+    first, *waiting = cf.make_trainees(21)
+    services.booking_create(slot=slot, trainee=first)
+    for t in waiting:
+        services.booking_create(slot=slot, trainee=t)
+    # Free the seat behind the services' back so only the racing promotions can fill it.
+    Booking.objects.filter(slot=slot, trainee=first).update(status="cancelled")
+    Slot.objects.filter(pk=slot.pk).update(seats_taken=0)
+
+    results = _run_together(
+        [lambda: services.slot_offer_free_seats(slot=slot) for _ in range(20)], threads=20
+    )
+
+    assert sorted(r for r in results if isinstance(r, int)) == [0] * 19 + [1]
+    offered = Booking.objects.filter(slot=slot, status="offered")
+    assert offered.count() == 1
+    assert offered.get().trainee_id == waiting[0].pk  # first in line
+    assert cf.seat_invariant(slot) == (1, 1)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_cancel_racing_accept_keeps_seats_consistent(union):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union)
+    outcomes = set()
+    for day in range(6):
+        slot = cf.make_slot(program=program, coach=coach, capacity=1, starts_in=timedelta(days=3 + day))
+        holder, waiter = cf.make_trainees(2)
+        held = services.booking_create(slot=slot, trainee=holder)
+        pending = services.booking_create(slot=slot, trainee=waiter)
+        services.booking_cancel(booking=held, by=holder.user)
+        pending.refresh_from_db()
+        assert pending.status == "offered"
+
+        results = _run_together(
+            [
+                lambda b=pending, u=waiter.user: services.offer_accept(booking=b, by=u),
+                lambda b=pending, u=waiter.user: services.booking_cancel(booking=b, by=u),
+            ],
+            threads=2,
+        )
+
+        pending.refresh_from_db()
+        ok = [r for r in results if isinstance(r, Booking)]
+        assert len(ok) >= 1
+        assert pending.status in ("confirmed", "cancelled")
+        outcomes.add(pending.status)
+        assert cf.seat_invariant(slot) == ((1, 1) if pending.status == "confirmed" else (0, 0))
+    assert outcomes  # both orders are legal; the invariant is what matters
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_lock_wait_is_bounded_and_reported_as_busy(union, monkeypatch, client_for):
+    """A booking that cannot get the slot row within lock_timeout gets 503 + Retry-After, not a hang."""
+    from django.db import connections, transaction
+
+    monkeypatch.setattr("coaching.services.common.LOCK_TIMEOUT", "200ms")
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union)
+    slot = cf.make_slot(program=program, coach=coach, capacity=5)
+    (t,) = cf.make_trainees(1)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Slot.objects.select_for_update().get(pk=slot.pk)
+                holding.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    holding.wait(5)
+    try:
+        with pytest.raises(ApplicationError) as err:
+            services.booking_create(slot=slot, trainee=t)
+        response = client_for(t.user).post(f"/api/v1/coaching/slots/{slot.pk}/book/", {}, format="json")
+    finally:
+        release.set()
+        holder.join()
+    assert err.value.status_code == 503 and err.value.code == "busy"
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "busy"
+    assert not Booking.objects.filter(slot=slot).exists()
