@@ -13,6 +13,7 @@ app.autodiscover_tasks()
 _TICK = float(os.environ.get("TICK_SECONDS", "2"))
 app.conf.beat_schedule = {
     "livestreams-tick": {"task": "livestreams.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},
+    "livestreams-live-counters-repair": {"task": "livestreams.live_counters_repair", "schedule": _TICK * 5},
     "core-outbox-sweep": {
         "task": "core.outbox_sweep",
         "schedule": _TICK * 5,
