@@ -15,7 +15,7 @@ concurrency is total watch time / live duration.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
@@ -152,7 +152,7 @@ EVENT_FIELDS = [
 def _events(cur, session: LiveSession, segments: list[Segment]):
     start, _ = live_window(session)
     bounds = _segment_bounds(segments)
-    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "0"
+    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
     cur.execute(
         f"""
         SELECT GROUPING({bucket}) AS g_b, GROUPING(m) AS g_m, GROUPING(kind, ref) AS g_r,
@@ -565,7 +565,3 @@ def series_rollup(*, series) -> dict:
         **{k: v for k, v in totals.items() if k != "applications"},
         **{k: _money(v) for k, v in money.items()},
     }
-
-
-def lookback(minutes: int) -> timedelta:
-    return timedelta(minutes=minutes)
