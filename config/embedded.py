@@ -6,8 +6,8 @@ git-ignored ``.devdata/`` folder, listening on unix sockets only, so they never 
 server on 5432/6379. The URLs are exported into ``os.environ`` so that child processes (Celery workers,
 beat, subprocesses started by tests) reuse the same servers instead of starting their own.
 
-Whoever starts a server stops it at exit: pgserver is reference counted (it stops when its last user
-process exits); Redis is shut down by an ``atexit`` hook registered by the process that launched it.
+Whoever starts a server stops it at exit (an ``atexit`` hook registered by the launching process);
+a process that finds a server already running just uses it.
 """
 
 from __future__ import annotations
@@ -109,7 +109,19 @@ def stop_redis() -> None:
         pass
 
 
+def _postgres_running(pgdata: Path) -> bool:
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return bool(info is not None and info.is_running() and info.status == "ready")
+
+
 def start_postgres() -> str:
+    """Start (or join) the embedded server. The process that started it stops it at exit.
+
+    pgserver's own reference counting is switched off (cleanup_mode=None): a process killed without
+    running its exit hooks leaves a stale pid behind and the server would then never stop.
+    """
     global _pg_server
     import logging
 
@@ -121,15 +133,31 @@ def start_postgres() -> str:
 
     pgdata = DATA_DIR / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
-    _pg_server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    if not _pg_server.psql("SELECT 1 FROM pg_database WHERE datname='yizhan';").count("1 row"):
+    owner = not _postgres_running(pgdata)
+    _pg_server = pgserver.get_server(pgdata, cleanup_mode=None)
+    if owner:
+        atexit.register(stop_postgres)
+    if "1 row" not in _pg_server.psql("SELECT 1 FROM pg_database WHERE datname='yizhan';"):
         _pg_server.psql("CREATE DATABASE yizhan;")
     return _pg_server.get_uri(database="yizhan")
+
+
+def stop_postgres() -> None:
+    from pgserver._commands import pg_ctl
+
+    pgdata = DATA_DIR / "pg"
+    if _pg_server is None or not _postgres_running(pgdata):
+        return
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_pg_server.system_user)
+    except Exception:  # noqa: BLE001 - already stopping/stopped
+        pass
 
 
 def ensure_services() -> None:
     """Start whatever is not configured and export its URL for child processes."""
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = start_postgres()
+        os.environ["YIZHAN_EMBEDDED"] = "1"
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = start_redis()

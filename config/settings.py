@@ -28,7 +28,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=not os.environ.get("DATABASE_URL"))
+# Embedded services (no DATABASE_URL given, or inherited from a parent that started them) mean a
+# developer machine, so DEBUG defaults on there and off everywhere else.
+EMBEDDED = not os.environ.get("DATABASE_URL") or os.environ.get("YIZHAN_EMBEDDED") == "1"
+DEBUG = env_bool("DEBUG", default=EMBEDDED)
 
 _DEV_SECRET = "dev-insecure-yizhan-secret-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")

@@ -68,32 +68,44 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
 
 
 def outbox_enqueue_many(messages: list[dict]) -> int:
-    """Bulk variant for fan-outs (10,000 invites): one INSERT … ON CONFLICT DO NOTHING."""
+    """Bulk variant for fan-outs (10,000 invites): INSERT … ON CONFLICT (key) DO NOTHING RETURNING id,
+    so only rows that are really new get dispatched. Returns how many were new."""
+    import json
+
+    from django.db import connection
+
     now = timezone.now()
-    rows = [
-        OutboxMessage(
-            key=m["key"][:255],
-            kind=m.get("kind", "email"),
-            recipient=m.get("recipient") or "",
-            subject=m["subject"][:255],
-            payload=m["payload"],
-            next_attempt_at=now,
-        )
-        for m in messages
-    ]
-    created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    keys = [row.key for row in created]
-    ids = list(
-        OutboxMessage.objects.filter(
-            key__in=keys, status=OutboxMessage.Status.PENDING, attempts=0
-        ).values_list("pk", flat=True)
-    )
-    if ids:
+    table = OutboxMessage._meta.db_table
+    new_ids: list[int] = []
+    for start in range(0, len(messages), 1000):
+        chunk = messages[start : start + 1000]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (key, kind, recipient, subject, payload, status, attempts, last_error,
+                                     next_attempt_at, created_at)
+                SELECT k, kd, r, s, p::jsonb, 'pending', 0, '', %s, %s
+                FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS t(k, kd, r, s, p)
+                ON CONFLICT (key) DO NOTHING
+                RETURNING id
+                """,
+                [
+                    now,
+                    now,
+                    [m["key"][:255] for m in chunk],
+                    [m.get("kind", "email") for m in chunk],
+                    [m.get("recipient") or "" for m in chunk],
+                    [m["subject"][:255] for m in chunk],
+                    [json.dumps(m["payload"], ensure_ascii=False) for m in chunk],
+                ],
+            )
+            new_ids.extend(row[0] for row in cursor.fetchall())
+    if new_ids:
         from core.tasks import outbox_deliver_batch_task
 
-        for start in range(0, len(ids), 200):
-            outbox_deliver_batch_task.delay_on_commit(ids[start : start + 200])
-    return len(ids)
+        for start in range(0, len(new_ids), 200):
+            outbox_deliver_batch_task.delay_on_commit(new_ids[start : start + 200])
+    return len(new_ids)
 
 
 def _build_email(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
-from core.models import Union, User
+from core.models import Activity, Union, User
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import is_valid_timezone, local
 from livestreams import hooks
@@ -219,21 +219,37 @@ def session_end(*, session: LiveSession, by: User | None = None) -> LiveSession:
 # --- The tick: claims due work with row locks + conditional updates --------------------------------
 
 
-def _claim_due(*, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int) -> list:
+def _claim_due(
+    *, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int, lock: bool = True
+) -> list:
+    """Move every due session exactly once, even when ticks race.
+
+    The row locks (SKIP LOCKED, so a racing tick takes other rows instead of waiting) plus the status
+    condition in the UPDATE make each transition happen once. ``lock=False`` exists only so a test can
+    show that without them two ticks both transition the same session.
+    """
     with transaction.atomic():
-        ids = list(
-            LiveSession.objects.select_for_update(skip_locked=True)
-            .filter(status=status, **{f"{due_field}__lte": now})
-            .order_by(due_field)
-            .values_list("pk", flat=True)[:limit]
-        )
+        due = LiveSession.objects.filter(status=status, **{f"{due_field}__lte": now}).order_by(due_field)
+        if lock:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        LiveSession.objects.filter(pk__in=ids, status=status).update(
-            status=to,
-            ical_sequence=F("ical_sequence") + 1,
-            updated_at=timezone.now(),
-            **{stamp_field: timezone.now()},
+        claim = LiveSession.objects.filter(pk__in=ids)
+        if lock:
+            claim = claim.filter(status=status)
+        stamp = timezone.now()
+        claim.update(
+            status=to, ical_sequence=F("ical_sequence") + 1, updated_at=stamp, **{stamp_field: stamp}
+        )
+        Activity.objects.bulk_create(
+            Activity(
+                verb=f"session.{to}",
+                object_type="livestreams.livesession",
+                object_id=str(pk),
+                data={"by": "tick"},
+            )
+            for pk in ids
         )
         hooks.run(to, ids)
     return ids

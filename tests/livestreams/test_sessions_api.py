@@ -160,3 +160,12 @@ def test_segments_must_fit_and_not_overlap(organizer_client, union):
     )
     assert organizer_client.post(url, outside, format="json").status_code == 400
     assert [s["title"] for s in organizer_client.get(url).json()] == ["A 企业"]
+
+
+def test_session_list_has_no_n_plus_one(organizer_client, union, host, django_assert_max_num_queries):
+    for i in range(15):
+        factories.make_session(union=union, status="scheduled", hosts=[host], title=f"专场{i}")
+    with django_assert_max_num_queries(6):
+        body = organizer_client.get("/api/v1/sessions/").json()
+    assert body["count"] == 15
+    assert body["results"][0]["hosts"][0]["name"] == "李主播"
