@@ -14,6 +14,7 @@ concurrency is total watch time / live duration.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,47 +49,47 @@ def live_window(session: LiveSession) -> tuple[datetime, datetime]:
     return start, max(start, end)
 
 
+# Times are integer milliseconds since went_live_at (exact, and far cheaper than numeric intervals).
 _PIECES = f"""
-WITH p AS MATERIALIZED (
-    SELECT viewer, kind, ts,
-           lead(ts) OVER (PARTITION BY viewer ORDER BY ts, event_id) AS next_ts
-    FROM livestreams_liveevent
-    WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
-), pieces AS MATERIALIZED (
-    SELECT viewer,
-           GREATEST(ts, %(start)s) AS s,
-           LEAST(COALESCE(next_ts, %(end)s), ts + interval '{PRESENCE_TIMEOUT_SECONDS} seconds', %(end)s) AS e
-    FROM p
-    WHERE kind <> 'leave'
-), kept AS MATERIALIZED (
-    SELECT viewer, s, e FROM pieces WHERE e > s
+WITH kept AS MATERIALIZED (
+    SELECT viewer, s, e FROM (
+        SELECT viewer, kind,
+               GREATEST(t, 0) AS s,
+               LEAST(COALESCE(lead(t) OVER w, %(dur)s), t + {PRESENCE_TIMEOUT_SECONDS * 1000}, %(dur)s) AS e
+        FROM (
+            SELECT viewer, kind, event_id, ts,
+                   (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
+            FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
+        ) ev
+        WINDOW w AS (PARTITION BY viewer COLLATE "C" ORDER BY ts, event_id COLLATE "C")
+    ) x
+    WHERE kind <> 'leave' AND e > s
 ), per_sec AS (
-    SELECT sec, sum(d) AS d FROM (
-        SELECT floor(extract(epoch FROM s - %(start)s))::int AS sec, 1 AS d FROM kept
-        UNION ALL
-        SELECT floor(extract(epoch FROM e - %(start)s))::int, -1 FROM kept
-    ) x GROUP BY sec
+    SELECT d.sec, sum(d.d) AS d
+    FROM kept, LATERAL (VALUES (kept.s / 1000, 1), (kept.e / 1000, -1)) AS d(sec, d)
+    GROUP BY d.sec
 ), lvl AS (
     SELECT sec, sum(d) OVER (ORDER BY sec) AS level FROM per_sec
 )
-SELECT 'm' AS tag, sec / 60 AS minute, max(level)::numeric AS a,
-       (array_agg(level ORDER BY sec DESC))[1]::numeric AS b
+SELECT 'm' AS tag, sec / 60 AS minute, max(level) AS a, (array_agg(level ORDER BY sec DESC))[1] AS b
 FROM lvl GROUP BY sec / 60
 UNION ALL
-SELECT 't', NULL, coalesce(sum(extract(epoch FROM e - s)), 0)::numeric, count(DISTINCT viewer)::numeric
-FROM kept
+SELECT 't', NULL, (SELECT coalesce(sum(e - s), 0) FROM kept),
+       (SELECT count(*) FROM (SELECT viewer FROM kept GROUP BY viewer) v)
 """
 
 
 def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
     start, end = live_window(session)
-    cur.execute(_PIECES, {"sid": session.pk, "start": start, "end": end})
+    duration_ms = int((end - start).total_seconds() * 1000)
+    cur.execute(_PIECES, {"sid": session.pk, "start": start, "dur": duration_ms})
     per_minute_max: dict[int, int] = {}
     per_minute_last: dict[int, int] = {}
     total, watchers = Decimal(0), 0
     for tag, minute, a, b in cur.fetchall():
         if tag == "t":
-            total, watchers = Decimal(a), int(b)
+            total, watchers = Decimal(int(a)) / 1000, int(b)
         else:
             per_minute_max[int(minute)] = int(a)
             per_minute_last[int(minute)] = int(b)
@@ -121,19 +122,6 @@ def _segment_of_bucket(bucket: int, segments: list[Segment]) -> Segment | None:
     return None
 
 
-_EVENT_COLUMNS = """
-    count(*) FILTER (WHERE kind = 'join') AS views,
-    count(DISTINCT viewer) AS viewers,
-    count(*) FILTER (WHERE kind = 'comment') AS comments,
-    count(DISTINCT viewer) FILTER (WHERE kind = 'comment') AS commenters,
-    count(*) FILTER (WHERE is_question) AS questions,
-    count(*) FILTER (WHERE is_question AND answered_at IS NOT NULL) AS answered,
-    count(*) FILTER (WHERE kind = 'like') AS likes,
-    count(*) FILTER (WHERE kind = 'share') AS shares,
-    count(*) FILTER (WHERE kind = 'follow') AS follows,
-    count(*) FILTER (WHERE kind = 'job_card_click') AS job_card_clicks,
-    count(*) FILTER (WHERE kind = 'product_click') AS product_clicks
-"""
 EVENT_FIELDS = [
     "views",
     "viewers",
@@ -150,33 +138,73 @@ EVENT_FIELDS = [
 
 
 def _events(cur, session: LiveSession, segments: list[Segment]):
+    """Two scans, both hash aggregates: per viewer (for distinct counts), then per minute / per clicked ref."""
     start, _ = live_window(session)
     bounds = _segment_bounds(segments)
     bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
+    params = {"sid": session.pk, "start": start, "bounds": bounds}
+    # Distinct viewers/commenters overall and per segment: group by viewer first (hashed), then count groups.
     cur.execute(
         f"""
-        SELECT GROUPING({bucket}) AS g_b, GROUPING(m) AS g_m, GROUPING(kind, ref) AS g_r,
-               {bucket} AS b, m, kind, ref, {_EVENT_COLUMNS}
-        FROM (
-            SELECT *, GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int AS m
-            FROM livestreams_liveevent WHERE session_id = %(sid)s
-        ) e
-        GROUP BY GROUPING SETS ((), ({bucket}), (m), (kind, ref))
+        WITH per AS (
+            SELECT GROUPING(b) AS gb, b, viewer,
+                   count(*) FILTER (WHERE kind = 'join') AS views,
+                   count(*) FILTER (WHERE kind = 'comment') AS comments,
+                   count(*) FILTER (WHERE is_question) AS questions,
+                   count(*) FILTER (WHERE is_question AND answered_at IS NOT NULL) AS answered,
+                   count(*) FILTER (WHERE kind = 'like') AS likes,
+                   count(*) FILTER (WHERE kind = 'share') AS shares,
+                   count(*) FILTER (WHERE kind = 'follow') AS follows,
+                   count(*) FILTER (WHERE kind = 'job_card_click') AS job_card_clicks,
+                   count(*) FILTER (WHERE kind = 'product_click') AS product_clicks
+            FROM (SELECT {bucket} AS b, viewer, kind, is_question, answered_at
+                  FROM livestreams_liveevent WHERE session_id = %(sid)s) e
+            GROUP BY GROUPING SETS ((viewer), (b, viewer))
+        )
+        SELECT gb, b, sum(views), count(*), sum(comments), count(*) FILTER (WHERE comments > 0),
+               sum(questions), sum(answered), sum(likes), sum(shares), sum(follows),
+               sum(job_card_clicks), sum(product_clicks)
+        FROM per GROUP BY gb, b
         """,
-        {"sid": session.pk, "start": start, "bounds": bounds},
+        params,
     )
-    totals, per_bucket, per_minute, per_ref = {}, {}, {}, {}
+    totals, per_bucket = {}, {}
     for row in cur.fetchall():
-        g_b, g_m, g_r, b, m, kind, ref = row[:7]
-        values = dict(zip(EVENT_FIELDS, row[7:], strict=True))
-        if g_b and g_m and g_r:
+        values = {name: int(v or 0) for name, v in zip(EVENT_FIELDS, row[2:], strict=True)}
+        if row[0]:
             totals = values
-        elif not g_b:
-            per_bucket[b] = values
-        elif not g_m:
-            per_minute[m] = values
+        else:
+            per_bucket[row[1]] = values
+    cur.execute(
+        """
+        SELECT GROUPING(m) AS gm, m, kind, ref, count(*) AS n, count(*) FILTER (WHERE is_question) AS q
+        FROM (
+            SELECT GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int AS m, kind, ref, is_question
+            FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND kind NOT IN ('heartbeat', 'leave')
+        ) e
+        GROUP BY GROUPING SETS ((m, kind), (kind, ref))
+        """,
+        params,
+    )
+    per_minute: dict[int, dict] = {}
+    per_ref: dict[tuple, dict] = {}
+    names = {
+        "join": "views",
+        "comment": "comments",
+        "job_card_click": "job_card_clicks",
+        "product_click": "product_clicks",
+        "like": "likes",
+        "share": "shares",
+        "follow": "follows",
+    }
+    for gm, m, kind, ref, n, q in cur.fetchall():
+        if not gm:
+            bucket_values = per_minute.setdefault(m, {})
+            bucket_values[names.get(kind, kind)] = bucket_values.get(names.get(kind, kind), 0) + n
+            bucket_values["questions"] = bucket_values.get("questions", 0) + q
         elif ref is not None:
-            per_ref[(kind, str(ref))] = values
+            per_ref[(kind, str(ref))] = {names.get(kind, kind): n}
     return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, per_minute, per_ref
 
 
@@ -305,16 +333,21 @@ def _postings(ids: list[str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def result_compute(*, session_id) -> SessionResult:
+def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
     session = LiveSession.objects.select_related("union").get(pk=session_id)
     segments = list(Segment.objects.filter(session=session).select_related("seller").order_by("starts_at"))
     start, end = live_window(session)
     live_seconds = int((end - start).total_seconds())
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '128MB'")
+        clock = time.perf_counter()
         total_watch, watchers, conc = _watch(cur, session)
+        lap = time.perf_counter()
         totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
+        lap2 = time.perf_counter()
         orders = _orders(cur, session)
+        if timings is not None:
+            timings.update(watch=lap - clock, events=lap2 - lap, orders=time.perf_counter() - lap2)
     unique = totals["viewers"]
     views = totals["views"]
     o = orders["total"]
@@ -453,7 +486,6 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
                 "id": pid,
                 "title": titles.get(pid) or ap.get("title") or pid[:8],
                 "clicks": clicks.get("job_card_clicks", 0),
-                "clickers": clicks.get("viewers", 0),
                 "applications": ap.get("applications", 0),
                 "applicants": ap.get("applicants", 0),
                 "apply_rate": _ratio(ap.get("applicants", 0), unique),
