@@ -6,14 +6,21 @@ from core.models import Activity, OutboxMessage, Union, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "display_name", "email", "role", "union", "is_superuser"]
-    list_filter = ["role", "union", "is_superuser", "is_active"]
+    list_display = ["username", "display_name", "email", "role", "union", "is_superuser", "is_active"]
+    list_filter = ["role", "union", "is_superuser", "is_staff", "is_active"]
+    list_select_related = ["union"]
+    search_fields = ["username", "display_name", "first_name", "last_name", "email", "union__name"]
     fieldsets = [*BaseUserAdmin.fieldsets, ("Yizhan", {"fields": ["role", "display_name", "union"]})]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        ("Yizhan", {"fields": ["email", "role", "display_name", "union"]}),
+    ]
 
 
 @admin.register(Union)
 class UnionAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "created_at"]
+    list_filter = ["city"]
     search_fields = ["name", "city"]
 
 
@@ -21,12 +28,26 @@ class UnionAdmin(admin.ModelAdmin):
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["key", "kind", "recipient", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "kind"]
-    search_fields = ["key", "recipient", "subject"]
-    readonly_fields = ["created_at", "sent_at", "claimed_at"]
+    search_fields = ["key", "recipient", "subject", "last_error"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["key", "created_at", "sent_at", "claimed_at", "attempts", "last_error"]
 
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
+    """The audit log is read-only, even for superusers."""
+
     list_display = ["created_at", "actor", "verb", "object_type", "object_id"]
     list_filter = ["verb", "object_type"]
-    search_fields = ["object_id", "verb"]
+    list_select_related = ["actor"]
+    search_fields = ["object_id", "verb", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,22 +7,64 @@ class SegmentInline(admin.TabularInline):
     model = Segment
     extra = 0
     fields = ["position", "title", "starts_at", "ends_at", "seller"]
+    raw_id_fields = ["seller"]
+
+
+class SessionInline(admin.TabularInline):
+    model = LiveSession
+    extra = 0
+    fields = ["title", "kind", "status", "starts_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["title", "union", "is_public", "created_at"]
     list_filter = ["union", "is_public"]
-    search_fields = ["title"]
+    list_select_related = ["union"]
+    search_fields = ["title", "description", "union__name"]
+    inlines = [SessionInline]
 
 
 @admin.register(LiveSession)
 class LiveSessionAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "starts_at", "ends_at", "timezone", "platform", "series"]
-    list_filter = ["status", "kind", "platform", "series", "union"]
-    search_fields = ["title", "description", "platform_room_id"]
+    """Status moves only through the API/services (schedule, cancel, go-live, end) and the tick."""
+
+    list_display = [
+        "title",
+        "kind",
+        "status",
+        "starts_at",
+        "ends_at",
+        "timezone",
+        "platform",
+        "series",
+        "union",
+    ]
+    list_filter = ["status", "kind", "platform", "is_public", "union", "series"]
+    list_select_related = ["series", "union"]
+    search_fields = ["title", "description", "platform_room_id", "series__title", "ical_uid", "=id"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["ical_uid", "ical_sequence", "went_live_at", "ended_at", "cancelled_at"]
+    readonly_fields = [
+        "status",
+        "ical_uid",
+        "ical_sequence",
+        "went_live_at",
+        "ended_at",
+        "cancelled_at",
+        "cancel_reason",
+        "reminder_24h_for",
+        "reminder_1h_for",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    autocomplete_fields = ["series"]
     filter_horizontal = ["hosts"]
     inlines = [SegmentInline]
 
@@ -30,4 +72,8 @@ class LiveSessionAdmin(admin.ModelAdmin):
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
     list_display = ["title", "session", "position", "starts_at", "ends_at", "seller"]
-    search_fields = ["title", "session__title"]
+    list_filter = ["session__kind", "session__status"]
+    list_select_related = ["session", "seller"]
+    search_fields = ["title", "session__title", "seller__username", "seller__display_name"]
+    raw_id_fields = ["seller"]
+    autocomplete_fields = ["session"]

@@ -1,6 +1,11 @@
-"""Demo: one union, an organizer and a host, a series with a job fair and a selling session."""
+"""Demo: one union, an organizer and a host, a series with a job fair and a selling session.
 
-from datetime import timedelta
+Idempotent: running it again finds the same rows by natural keys. When the demo sessions have drifted
+into the past (the demo was seeded days ago), they are moved forward again — same rows, so the data other
+apps hang on them (lineup requests, bookings) stays attached — so `make run` always shows upcoming ones.
+"""
+
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -8,6 +13,23 @@ from core.models import Union, User
 from livestreams.models import LiveSession, Segment, Series
 
 DEMO_PASSWORD = "yizhan-demo"
+S = LiveSession.Status
+
+FAIR_TITLE = "工会直播带岗专场：80 家企业 3000 个岗位"
+FAIR_LINEUP = [
+    ("开场：工会主席介绍本场岗位与求职须知", 20),
+    ("杭州湾智能制造：操作工、质检员（包食宿）", 25),
+    ("城市配送与网约车：骑手、司机（周结）", 25),
+    ("家政与养老服务：育婴师、护理员（持证优先）", 25),
+    ("评论区答疑：工会主席现场回答求职者问题", 25),
+]
+SALES_TITLE = "学员首播：山区农产品直播带货"
+SALES_LINEUP = [
+    ("暖场：学员自我介绍与家乡故事", 15),
+    ("高山云雾茶：冲泡演示与限时优惠", 30),
+    ("土蜂蜜与笋干：产地直发", 30),
+    ("复盘：讲师点评与观众问答", 15),
+]
 
 
 def _user(username: str, *, role: str, union, display_name: str, **extra) -> User:
@@ -27,59 +49,107 @@ def _user(username: str, *, role: str, union, display_name: str, **extra) -> Use
     return user
 
 
+def _next_local(now: datetime, *, days: int, hour_utc: int) -> datetime:
+    return (now + timedelta(days=days)).replace(hour=hour_utc, minute=0, second=0, microsecond=0)
+
+
+def _session(*, union, series, organizer, host, title, starts_at, length, lineup, **fields) -> LiveSession:
+    session, created = LiveSession.objects.get_or_create(
+        union=union,
+        title=title,
+        defaults={
+            "series": series,
+            "starts_at": starts_at,
+            "ends_at": starts_at + length,
+            "status": S.SCHEDULED,
+            "created_by": organizer,
+            **fields,
+        },
+    )
+    if created:
+        session.hosts.add(host)
+        start = starts_at
+        for position, (segment_title, minutes) in enumerate(lineup, start=1):
+            Segment.objects.create(
+                session=session,
+                title=segment_title,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=minutes),
+                position=position,
+            )
+            start += timedelta(minutes=minutes)
+    elif session.starts_at <= timezone.now() or session.status in (S.ENDED, S.CANCELLED):
+        _move_forward(session, starts_at)
+    return session
+
+
+def _move_forward(session: LiveSession, starts_at: datetime) -> None:
+    """Demo-only refresh: shift the session and its lineup to the new start and make it upcoming again."""
+    delta = starts_at - session.starts_at
+    for segment in session.segments.all():
+        Segment.objects.filter(pk=segment.pk).update(
+            starts_at=segment.starts_at + delta, ends_at=segment.ends_at + delta
+        )
+    LiveSession.objects.filter(pk=session.pk).update(
+        starts_at=starts_at,
+        ends_at=session.ends_at + delta,
+        status=S.SCHEDULED,
+        went_live_at=None,
+        ended_at=None,
+        cancelled_at=None,
+        cancel_reason="",
+        reminder_24h_for=None,
+        reminder_1h_for=None,
+        ical_sequence=session.ical_sequence + 1,
+    )
+    session.refresh_from_db()
+
+
 def seed(ctx: dict, stdout=None) -> None:
     union, _ = Union.objects.get_or_create(name="杭州市总工会", defaults={"city": "杭州"})
     organizer = _user("organizer", role="organizer", union=union, display_name="王主席", is_staff=True)
     host = _user("host", role="host", union=union, display_name="李主播")
     series, _ = Series.objects.get_or_create(
-        union=union, title="2026 冬季“云招聘”直播带岗系列", defaults={"created_by": organizer}
-    )
-    now = timezone.now().replace(second=0, microsecond=0)
-    fair_start = (now + timedelta(days=1)).replace(hour=2, minute=0)  # 10:00 Asia/Shanghai
-    fair, created = LiveSession.objects.get_or_create(
         union=union,
-        title="工会直播带岗专场：80 家企业 3000 个岗位",
+        title="2026 冬季“云招聘”直播带岗系列",
         defaults={
-            "series": series,
-            "kind": LiveSession.Kind.JOB_FAIR,
-            "platform": LiveSession.Platform.DOUYIN,
-            "stream_url": "https://live.douyin.com/000000",
-            "starts_at": fair_start,
-            "ends_at": fair_start + timedelta(hours=2),
-            "status": LiveSession.Status.SCHEDULED,
-            "description": "工会主席走进直播间，为求职者介绍岗位、解答评论区问题。",
             "created_by": organizer,
+            "description": "市总工会联合人社部门，每周两场直播带岗，工会主席走进直播间为职工推介岗位。",
         },
     )
-    if created:
-        fair.hosts.add(host)
-        for i, title in enumerate(["开场：工会主席介绍本场岗位", "企业宣讲与答疑"]):
-            start = fair.starts_at + timedelta(minutes=30 * i)
-            Segment.objects.create(
-                session=fair,
-                title=title,
-                starts_at=start,
-                ends_at=start + timedelta(minutes=30),
-                position=i + 1,
-            )
-    sales_start = fair_start + timedelta(days=1, hours=6)  # 16:00 local
-    sales, created = LiveSession.objects.get_or_create(
+    now = timezone.now()
+    fair = _session(
         union=union,
-        title="学员首播：山区农产品直播带货",
-        defaults={
-            "series": series,
-            "kind": LiveSession.Kind.SALES,
-            "platform": LiveSession.Platform.KUAISHOU,
-            "starts_at": sales_start,
-            "ends_at": sales_start + timedelta(hours=1, minutes=30),
-            "status": LiveSession.Status.SCHEDULED,
-            "created_by": organizer,
-            "description": "经过一周直播带货培训的学员第一次独立开播。",
-        },
+        series=series,
+        organizer=organizer,
+        host=host,
+        title=FAIR_TITLE,
+        starts_at=_next_local(now, days=1, hour_utc=2),  # 10:00 Asia/Shanghai tomorrow
+        length=timedelta(hours=2),
+        lineup=FAIR_LINEUP,
+        kind=LiveSession.Kind.JOB_FAIR,
+        platform=LiveSession.Platform.DOUYIN,
+        stream_url="https://live.douyin.com/000000",
+        platform_room_id="000000",
+        description="工会主席走进直播间，为求职者介绍岗位、解答评论区问题。扫码即可一分钟报名。",
     )
-    if created:
-        sales.hosts.add(host)
+    sales = _session(
+        union=union,
+        series=series,
+        organizer=organizer,
+        host=host,
+        title=SALES_TITLE,
+        starts_at=_next_local(now, days=2, hour_utc=8),  # 16:00 Asia/Shanghai the day after
+        length=timedelta(hours=1, minutes=30),
+        lineup=SALES_LINEUP,
+        kind=LiveSession.Kind.SALES,
+        platform=LiveSession.Platform.KUAISHOU,
+        stream_url="https://live.kuaishou.com/u/demo",
+        description="经过一周直播带货培训的学员第一次独立开播，带来家乡的高山茶叶和土特产。",
+    )
     ctx.update(union=union, organizer=organizer, host=host, series=series, fair=fair, sales=sales)
     ctx.setdefault("logins", []).extend(
         [f"organizer / {DEMO_PASSWORD}  (union organizer)", f"host / {DEMO_PASSWORD}  (livestream host)"]
     )
+    if stdout is not None:
+        stdout.write(f"  livestreams: {fair.title} · {sales.title}")

@@ -1,0 +1,63 @@
+"""Every admin changelist renders with its filters and search, and the audit log is read-only."""
+
+import pytest
+from django.urls import reverse
+
+from core.models import Activity
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    ("core", "user", "王"),
+    ("core", "union", "杭州"),
+    ("core", "outboxmessage", "reminder"),
+    ("core", "activity", "session"),
+    ("livestreams", "series", "云招聘"),
+    ("livestreams", "livesession", "直播带岗"),
+    ("livestreams", "segment", "宣讲"),
+]
+
+
+@pytest.fixture
+def demo_rows(union, organizer, host):
+    series = factories.make_series(union=union)
+    session = factories.make_session(union=union, series=series, hosts=[host], title="春季直播带岗")
+    factories.make_segment(session=session)
+    Activity.objects.create(actor=organizer, verb="session.created", object_type="session", object_id="1")
+    return session
+
+
+@pytest.mark.parametrize("app, model, query", CHANGELISTS)
+def test_admin_changelist_filters_and_search(admin_client, demo_rows, app, model, query):
+    url = reverse(f"admin:{app}_{model}_changelist")
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.get(url, {"q": query})
+    assert response.status_code == 200
+    assert 'id="changelist-filter"' in response.content.decode()
+
+
+def test_admin_session_change_page_renders_with_lineup(admin_client, demo_rows):
+    response = admin_client.get(reverse("admin:livestreams_livesession_change", args=[demo_rows.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "企业宣讲" in html and demo_rows.ical_uid in html
+    assert 'name="status"' not in html  # lifecycle moves only through services
+
+
+def test_admin_search_finds_session_by_title(admin_client, demo_rows, union):
+    factories.make_session(union=union, title="带货首播")
+    response = admin_client.get(reverse("admin:livestreams_livesession_changelist"), {"q": "直播带岗"})
+    html = response.content.decode()
+    assert "春季直播带岗" in html and "带货首播" not in html
+
+
+def test_admin_audit_log_is_read_only(admin_client, demo_rows):
+    activity = Activity.objects.get()
+    assert admin_client.get(reverse("admin:core_activity_add")).status_code == 403
+    response = admin_client.post(
+        reverse("admin:core_activity_change", args=[activity.pk]), {"verb": "tampered"}
+    )
+    assert response.status_code == 403
+    activity.refresh_from_db()
+    assert activity.verb == "session.created"
