@@ -15,6 +15,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -174,10 +176,12 @@ def _credential_out(c: IngestCredential) -> dict:
 class CredentialListView(APIView):
     permission_classes = [IsOrganizer]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
         session = session_for_organizer(request.user, session_id)
         return Response([_credential_out(c) for c in session.ingest_credentials.all()])
 
+    @extend_schema(request=CredentialInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id):
         session = session_for_organizer(request.user, session_id)
         data = CredentialInput(data=request.data)
@@ -193,6 +197,7 @@ class CredentialListView(APIView):
 class CredentialRevokeView(APIView):
     permission_classes = [IsOrganizer]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id, key_id):
         session = session_for_organizer(request.user, session_id)
         credential = get_object_or_404(session.ingest_credentials, key_id=key_id)
@@ -205,6 +210,7 @@ class LiveStatsView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
         session = session_for_staff(request.user, session_id)
         degraded = False
@@ -232,6 +238,7 @@ class LiveStatsView(APIView):
 class QuestionListView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
         session = session_for_staff(request.user, session_id)
         qs = LiveEvent.objects.filter(session=session, is_question=True).order_by("-ts")
@@ -256,6 +263,7 @@ class QuestionListView(APIView):
 class QuestionAnswerView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id, pk):
         session = session_for_staff(request.user, session_id)
         if request.user.role not in ("organizer", "host") and not request.user.is_superuser:
@@ -284,6 +292,7 @@ def result_payload(result: SessionResult) -> dict:
 class ResultView(APIView):
     permission_classes = [IsOrganizer]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
         session = session_for_organizer(request.user, session_id)
         result = SessionResult.objects.filter(session=session).first()
@@ -299,6 +308,7 @@ class ResultComputeView(APIView):
 
     permission_classes = [IsOrganizer]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id):
         session = session_for_organizer(request.user, session_id)
         if session.status in (
@@ -318,6 +328,7 @@ class ResultComputeView(APIView):
 class SeriesResultView(APIView):
     permission_classes = [IsOrganizer]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, series_id):
         from livestreams.models import Series
 
@@ -365,6 +376,7 @@ class ProductListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         user = request.user
         qs = Product.objects.select_related("seller").order_by("name")
@@ -376,6 +388,7 @@ class ProductListView(APIView):
             qs = qs.filter(seller=user)
         return Response([_product_out(p) for p in qs[:500]])
 
+    @extend_schema(request=ProductInput, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         if not request.user.is_organizer or not request.user.union_id:
             return Response(error_body("permission_denied", "Only organizers can add products."), status=403)
