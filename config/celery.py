@@ -14,6 +14,7 @@ _TICK = float(os.environ.get("TICK_SECONDS", "2"))
 app.conf.beat_schedule = {
     "livestreams-tick": {"task": "livestreams.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},
     "livestreams-live-counters-repair": {"task": "livestreams.live_counters_repair", "schedule": _TICK * 5},
+    "jobs-tick": {"task": "jobs.tick", "schedule": _TICK * 15, "options": {"expires": _TICK * 30}},
     "core-outbox-sweep": {
         "task": "core.outbox_sweep",
         "schedule": _TICK * 5,

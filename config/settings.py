@@ -108,6 +108,9 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_yizhan")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if TESTING:
+    # Creating users is the slowest part of many tests; the hash strength is irrelevant there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- Redis: broker, live counters, locks. Tests use their own logical DB. -----------------------
@@ -137,6 +140,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "yizhan",
+        # A Redis that accepts connections but never answers must not hang requests (or /healthz).
+        "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 2},
     }
 }
 

@@ -1,6 +1,14 @@
 """Server-rendered pages of the jobs app (mounted at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from jobs import views
 
 app_name = "jobs"
-urlpatterns: list = []
+urlpatterns = [
+    path("j/<slug:code>/", views.apply_short, name="apply"),
+    re_path(r"^j/(?P<code>[-\w]+)/qr\.(?P<kind>png|svg)$", views.qr_image, name="qr"),
+    path("jobs/p/<uuid:pk>/", views.apply_direct, name="apply-direct"),
+    path("jobs/fair/<uuid:pk>/", views.fair_lineup, name="fair"),
+    path("jobs/employer/", views.employer_inbox, name="inbox"),
+]

@@ -1,0 +1,79 @@
+"""Fixed-window rate limits in Redis for the public apply endpoint (per IP and per mobile number).
+
+Limits come from settings (env JOBS_APPLY_LIMIT_IP / JOBS_APPLY_LIMIT_PHONE as "count/seconds", "0"
+disables), so the benchmark can lift them. Both counters are bumped in one pipeline round trip.
+The check happens before anything is written, so a refused request never leaves half an application
+behind, and a retry after Retry-After is answered normally (a repeat returns the existing row).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from core.errors import ApplicationError
+
+# A fair's audience often shares one carrier-grade NAT or a factory Wi-Fi, so the IP limit is generous;
+# a single number gets a handful of applications per 10 minutes (it may apply to several jobs).
+DEFAULT_IP = "120/60"
+DEFAULT_PHONE = "10/600"
+
+
+def _parse(rule: str) -> tuple[int, int]:
+    rule = (rule or "0").strip()
+    if rule in ("", "0", "off"):
+        return 0, 1
+    count, _, seconds = rule.partition("/")
+    return int(count), int(seconds or 60)
+
+
+def _client():
+    return cache._cache.get_client(write=True)
+
+
+class RateLimited(ApplicationError):
+    status_code = 429
+
+
+def apply_rate_check(*, ip: str, phone: str | None) -> None:
+    checks = []
+    ip_limit, ip_window = _parse(
+        getattr(settings, "JOBS_APPLY_LIMIT_IP", None) or os.environ.get("JOBS_APPLY_LIMIT_IP", DEFAULT_IP)
+    )
+    phone_limit, phone_window = _parse(
+        getattr(settings, "JOBS_APPLY_LIMIT_PHONE", None)
+        or os.environ.get("JOBS_APPLY_LIMIT_PHONE", DEFAULT_PHONE)
+    )
+    now = int(time.time())
+    if ip_limit and ip:
+        checks.append((f"yizhan:jobs:rl:ip:{ip}:{now // ip_window}", ip_limit, ip_window))
+    if phone_limit and phone:
+        checks.append((f"yizhan:jobs:rl:phone:{phone}:{now // phone_window}", phone_limit, phone_window))
+    if not checks:
+        return
+    pipe = _client().pipeline(transaction=False)
+    for key, _limit, window in checks:
+        pipe.incr(key)
+        pipe.expire(key, window + 5)  # the key names its window, so refreshing the TTL is harmless
+    results = pipe.execute()
+    for index, (_key, limit, window) in enumerate(checks):
+        if results[index * 2] > limit:
+            retry_after = window - now % window
+            raise RateLimited(
+                "提交太频繁，请稍后再试 / Too many applications, please retry later.",
+                code="rate_limited",
+                headers={"Retry-After": str(max(retry_after, 1))},
+            )
+
+
+def client_ip(request) -> str:
+    # Behind a reverse proxy set JOBS_TRUSTED_PROXY_COUNT so the real client address is used.
+    hops = int(getattr(settings, "JOBS_TRUSTED_PROXY_COUNT", 0))
+    if hops:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,12 @@
+"""{% load jobs_tags %}{% jobs_lineup session %} renders a session's employer lineup (for the session page)."""
+
+from django import template
+
+from jobs import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("jobs/_lineup.html")
+def jobs_lineup(session):
+    return {"session": session, "lineup": selectors.public_lineup(session)}
