@@ -287,7 +287,7 @@ def test_live_stats_scoping(
     assert client_for(trainee).get(f"/api/v1/sessions/{live_session.pk}/live/").status_code == 404
     assert anon_client.get(f"/api/v1/sessions/{live_session.pk}/live/").status_code in (401, 403)
     host = live_session.hosts.first()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         stats = live_stats(client_for(host), live_session)
     assert stats["current_viewers"] == 1
     assert len(stats["per_minute"]) >= 1

@@ -5,8 +5,11 @@ from datetime import timedelta
 import pytest
 
 from config import embedded
+from jobs import services as job_services
+from jobs.models import Application
 from livestreams.live import counters, credentials
 from livestreams.models import LiveCounterState, LiveEvent, Order
+from tests.jobs.conftest import HUAWEI, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
 
 
@@ -20,12 +23,17 @@ def test_redis_killed_and_restarted_mid_session(union, organizer, organizer_clie
     assert before.json()["counters"] == "ok"
     assert bridge.post_order(order_id="O1", amount="10.00", buyer="b1", ts=ts).status_code == 201
 
+    posting = make_posting(make_employer(name="恒芯电子", credit_code=HUAWEI, username="e1"))
+
     embedded.stop_redis()
     try:
         during = bridge.post_events(
             [ev(f"b{i}", "join", session, 20 + i, viewer=f"m:w{i}") for i in range(3)]
         )
         order_during = bridge.post_order(order_id="O2", amount="20.50", buyer="b2", ts=ts)
+        application, created = job_services.application_submit(
+            posting=posting, name="张三", phone="13800000001", session=session
+        )
         stats_during = organizer_client.get(f"/api/v1/sessions/{session.pk}/live/")
     finally:
         embedded.start_redis()
@@ -37,6 +45,7 @@ def test_redis_killed_and_restarted_mid_session(union, organizer, organizer_clie
     assert LiveCounterState.objects.get(session=session).dirty_since is not None
     assert LiveEvent.objects.filter(session=session).count() == 8
     assert Order.objects.filter(session=session).count() == 2
+    assert created and Application.objects.filter(session=session).count() == 1
 
     after = bridge.post_events([ev("c0", "comment", session, 30, viewer="m:v0", text="回来了")])
     stats = live_stats(organizer_client, session)
@@ -45,6 +54,7 @@ def test_redis_killed_and_restarted_mid_session(union, organizer, organizer_clie
     assert stats["views"] == 8 and stats["unique_viewers"] == 8
     assert stats["comments"] == 1
     assert stats["orders"] == 2 and stats["gmv"] == "30.50"
+    assert stats["applications"] == 1
     assert LiveCounterState.objects.get(session=session).dirty_since is None
 
 

@@ -1,7 +1,6 @@
 """Results from a small session whose numbers are derived by hand in the comments."""
 
 import io
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,9 +13,8 @@ from livestreams.live import credentials, results
 from livestreams.live.tasks import result_compute as result_compute_task
 from livestreams.models import LiveSession, Order, Product, SessionResult
 from tests import factories
+from tests.jobs.conftest import HUAWEI, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, make_live_session
-
-POSTING = str(uuid.uuid4())
 
 
 @pytest.fixture
@@ -38,6 +36,8 @@ def small_session(union, organizer, trainee):
         union=union, seller=trainee, name="高山云雾茶", sku="TEA-1", price="29.90"
     )
     bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    posting = str(make_posting(make_employer(name="恒芯电子", credit_code=HUAWEI, username="emp")).pk)
+    session.posting_id = posting  # for the assertions
     s = session
     batch1 = [
         # viewer a: join 0, heartbeats 60 and 120, leave 150 → pieces [0,60][60,120][120,150] = 150 s
@@ -57,7 +57,7 @@ def small_session(union, organizer, trainee):
         # engagement
         ev("a-like", "like", s, 10, viewer="m:a"),
         ev("b-like", "like", s, 40, viewer="m:b"),
-        ev("a-job", "job_card_click", s, 20, viewer="m:a", posting=POSTING),
+        ev("a-job", "job_card_click", s, 20, viewer="m:a", posting=posting),
         ev("e-q", "comment", s, 70, viewer="m:e", text="工资多少？", question=True),
         ev("a-c", "comment", s, 80, viewer="m:a", text="主播好"),
         ev("b-q", "comment", s, 320, viewer="m:b", text="包邮吗？", question=True),
@@ -119,6 +119,7 @@ def small_session(union, organizer, trainee):
         == 201
     )
     s.refresh_from_db()
+    s.posting_id = posting
     return s
 
 
@@ -160,7 +161,13 @@ def test_hand_computed_session(small_session):
     )
     assert (seg_b["views"], seg_b["viewers"], seg_b["orders"], seg_b["gmv_net"]) == (0, 2, 2, "59.80")
     assert seg_b["seller"] == "trainee"
-    assert result.breakdowns["jobs"][0]["id"] == POSTING and result.breakdowns["jobs"][0]["clicks"] == 1
+    (job,) = result.breakdowns["jobs"]
+    assert (job["id"], job["title"], job["clicks"], job["applications"]) == (
+        small_session.posting_id,
+        "电子厂普工",
+        1,
+        0,
+    )
     (seller,) = result.breakdowns["sellers"]
     assert (seller["name"], seller["orders"], seller["gmv_net"], seller["product_clicks"]) == (
         "trainee",
