@@ -85,3 +85,19 @@ def test_simulator_then_results_page_renders_charts(simulated, page_for, live_se
     assert "3" in report.inner_text() and "amount" in report.inner_text()
     assert Order.objects.filter(session=session, platform_order_id="CSV-1").exists()
     assert SessionResult.objects.filter(session=session).count() == 1
+
+
+@pytest.mark.slow
+def test_demo_live_builds_a_finished_session_with_results_and_a_live_one(
+    live_server, union, organizer, trainee
+):
+    out = io.StringIO()
+
+    call_command("demo_live", "--base-url", live_server.url, "--once", "--scale", "0.05", stdout=out)
+
+    finished = LiveSession.objects.get(title__startswith="示范：已结束")
+    live = LiveSession.objects.get(title__startswith="示范：学员直播带货")
+    assert finished.status == LiveSession.Status.ENDED
+    assert SessionResult.objects.get(session=finished).unique_viewers == 45
+    assert live.status == LiveSession.Status.LIVE and LiveEvent.objects.filter(session=live).exists()
+    assert f"/s/{finished.pk}/results/" in out.getvalue()
