@@ -20,6 +20,7 @@ api_v1 = [
     path("me/", core_api.MeView.as_view(), name="me"),
     path("sessions/<uuid:session_pk>/segments/", segment_list, name="segment-list"),
     path("sessions/<uuid:session_pk>/segments/<uuid:pk>/", segment_detail, name="segment-detail"),
+    path("", include("livestreams.live_api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("coaching.api_urls")),
     path("", include("invites.api_urls")),
@@ -38,5 +39,6 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("coaching.urls")),
     path("", include("invites.urls")),
+    path("", include("livestreams.live_urls")),
     path("", include("livestreams.urls")),
 ]

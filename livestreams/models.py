@@ -138,3 +138,190 @@ class Segment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Live tracking and results (issue 6) -----------------------------------------------------------
+
+
+class IngestCredential(models.Model):
+    """A streaming bridge's credential for one session.
+
+    The bearer token ``yzi_<key_id>_<secret>`` is stored only as a SHA-256 hash. The webhook signing
+    secret has to be kept readable, because verifying an HMAC needs the key itself.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="ingest_credentials")
+    key_id = models.CharField(max_length=32, unique=True)
+    token_hash = models.CharField(max_length=64)
+    signing_secret = models.CharField(max_length=64)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"ingest key {self.key_id}"
+
+
+class LiveEvent(models.Model):
+    """One raw event from the bridge. Append-only; (session, event_id) makes replays harmless."""
+
+    class Kind(models.TextChoices):
+        JOIN = "join", _("join")
+        LEAVE = "leave", _("leave")
+        HEARTBEAT = "heartbeat", _("heartbeat")
+        COMMENT = "comment", _("comment")
+        LIKE = "like", _("like")
+        SHARE = "share", _("share")
+        FOLLOW = "follow", _("follow")
+        JOB_CARD_CLICK = "job_card_click", _("job card click")
+        PRODUCT_CLICK = "product_click", _("product click")
+
+    id = models.BigAutoField(primary_key=True)
+    # No database FK: the constraint check costs on every row of a hot append-only table; rows are
+    # still deleted with their session through Django's collector.
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.CASCADE, db_constraint=False, related_name="live_events"
+    )
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    ts = models.DateTimeField()
+    viewer = models.CharField(max_length=130)
+    ref = models.UUIDField(null=True, blank=True)  # posting (job_card_click) or product (product_click)
+    text = models.TextField(blank=True, default="")
+    is_question = models.BooleanField(default=False)
+    body_hash = models.CharField(max_length=32)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "event_id"], name="live_event_unique_id"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["session", "ts"], name="live_event_questions", condition=Q(is_question=True)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.event_id}"
+
+
+class Product(models.Model):
+    """Something a trainee seller sells on air. Price in CNY."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    union = models.ForeignKey("core.Union", on_delete=models.PROTECT, related_name="products")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64)
+    price = models.DecimalField(_("price (CNY)"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["union", "sku"], name="product_sku_unique_per_union"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.sku})"
+
+
+class Order(models.Model):
+    """A platform order placed during (or after) a session. A refund updates the same row."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", _("paid")
+        REFUNDED = "refunded", _("refunded")
+
+    class Channel(models.TextChoices):
+        LIVE = "live", _("live")
+        REPLAY = "replay", _("replay / later")
+
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="orders")
+    platform_order_id = models.CharField(max_length=100)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    buyer = models.CharField(max_length=130)
+    ordered_at = models.DateTimeField()
+    minute_offset = models.IntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.LIVE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    body_hash = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["ordered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "platform_order_id"], name="order_unique_platform_id"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"order {self.platform_order_id}"
+
+
+class LiveCounterState(models.Model):
+    """Marks a session whose Redis counters missed a write (Redis was down) and must be rebuilt."""
+
+    session = models.OneToOneField(
+        LiveSession, primary_key=True, on_delete=models.CASCADE, related_name="counter_state"
+    )
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"counters of {self.session_id}"
+
+
+class SessionResult(models.Model):
+    """The stored scorecard of one session, computed from PostgreSQL. Numerators and denominators."""
+
+    session = models.OneToOneField(LiveSession, on_delete=models.CASCADE, related_name="result")
+    computed_at = models.DateTimeField()
+    live_seconds = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    unique_viewers = models.PositiveIntegerField(default=0)
+    peak_concurrent = models.PositiveIntegerField(default=0)
+    total_watch_seconds = models.BigIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    questions = models.PositiveIntegerField(default=0)
+    questions_answered = models.PositiveIntegerField(default=0)
+    applications = models.PositiveIntegerField(default=0)
+    applicants = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+    buyers = models.PositiveIntegerField(default=0)
+    gmv_gross = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    gmv_net = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    scorecard = models.JSONField(default=dict)
+    breakdowns = models.JSONField(default=dict)
+    timeline = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"result of {self.session_id}"

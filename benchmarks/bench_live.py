@@ -1,0 +1,482 @@
+"""Live tracking benchmark, all in one run (a throwaway database on the embedded PostgreSQL):
+
+(a) batch ingest through HTTP (gunicorn on a free loopback port) in events/s, and the ratio to a raw
+    psycopg COPY of the same events into the same table, measured in the same run;
+(b) single-event requests: events/s and p99 latency;
+(c) result computation for a session with 1,000,000 viewer events and 10,000 orders: seconds, peak
+    Python memory, and the ratio to the bare SQL aggregate;
+(d) live stats p99 while (a) runs.
+
+Run: ``make bench BENCH=live`` (or ``.venv/bin/python -m benchmarks.bench_live``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BATCH_EVENTS = int(os.environ.get("BENCH_LIVE_BATCH_EVENTS", "200000"))
+SINGLE_REQUESTS = int(os.environ.get("BENCH_LIVE_SINGLE", "4000"))
+RESULT_EVENTS = int(os.environ.get("BENCH_LIVE_RESULT_EVENTS", "1000000"))
+RESULT_ORDERS = 10_000
+CLIENT_THREADS = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+def main() -> None:
+    """Parent: create a throwaway database, run the child with it, always drop it."""
+    sys.path.insert(0, str(BASE_DIR))
+    from config import embedded
+
+    embedded.ensure_services()
+    import psycopg
+
+    admin_url = os.environ["DATABASE_URL"]
+    name = f"bench_live_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = psycopg.conninfo.make_conninfo(admin_url, dbname=name)
+    # dj-database-url wants a URL: rebuild one from the socket/host parameters.
+    params = psycopg.conninfo.conninfo_to_dict(url)
+    host = params.get("host", "")
+    db_url = (
+        f"postgresql://{params.get('user', 'postgres')}@/{name}?host={host}" if host.startswith("/") else None
+    )
+    if db_url is None:
+        db_url = admin_url.rsplit("/", 1)[0] + "/" + name
+    env = dict(
+        os.environ,
+        DATABASE_URL=db_url,
+        REDIS_DB="9",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.pop("YIZHAN_TESTING", None)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_live", "--child"], cwd=BASE_DIR, env=env, check=True
+        )
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    import redis as redis_lib
+    from django.conf import settings
+
+    redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
+    port = _free_port()
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=os.environ,
+    )
+    try:
+        _wait_http(port)
+        _run(port)
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=20)
+        redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+def _wait_http(port):
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _setup_session(title: str, hours_ago: float = 3):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from core.models import Union, User
+    from livestreams.live import credentials
+    from livestreams.models import LiveSession
+
+    union, _ = Union.objects.get_or_create(name="基准测试工会")
+    organizer, _ = User.objects.get_or_create(
+        username="bench-organizer", defaults={"role": "organizer", "union": union}
+    )
+    went = timezone.now() - timedelta(hours=hours_ago)
+    session = LiveSession.objects.create(
+        union=union,
+        kind="job_fair",
+        title=title,
+        starts_at=went,
+        ends_at=went + timedelta(hours=11),
+        status="live",
+        went_live_at=went,
+    )
+    issued = credentials.credential_issue(session=session, by=organizer)
+    token, _ = Token.objects.get_or_create(user=organizer)
+    return session, issued.token, token.key
+
+
+def _events(session, n, prefix="e"):
+    from datetime import timedelta
+
+    kinds = ["join", "heartbeat", "heartbeat", "heartbeat", "comment", "like", "leave", "heartbeat"]
+    base = session.went_live_at
+    out = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        event = {
+            "id": f"{prefix}{i}",
+            "type": kind,
+            "ts": (base + timedelta(milliseconds=i * 37)).isoformat(),
+            "member_id": f"u{i % 20000}",
+        }
+        if kind == "comment":
+            event["text"] = "请问这个岗位包住宿吗？"
+            event["question"] = i % 3 == 0
+        out.append(event)
+    return out
+
+
+def _run(port):
+    import httpx
+    from django.db import connection
+
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; other processes share this machine)")
+    if os.environ.get("BENCH_LIVE_PARTS") == "c":
+        _result_bench(connection)
+        return
+
+    base = f"http://127.0.0.1:{port}"
+    print(f"gunicorn: 2 gthread workers × 4 threads on 127.0.0.1:{port}; client threads {CLIENT_THREADS}")
+
+    # --- (a) batch ingest over HTTP, with (d) live stats polled at the same time -------------------------
+    session, token, user_token = _setup_session("bench batch")
+    events = _events(session, BATCH_EVENTS)
+    bodies = [json.dumps({"events": events[i : i + 1000]}).encode() for i in range(0, len(events), 1000)]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=base, headers=headers) as warm:
+        warm.post(f"/api/v1/sessions/{session.pk}/events/", content=json.dumps({"events": events[:10]}))
+    stop = threading.Event()
+    stats_latencies: list[float] = []
+
+    def poll_stats():
+        with httpx.Client(base_url=base, headers={"Authorization": f"Token {user_token}"}) as client:
+            while not stop.is_set():
+                t = time.perf_counter()
+                r = client.get(f"/api/v1/sessions/{session.pk}/live/")
+                stats_latencies.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.text
+                time.sleep(0.05)
+
+    queue = list(reversed(bodies))
+    lock = threading.Lock()
+    accepted = [0]
+
+    def send():
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    body = queue.pop()
+                r = client.post(f"/api/v1/sessions/{session.pk}/events/", content=body)
+                assert r.status_code == 200, r.text[:300]
+                with lock:
+                    accepted[0] += r.json()["accepted"] + r.json()["duplicates"]
+
+    poller = threading.Thread(target=poll_stats)
+    poller.start()
+    threads = [threading.Thread(target=send) for _ in range(CLIENT_THREADS)]
+    t0 = time.perf_counter()
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    http_seconds = time.perf_counter() - t0
+    stop.set()
+    poller.join()
+    http_rate = len(events) / http_seconds
+    assert accepted[0] == len(events), accepted
+
+    # Raw COPY of the same events into the same table (another session id), same indexes.
+    copy_session, _, _ = _setup_session("bench copy")
+    import hashlib
+    from datetime import datetime
+
+    rows = []
+    for e in events:
+        rows.append(
+            (
+                str(copy_session.pk),
+                e["id"],
+                e["type"],
+                datetime.fromisoformat(e["ts"]),
+                "m:" + e["member_id"],
+                None,
+                e.get("text", ""),
+                bool(e.get("question", False)),
+                hashlib.blake2b(e["id"].encode(), digest_size=16).hexdigest(),
+            )
+        )
+    raw = (
+        connection.connection
+        if connection.connection
+        else (connection.ensure_connection() or connection.connection)
+    )
+    t0 = time.perf_counter()
+    with raw.cursor() as cur:
+        with cur.copy(
+            "COPY livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+    raw.commit()
+    copy_seconds = time.perf_counter() - t0
+    copy_rate = len(rows) / copy_seconds
+    print(
+        f"(a) batch ingest over HTTP: {len(events):,} events in {http_seconds:.2f}s = {http_rate:,.0f} events/s; "
+        f"raw COPY: {copy_rate:,.0f} events/s; ratio {http_rate / copy_rate:.2f}  (target ≥ 100,000/s, ratio ≥ 0.3)"
+    )
+    print(
+        f"(d) live stats during ingest: {len(stats_latencies)} requests, p50 {_pct(stats_latencies, 0.5) * 1000:.1f} ms, "
+        f"p99 {_pct(stats_latencies, 0.99) * 1000:.1f} ms  (target p99 < 20 ms)"
+    )
+
+    # --- (b) single-event requests -----------------------------------------------------------------------
+    single_session, token2, _ = _setup_session("bench single")
+    singles = [json.dumps(e).encode() for e in _events(single_session, SINGLE_REQUESTS, prefix="s")]
+    latencies: list[float] = []
+    queue2 = list(reversed(singles))
+    headers2 = {"Authorization": f"Bearer {token2}", "Content-Type": "application/json"}
+
+    def send_single():
+        mine = []
+        with httpx.Client(base_url=base, headers=headers2) as client:
+            client.post(f"/api/v1/sessions/{single_session.pk}/events/", content=b"[]")
+            while True:
+                with lock:
+                    if not queue2:
+                        break
+                    body = queue2.pop()
+                t = time.perf_counter()
+                r = client.post(f"/api/v1/sessions/{single_session.pk}/events/", content=body)
+                mine.append(time.perf_counter() - t)
+                assert r.status_code == 200 and r.json()["accepted"] == 1, r.text[:200]
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=send_single) for _ in range(CLIENT_THREADS)]
+    t0 = time.perf_counter()
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    single_seconds = time.perf_counter() - t0
+    print(
+        f"(b) single-event requests: {len(latencies):,} in {single_seconds:.2f}s = {len(latencies) / single_seconds:,.0f} "
+        f"events/s, p50 {_pct(latencies, 0.5) * 1000:.1f} ms, p99 {_pct(latencies, 0.99) * 1000:.1f} ms  "
+        f"(target ≥ 2,000/s, p99 < 50 ms)"
+    )
+
+    # --- (c) result of a session with 1M viewer events and 10k orders --------------------------------------
+    _result_bench(connection)
+
+
+def _result_bench(connection):
+    import resource
+    import tracemalloc
+
+    from livestreams.live import results
+
+    session, n, load = _load_result_session(connection)
+    sid = str(session.pk)
+
+    # Bare SQL aggregate: the headline counts in one statement, no watch-time rule, no breakdowns.
+    def bare():
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                SELECT count(*) FILTER (WHERE kind = 'join'), count(DISTINCT viewer),
+                       count(*) FILTER (WHERE kind = 'comment'),
+                       (SELECT sum(amount) FROM livestreams_order WHERE session_id = %s)
+                FROM livestreams_liveevent WHERE session_id = %s
+                """,
+                [sid, sid],
+            )
+            return cur.fetchone()
+
+    bare()  # warm the cache the same way for both
+    t0 = time.perf_counter()
+    bare()
+    bare_seconds = time.perf_counter() - t0
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    timings: dict = {}
+    t0 = time.perf_counter()
+    result = results.result_compute(session_id=session.pk, timings=timings)
+    compute_seconds = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    t0 = time.perf_counter()
+    again = results.result_compute(session_id=session.pk)
+    second = time.perf_counter() - t0
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert again.scorecard == result.scorecard
+    print(
+        f"(c) result of {n:,} viewer events + {RESULT_ORDERS:,} orders (loaded by COPY in {load:.1f}s): "
+        f"{compute_seconds:.2f}s (recompute {second:.2f}s), peak Python memory {peak / 1e6:.1f} MB "
+        f"(process max RSS {rss_after / 1024:.0f} MB, +{(rss_after - rss_before) / 1024:.0f} MB); "
+        f"bare SQL aggregate {bare_seconds:.2f}s; ratio {compute_seconds / bare_seconds:.2f}  (target ≤ 3 s, ratio ≤ 3)"
+    )
+    print("    steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    print(
+        f"    unique viewers {result.unique_viewers:,}, peak concurrent {result.peak_concurrent:,}, "
+        f"avg watch {result.scorecard['average_watch_seconds']} s, GMV net ¥{result.gmv_net}"
+    )
+
+
+def _load_result_session(connection):
+    """A 2-hour session: 1,000,000 viewer events (~35k viewers, heartbeats each minute) + 10,000 orders."""
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from livestreams.models import LiveSession, Segment
+
+    session, _, _ = _setup_session("bench result 1M", hours_ago=2.5)
+    start = session.went_live_at
+    for i in range(8):
+        Segment.objects.create(
+            session=session,
+            title=f"企业 {i + 1}",
+            starts_at=start + timedelta(minutes=15 * i),
+            ends_at=start + timedelta(minutes=15 * (i + 1)),
+            position=i + 1,
+        )
+    rnd = random.Random(7)
+    raw = connection.connection
+    sid = str(session.pk)
+    t0 = time.perf_counter()
+    n = 0
+    # 25,000 viewers; each joins, heartbeats every 60 s while watching, sometimes leaves; some engage.
+    with raw.cursor() as cur:
+        with cur.copy(
+            "COPY livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash) FROM STDIN"
+        ) as copy:
+            viewer = 0
+            while n < RESULT_EVENTS:
+                viewer += 1
+                v = f"m:{viewer}"
+                at = rnd.uniform(0, 7000)
+                stay = rnd.expovariate(1 / 2400) + 60
+                kinds = ["join"]
+                t = at
+                times = [t]
+                while t + 60 < min(at + stay, 7200) and len(kinds) < 60:
+                    t += 60
+                    kinds.append("heartbeat")
+                    times.append(t)
+                kinds.append("leave")
+                times.append(min(at + stay, 7199))
+                if rnd.random() < 0.4:
+                    kinds.append("comment")
+                    times.append(rnd.uniform(at, t + 1))
+                for kind, when in zip(kinds, times, strict=True):
+                    if n >= RESULT_EVENTS:
+                        break
+                    n += 1
+                    copy.write_row(
+                        (
+                            sid,
+                            f"r{n}",
+                            kind,
+                            start + timedelta(seconds=when),
+                            v,
+                            None,
+                            "",
+                            kind == "comment" and n % 3 == 0,
+                            "x",
+                        )
+                    )
+        with cur.copy(
+            "COPY livestreams_order (session_id, platform_order_id, quantity, amount, buyer, ordered_at, minute_offset, "
+            "channel, status, body_hash, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            now = start + timedelta(hours=2)
+            for i in range(RESULT_ORDERS):
+                when = rnd.uniform(0, 7200)
+                copy.write_row(
+                    (
+                        sid,
+                        f"O{i}",
+                        1 + i % 3,
+                        Decimal(rnd.randint(990, 19900)) / 100,
+                        f"m:{rnd.randint(1, viewer)}",
+                        start + timedelta(seconds=when),
+                        int(when // 60),
+                        "live",
+                        "refunded" if i % 40 == 0 else "paid",
+                        "x",
+                        now,
+                        now,
+                    )
+                )
+    raw.commit()
+    LiveSession.objects.filter(pk=session.pk).update(status="ended", ended_at=start + timedelta(hours=2))
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE livestreams_liveevent")
+        cur.execute("ANALYZE livestreams_order")
+    session.refresh_from_db()
+    return session, n, time.perf_counter() - t0
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        sys.path.insert(0, str(BASE_DIR))
+        child()
+    else:
+        main()

@@ -1,0 +1,367 @@
+"""Live counters in Redis: derived from PostgreSQL, updated once per batch, rebuildable at any time.
+
+Keys (prefix ``yz:live:<session>:``):
+  c   hash     views, comment, question, answered, like, share, follow, job_card_click, product_click,
+               orders, gmv_fen, refunded_fen, peak, maxts, built
+  uv  HLL      unique viewers           cm  HLL   commenters          by  HLL  buyers
+  pz  zset     present viewer -> last join/heartbeat time (ms)
+  lv  hash     viewer -> last leave time (ms)
+  m   hash     "<minute>:<metric>" -> count   (v views, x concurrency, comment, question, orders, gmv …)
+
+Concurrency never goes negative: it is the number of viewers whose newest presence event is a join or
+heartbeat no older than the timeout, measured against the newest event time seen — a count of set
+members, not a running sum, so duplicate or out-of-order joins/leaves cannot push it below zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from datetime import datetime
+
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+PRESENCE_TIMEOUT_SECONDS = 300  # a viewer with no heartbeat for 5 minutes has gone (same N as results)
+KEYS = ("c", "uv", "pz", "lv", "m", "cm")
+TTL_SECONDS = 7 * 24 * 3600
+ADVISORY_CLASS = 614_006  # first key of the per-session advisory lock shared by ingest and rebuild
+
+
+@functools.cache
+def client() -> redis.Redis:
+    return redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2, retry_on_timeout=False
+    )
+
+
+def prefix(session_id) -> str:
+    return f"yz:live:{session_id}:"
+
+
+_APPLY_EVENTS = """
+local c, uv, pz, lv, m, cm = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+if redis.call('HEXISTS', c, 'built') == 0 then return -1 end
+local timeout = tonumber(ARGV[1])
+local maxts = tonumber(redis.call('HGET', c, 'maxts') or '0')
+local viewers = {}
+for i = 3, #ARGV, 4 do
+  local k, v, ts, mn = ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), ARGV[i+3]
+  if ts > maxts then maxts = ts end
+  if k == 'join' or k == 'heartbeat' then
+    local left = tonumber(redis.call('HGET', lv, v) or '-1')
+    if ts > left then redis.call('ZADD', pz, 'GT', ts, v) end
+    if k == 'join' then
+      redis.call('HINCRBY', c, 'views', 1)
+      redis.call('HINCRBY', m, mn .. ':v', 1)
+    end
+    viewers[#viewers + 1] = v
+  elseif k == 'leave' then
+    local left = tonumber(redis.call('HGET', lv, v) or '-1')
+    if ts > left then redis.call('HSET', lv, v, ts) end
+    local seen = tonumber(redis.call('ZSCORE', pz, v) or '-1')
+    if seen >= 0 and ts >= seen then redis.call('ZREM', pz, v) end
+    viewers[#viewers + 1] = v
+  else
+    redis.call('HINCRBY', c, k, 1)
+    redis.call('HINCRBY', m, mn .. ':' .. k, 1)
+    if k == 'comment' or k == 'question' then redis.call('PFADD', cm, v) end
+    if k == 'question' then redis.call('HINCRBY', c, 'comment', 1); redis.call('HINCRBY', m, mn .. ':comment', 1) end
+    viewers[#viewers + 1] = v
+  end
+  if #viewers >= 500 then redis.call('PFADD', uv, unpack(viewers)); viewers = {} end
+end
+if #viewers > 0 then redis.call('PFADD', uv, unpack(viewers)) end
+redis.call('HSET', c, 'maxts', maxts)
+redis.call('ZREMRANGEBYSCORE', pz, '-inf', '(' .. (maxts - timeout))
+local cur = redis.call('ZCARD', pz)
+if cur > tonumber(redis.call('HGET', c, 'peak') or '0') then redis.call('HSET', c, 'peak', cur) end
+local mkey = ARGV[2] .. ':x'
+if cur > tonumber(redis.call('HGET', m, mkey) or '0') then redis.call('HSET', m, mkey, cur) end
+for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV_TTL) end
+return cur
+""".replace("ARGV_TTL", str(TTL_SECONDS))
+
+
+@functools.cache
+def _script():
+    return client().register_script(_APPLY_EVENTS)
+
+
+def minute_of(ts: datetime, went_live_at: datetime | None) -> int:
+    if went_live_at is None:
+        return 0
+    return max(0, math.floor((ts - went_live_at).total_seconds() / 60))
+
+
+def apply_events(session_id, events: list[tuple[str, str, datetime]], went_live_at) -> str:
+    """Apply newly stored events (kind, viewer, ts). Returns "ok" or "rebuild" (counters missing).
+
+    Raises redis.RedisError when Redis is unreachable; the caller marks the counters dirty.
+    """
+    if not events:
+        return "ok"
+    args: list = [PRESENCE_TIMEOUT_SECONDS * 1000, 0]
+    last_minute = 0
+    for kind, viewer, ts, is_question in events:
+        minute = minute_of(ts, went_live_at)
+        last_minute = max(last_minute, minute)
+        args += ["question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute]
+    args[1] = last_minute
+    p = prefix(session_id)
+    result = _script()(keys=[p + k for k in KEYS], args=args)
+    return "rebuild" if int(result) < 0 else "ok"
+
+
+def apply_order(session_id, *, new: bool, amount_fen: int, refunded_fen: int, buyer: str, minute: int) -> str:
+    p = prefix(session_id)
+    r = client()
+    if not r.hexists(p + "c", "built"):
+        return "rebuild"
+    pipe = r.pipeline(transaction=True)
+    if new:
+        pipe.hincrby(p + "c", "orders", 1)
+        pipe.hincrby(p + "c", "gmv_fen", amount_fen)
+        pipe.hincrby(p + "m", f"{minute}:orders", 1)
+        pipe.hincrby(p + "m", f"{minute}:gmv_fen", amount_fen)
+        pipe.pfadd(p + "by", buyer)
+    if refunded_fen:
+        pipe.hincrby(p + "c", "refunded_fen", refunded_fen)
+    pipe.execute()
+    return "ok"
+
+
+def apply_answered(session_id, delta: int) -> None:
+    try:
+        if client().hexists(prefix(session_id) + "c", "built"):
+            client().hincrby(prefix(session_id) + "c", "answered", delta)
+    except redis.RedisError:
+        mark_dirty(session_id)
+
+
+def mark_dirty(session_id) -> None:
+    from livestreams.models import LiveCounterState
+
+    LiveCounterState.objects.update_or_create(session_id=session_id, defaults={"dirty_since": timezone.now()})
+
+
+def advisory_lock(cursor, session_id, *, shared: bool) -> None:
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    cursor.execute(f"SELECT {fn}(%s, hashtext(%s))", [ADVISORY_CLASS, str(session_id)])
+
+
+def rebuild(session_id) -> dict:
+    """Recompute every counter of a session from PostgreSQL and swap them in atomically.
+
+    Holds the session's advisory lock exclusively, so no ingest transaction is between its insert and
+    its counter update while the snapshot is read.
+    """
+    from livestreams.live import results
+    from livestreams.models import LiveCounterState, LiveSession
+
+    session = LiveSession.objects.get(pk=session_id)
+    live_at = session.went_live_at
+    with transaction.atomic(), connection.cursor() as cur:
+        advisory_lock(cur, session_id, shared=False)
+        cur.execute(
+            """
+            SELECT kind, is_question, count(*), max(ts) FROM livestreams_liveevent
+            WHERE session_id = %s GROUP BY kind, is_question
+            """,
+            [session_id],
+        )
+        counts: dict[str, int] = {}
+        maxts = None
+        for kind, is_q, n, ts in cur.fetchall():
+            key = {"join": "views"}.get(kind, kind)
+            if is_q:
+                counts["question"] = counts.get("question", 0) + n
+            if kind not in ("leave", "heartbeat"):
+                counts[key] = counts.get(key, 0) + n
+            maxts = ts if maxts is None or ts > maxts else maxts
+        cur.execute(
+            "SELECT count(*) FROM livestreams_liveevent WHERE session_id=%s AND answered_at IS NOT NULL",
+            [session_id],
+        )
+        counts["answered"] = cur.fetchone()[0]
+        cur.execute("SELECT DISTINCT viewer FROM livestreams_liveevent WHERE session_id = %s", [session_id])
+        viewers = [row[0] for row in cur.fetchall()]
+        cur.execute(
+            "SELECT DISTINCT viewer FROM livestreams_liveevent WHERE session_id = %s AND kind = 'comment'",
+            [session_id],
+        )
+        commenters = [row[0] for row in cur.fetchall()]
+        # Presence: newest join/heartbeat per viewer unless a leave at or after it.
+        cur.execute(
+            """
+            SELECT viewer,
+                   max(ts) FILTER (WHERE kind IN ('join', 'heartbeat')),
+                   max(ts) FILTER (WHERE kind = 'leave')
+            FROM livestreams_liveevent
+            WHERE session_id = %s AND kind IN ('join', 'heartbeat', 'leave')
+            GROUP BY viewer
+            """,
+            [session_id],
+        )
+        present: dict[str, int] = {}
+        left: dict[str, int] = {}
+        maxms = int(maxts.timestamp() * 1000) if maxts else 0
+        for viewer, seen, gone in cur.fetchall():
+            seen_ms = int(seen.timestamp() * 1000) if seen else None
+            gone_ms = int(gone.timestamp() * 1000) if gone else None
+            if gone_ms is not None:
+                left[viewer] = gone_ms
+            if seen_ms is not None and (gone_ms is None or seen_ms > gone_ms):
+                if seen_ms >= maxms - PRESENCE_TIMEOUT_SECONDS * 1000:
+                    present[viewer] = seen_ms
+        minute_sql = "GREATEST(0, floor(extract(epoch FROM ts - %s) / 60))::int" if live_at else "0"
+        params = [live_at] if live_at else []
+        cur.execute(
+            f"""
+            SELECT {minute_sql} AS minute, kind, is_question, count(*)
+            FROM livestreams_liveevent
+            WHERE session_id = %s AND kind NOT IN ('leave', 'heartbeat')
+            GROUP BY 1, 2, 3
+            """,
+            [*params, session_id],
+        )
+        per_minute: dict[str, int] = {}
+        for minute, kind, is_q, n in cur.fetchall():
+            name = {"join": "v"}.get(kind, kind)
+            per_minute[f"{minute}:{name}"] = per_minute.get(f"{minute}:{name}", 0) + n
+            if is_q:
+                per_minute[f"{minute}:question"] = per_minute.get(f"{minute}:question", 0) + n
+        order_sql = minute_sql.replace("ts", "ordered_at")
+        cur.execute(
+            f"""
+            SELECT {order_sql}, count(*), coalesce(sum(amount), 0) FROM livestreams_order
+            WHERE session_id = %s GROUP BY 1
+            """,
+            [*params, session_id],
+        )
+        orders = gmv_fen = 0
+        for minute, n, amount in cur.fetchall():
+            fen = int(amount * 100)
+            per_minute[f"{minute}:orders"] = n
+            per_minute[f"{minute}:gmv_fen"] = fen
+            orders += n
+            gmv_fen += fen
+        cur.execute(
+            """
+            SELECT coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) FROM livestreams_order
+            WHERE session_id = %s
+            """,
+            [session_id],
+        )
+        refunded_fen = int(cur.fetchone()[0] * 100)
+        cur.execute("SELECT DISTINCT buyer FROM livestreams_order WHERE session_id = %s", [session_id])
+        buyers = [row[0] for row in cur.fetchall()]
+        timeline = results.concurrency_per_minute(cur, session) if live_at else {}
+        for minute, conc in timeline.items():
+            per_minute[f"{minute}:x"] = conc
+        peak = max([*timeline.values(), len(present)], default=0)
+
+        c = {**counts, "orders": orders, "gmv_fen": gmv_fen, "refunded_fen": refunded_fen}
+        c.update(peak=peak, maxts=maxms, built=timezone.now().isoformat())
+        _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute)
+        LiveCounterState.objects.update_or_create(
+            session_id=session_id, defaults={"dirty_since": None, "rebuilt_at": timezone.now()}
+        )
+    return c
+
+
+def _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute) -> None:
+    p = prefix(session_id)
+    tmp = f"yz:rebuild:{session_id}:"
+    r = client()
+    pipe = r.pipeline(transaction=False)
+    names = ("c", "uv", "cm", "by", "pz", "lv", "m")
+    pipe.delete(*[tmp + n for n in names])
+    pipe.hset(tmp + "c", mapping={k: v for k, v in c.items()})
+    for name, items in (("uv", viewers), ("cm", commenters), ("by", buyers)):
+        for i in range(0, len(items), 5000):
+            pipe.pfadd(tmp + name, *items[i : i + 5000])
+    if present:
+        pipe.zadd(tmp + "pz", present)
+    if left:
+        pipe.hset(tmp + "lv", mapping=left)
+    if per_minute:
+        pipe.hset(tmp + "m", mapping=per_minute)
+    pipe.execute()
+    swap = r.pipeline(transaction=True)
+    for name in names:
+        swap.delete(p + name)
+    for name in names:
+        if r.exists(tmp + name):
+            swap.rename(tmp + name, p + name)
+            swap.expire(p + name, TTL_SECONDS)
+    swap.execute()
+
+
+def ensure_built(session_id) -> bool:
+    """Rebuild if Redis lost the counters (restart) — returns True when a rebuild ran."""
+    if client().hexists(prefix(session_id) + "c", "built"):
+        return False
+    rebuild(session_id)
+    return True
+
+
+def read(session_id, *, went_live_at=None, minutes: int = 60) -> dict:
+    p = prefix(session_id)
+    pipe = client().pipeline(transaction=False)
+    pipe.hgetall(p + "c")
+    pipe.pfcount(p + "uv")
+    pipe.pfcount(p + "cm")
+    pipe.pfcount(p + "by")
+    pipe.zcard(p + "pz")
+    pipe.hgetall(p + "m")
+    c, uv, cm, by, current, m = pipe.execute()
+    c = {k.decode(): v.decode() for k, v in c.items()}
+    m = {k.decode(): int(v) for k, v in m.items()}
+    latest = max([int(k.split(":")[0]) for k in m] or [0])
+    if went_live_at is not None:
+        latest = max(latest, minute_of(timezone.now(), went_live_at))
+    first = max(0, latest - minutes + 1)
+    per_minute = [
+        {
+            "minute": i,
+            "views": m.get(f"{i}:v", 0),
+            "concurrent": m.get(f"{i}:x", 0),
+            "comments": m.get(f"{i}:comment", 0),
+            "questions": m.get(f"{i}:question", 0),
+            "job_card_clicks": m.get(f"{i}:job_card_click", 0),
+            "product_clicks": m.get(f"{i}:product_click", 0),
+            "orders": m.get(f"{i}:orders", 0),
+            "gmv": f"{m.get(f'{i}:gmv_fen', 0) / 100:.2f}",
+        }
+        for i in range(first, latest + 1)
+    ]
+
+    def n(key):
+        return int(c.get(key, 0))
+
+    gmv_fen, refunded_fen = n("gmv_fen"), n("refunded_fen")
+    return {
+        "built": "built" in c,
+        "current_viewers": current,
+        "unique_viewers": uv,
+        "peak_viewers": max(n("peak"), current),
+        "views": n("views"),
+        "comments": n("comment"),
+        "commenters": cm,
+        "questions": n("question"),
+        "questions_unanswered": max(0, n("question") - n("answered")),
+        "likes": n("like"),
+        "shares": n("share"),
+        "follows": n("follow"),
+        "job_card_clicks": n("job_card_click"),
+        "product_clicks": n("product_click"),
+        "orders": n("orders"),
+        "buyers": by,
+        "gmv": f"{gmv_fen / 100:.2f}",
+        "refunded": f"{refunded_fen / 100:.2f}",
+        "gmv_net": f"{(gmv_fen - refunded_fen) / 100:.2f}",
+        "per_minute": per_minute,
+    }

@@ -1,0 +1,161 @@
+"""Per-session ingest credentials: a hashed bearer token and an HMAC signing secret for webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from core.activity import activity_log
+from core.errors import ApplicationError, NotFound
+from core.models import User
+from livestreams.models import IngestCredential, LiveSession
+
+TOKEN_PREFIX = "yzi"
+WEBHOOK_WINDOW_SECONDS = 300
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: IngestCredential
+    token: str  # shown once
+    signing_secret: str
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What the hot path needs about the session, read in one query with the credential."""
+
+    session_id: str
+    union_id: str
+    status: str
+    went_live_at: datetime | None
+    ended_at: datetime | None
+    counters_dirty: bool
+
+
+def credential_issue(
+    *, session: LiveSession, by: User | None, label: str = "", expires_at: datetime | None = None
+) -> IssuedCredential:
+    if session.status == LiveSession.Status.CANCELLED:
+        raise ApplicationError("A cancelled session takes no events.", code="invalid_state")
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    signing_secret = secrets.token_hex(32)
+    credential = IngestCredential.objects.create(
+        session=session,
+        key_id=key_id,
+        token_hash=_hash(secret),
+        signing_secret=signing_secret,
+        label=label,
+        created_by=by,
+        expires_at=expires_at or session.ends_at + timedelta(days=2),
+    )
+    activity_log(actor=by, verb="ingest_credential.issued", obj=session, key_id=key_id)
+    return IssuedCredential(credential, f"{TOKEN_PREFIX}_{key_id}_{secret}", signing_secret)
+
+
+def credential_revoke(*, credential: IngestCredential, by: User | None) -> IngestCredential:
+    IngestCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    credential.refresh_from_db()
+    activity_log(actor=by, verb="ingest_credential.revoked", obj=credential.session, key_id=credential.key_id)
+    return credential
+
+
+_LOOKUP_SQL = """
+SELECT c.token_hash, c.signing_secret, c.expires_at, c.revoked_at, c.session_id,
+       s.union_id, s.status, s.went_live_at, s.ended_at, cs.dirty_since
+FROM livestreams_ingestcredential c
+JOIN livestreams_livesession s ON s.id = c.session_id
+LEFT JOIN livestreams_livecounterstate cs ON cs.session_id = c.session_id
+WHERE c.key_id = %s
+"""
+
+
+class Unauthorized(ApplicationError):
+    status_code = 401
+
+    def __init__(self, message: str = "Missing or invalid ingest credential.", **kwargs):
+        kwargs.setdefault("code", "unauthorized")
+        super().__init__(message, **kwargs)
+
+
+def _lookup(key_id: str, session_id: str) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [key_id])
+        row = cursor.fetchone()
+        if row is None:
+            if not LiveSession.objects.filter(pk=session_id).exists():
+                raise NotFound("Unknown session.")
+            raise Unauthorized()
+    (
+        token_hash,
+        signing_secret,
+        expires_at,
+        revoked_at,
+        cred_session,
+        union_id,
+        status,
+        live_at,
+        ended_at,
+        dirty,
+    ) = row
+    if str(cred_session) != str(session_id):
+        # A valid credential of another session: do not reveal whether this session exists.
+        raise Unauthorized("This credential belongs to another session.")
+    if revoked_at is not None:
+        raise Unauthorized("This credential was revoked.", code="credential_revoked")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise Unauthorized("This credential has expired.", code="credential_expired")
+    context = IngestContext(str(cred_session), str(union_id), status, live_at, ended_at, dirty is not None)
+    return token_hash, signing_secret, context
+
+
+def authenticate_token(*, header: str, session_id: str) -> IngestContext:
+    """``Authorization: Bearer yzi_<key_id>_<secret>``."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX + "_"):
+        raise Unauthorized()
+    _, _, rest = token.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if not key_id or not secret or len(key_id) > 32:
+        raise Unauthorized()
+    token_hash, _, context = _lookup(key_id, session_id)
+    if not hmac.compare_digest(token_hash, _hash(secret)):
+        raise Unauthorized()
+    return context
+
+
+def sign(*, secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def authenticate_signature(
+    *, key_id: str, timestamp: str, signature: str, body: bytes, session_id: str, now: float | None = None
+) -> IngestContext:
+    """Webhook form: X-Yizhan-Key, X-Yizhan-Timestamp (unix seconds), X-Yizhan-Signature (hex HMAC)."""
+    if not key_id or not timestamp or not signature:
+        raise Unauthorized("Missing X-Yizhan-Key, X-Yizhan-Timestamp or X-Yizhan-Signature.")
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise Unauthorized("X-Yizhan-Timestamp must be unix seconds.", code="bad_timestamp") from None
+    if abs((now or time.time()) - sent) > WEBHOOK_WINDOW_SECONDS:
+        raise Unauthorized("Stale or future timestamp (5-minute window).", code="stale_timestamp")
+    _, signing_secret, context = _lookup(key_id[:32], session_id)
+    expected = sign(secret=signing_secret, timestamp=timestamp, body=body)
+    if not hmac.compare_digest(expected, signature.strip().lower()):
+        raise Unauthorized("Bad signature.", code="bad_signature")
+    return context

@@ -1,0 +1,599 @@
+"""Session results computed from PostgreSQL with SQL aggregates (no Python loops over raw events).
+
+Watch-time rule (docs/live.md): for each viewer, order their join/heartbeat/leave events by time. Every
+join or heartbeat opens a piece that lasts until the viewer's next presence event, but at most
+``PRESENCE_TIMEOUT`` (5 minutes) — a gap longer than that without a heartbeat closes the piece at the last
+heartbeat + 5 minutes. A leave opens nothing. Pieces are clipped to [went_live_at, ended_at]. Pieces of one
+viewer never overlap, so a viewer's watch time can never exceed the live duration, and duplicate or
+out-of-order events cannot make it infinite.
+
+Concurrency: +1 at each piece start, −1 at each end, at one-second resolution; the per-minute value is
+the highest level during that minute; peak concurrency is the highest per-minute value; average
+concurrency is total watch time / live duration.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from livestreams.live.counters import PRESENCE_TIMEOUT_SECONDS
+from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value) -> str:
+    return str(Decimal(value or 0).quantize(CENT, ROUND_HALF_UP))
+
+
+def _ratio(num, den, places: int = 4) -> float | None:
+    if not den:
+        return None
+    return round(float(num) / float(den), places)
+
+
+def live_window(session: LiveSession) -> tuple[datetime, datetime]:
+    start = session.went_live_at or session.starts_at
+    end = session.ended_at or (
+        timezone.now() if session.status == LiveSession.Status.LIVE else session.ends_at
+    )
+    return start, max(start, end)
+
+
+# Times are integer milliseconds since went_live_at (exact, and far cheaper than numeric intervals).
+_PIECES = f"""
+WITH kept AS MATERIALIZED (
+    SELECT viewer, s, e FROM (
+        SELECT viewer, kind,
+               GREATEST(t, 0) AS s,
+               LEAST(COALESCE(lead(t) OVER w, %(dur)s), t + {PRESENCE_TIMEOUT_SECONDS * 1000}, %(dur)s) AS e
+        FROM (
+            SELECT viewer, kind, event_id, ts,
+                   (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
+            FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
+        ) ev
+        WINDOW w AS (PARTITION BY viewer COLLATE "C" ORDER BY ts, event_id COLLATE "C")
+    ) x
+    WHERE kind <> 'leave' AND e > s
+), per_sec AS (
+    SELECT d.sec, sum(d.d) AS d
+    FROM kept, LATERAL (VALUES (kept.s / 1000, 1), (kept.e / 1000, -1)) AS d(sec, d)
+    GROUP BY d.sec
+), lvl AS (
+    SELECT sec, sum(d) OVER (ORDER BY sec) AS level FROM per_sec
+)
+SELECT 'm' AS tag, sec / 60 AS minute, max(level) AS a, (array_agg(level ORDER BY sec DESC))[1] AS b
+FROM lvl GROUP BY sec / 60
+UNION ALL
+SELECT 't', NULL, (SELECT coalesce(sum(e - s), 0) FROM kept),
+       (SELECT count(*) FROM (SELECT viewer FROM kept GROUP BY viewer) v)
+"""
+
+
+def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
+    start, end = live_window(session)
+    duration_ms = int((end - start).total_seconds() * 1000)
+    cur.execute(_PIECES, {"sid": session.pk, "start": start, "dur": duration_ms})
+    per_minute_max: dict[int, int] = {}
+    per_minute_last: dict[int, int] = {}
+    total, watchers = Decimal(0), 0
+    for tag, minute, a, b in cur.fetchall():
+        if tag == "t":
+            total, watchers = Decimal(int(a)) / 1000, int(b)
+        else:
+            per_minute_max[int(minute)] = int(a)
+            per_minute_last[int(minute)] = int(b)
+    minutes = max(1, int((end - start).total_seconds() + 59) // 60)
+    timeline, level = {}, 0
+    for m in range(minutes):
+        if m in per_minute_max:
+            timeline[m] = max(level, per_minute_max[m])
+            level = per_minute_last[m]
+        else:
+            timeline[m] = level
+    return total, watchers, timeline
+
+
+def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
+    return _watch(cur, session)[2]
+
+
+def _segment_bounds(segments: list[Segment]) -> list[datetime]:
+    bounds = []
+    for s in segments:
+        bounds += [s.starts_at, s.ends_at]
+    return bounds
+
+
+def _segment_of_bucket(bucket: int, segments: list[Segment]) -> Segment | None:
+    # width_bucket over [s1.start, s1.end, s2.start, …]: bucket 1 = inside s1, 2 = gap, 3 = inside s2 …
+    if bucket % 2 == 1 and 0 < bucket <= 2 * len(segments):
+        return segments[(bucket - 1) // 2]
+    return None
+
+
+EVENT_FIELDS = [
+    "views",
+    "viewers",
+    "comments",
+    "commenters",
+    "questions",
+    "answered",
+    "likes",
+    "shares",
+    "follows",
+    "job_card_clicks",
+    "product_clicks",
+]
+
+
+def _events(cur, session: LiveSession, segments: list[Segment]):
+    """Two scans, both hash aggregates: per viewer (for distinct counts), then per minute / per clicked ref."""
+    start, _ = live_window(session)
+    bounds = _segment_bounds(segments)
+    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
+    params = {"sid": session.pk, "start": start, "bounds": bounds}
+    # Distinct viewers/commenters overall and per segment: group by viewer first (hashed), then count groups.
+    cur.execute(
+        f"""
+        WITH per AS (
+            SELECT GROUPING(b) AS gb, b, viewer,
+                   count(*) FILTER (WHERE kind = 'join') AS views,
+                   count(*) FILTER (WHERE kind = 'comment') AS comments,
+                   count(*) FILTER (WHERE is_question) AS questions,
+                   count(*) FILTER (WHERE is_question AND answered_at IS NOT NULL) AS answered,
+                   count(*) FILTER (WHERE kind = 'like') AS likes,
+                   count(*) FILTER (WHERE kind = 'share') AS shares,
+                   count(*) FILTER (WHERE kind = 'follow') AS follows,
+                   count(*) FILTER (WHERE kind = 'job_card_click') AS job_card_clicks,
+                   count(*) FILTER (WHERE kind = 'product_click') AS product_clicks
+            FROM (SELECT {bucket} AS b, viewer, kind, is_question, answered_at
+                  FROM livestreams_liveevent WHERE session_id = %(sid)s) e
+            GROUP BY GROUPING SETS ((viewer), (b, viewer))
+        )
+        SELECT gb, b, sum(views), count(*), sum(comments), count(*) FILTER (WHERE comments > 0),
+               sum(questions), sum(answered), sum(likes), sum(shares), sum(follows),
+               sum(job_card_clicks), sum(product_clicks)
+        FROM per GROUP BY gb, b
+        """,
+        params,
+    )
+    totals, per_bucket = {}, {}
+    for row in cur.fetchall():
+        values = {name: int(v or 0) for name, v in zip(EVENT_FIELDS, row[2:], strict=True)}
+        if row[0]:
+            totals = values
+        else:
+            per_bucket[row[1]] = values
+    cur.execute(
+        """
+        SELECT GROUPING(m) AS gm, m, kind, ref, count(*) AS n, count(*) FILTER (WHERE is_question) AS q
+        FROM (
+            SELECT GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int AS m, kind, ref, is_question
+            FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND kind NOT IN ('heartbeat', 'leave')
+        ) e
+        GROUP BY GROUPING SETS ((m, kind), (kind, ref))
+        """,
+        params,
+    )
+    per_minute: dict[int, dict] = {}
+    per_ref: dict[tuple, dict] = {}
+    names = {
+        "join": "views",
+        "comment": "comments",
+        "job_card_click": "job_card_clicks",
+        "product_click": "product_clicks",
+        "like": "likes",
+        "share": "shares",
+        "follow": "follows",
+    }
+    for gm, m, kind, ref, n, q in cur.fetchall():
+        if not gm:
+            bucket_values = per_minute.setdefault(m, {})
+            bucket_values[names.get(kind, kind)] = bucket_values.get(names.get(kind, kind), 0) + n
+            bucket_values["questions"] = bucket_values.get("questions", 0) + q
+        elif ref is not None:
+            per_ref[(kind, str(ref))] = {names.get(kind, kind): n}
+    return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, per_minute, per_ref
+
+
+def _orders(cur, session: LiveSession):
+    cur.execute(
+        """
+        SELECT GROUPING(o.segment_id) AS g_s, GROUPING(o.product_id) AS g_p,
+               GROUPING(COALESCE(p.seller_id, seg.seller_id)) AS g_u, GROUPING(o.minute_offset) AS g_m,
+               GROUPING(o.channel) AS g_c,
+               o.segment_id, o.product_id, COALESCE(p.seller_id, seg.seller_id), o.minute_offset, o.channel,
+               count(*), count(DISTINCT o.buyer), coalesce(sum(o.quantity), 0), coalesce(sum(o.amount), 0),
+               coalesce(sum(o.amount) FILTER (WHERE o.status = 'refunded'), 0),
+               count(*) FILTER (WHERE o.status = 'refunded')
+        FROM livestreams_order o
+        LEFT JOIN livestreams_product p ON p.id = o.product_id
+        LEFT JOIN livestreams_segment seg ON seg.id = o.segment_id
+        WHERE o.session_id = %s
+        GROUP BY GROUPING SETS ((), (o.segment_id), (o.product_id), (COALESCE(p.seller_id, seg.seller_id)),
+                                (o.minute_offset), (o.channel))
+        """,
+        [session.pk],
+    )
+    out = {"total": None, "segment": {}, "product": {}, "seller": {}, "minute": {}, "channel": {}}
+    for row in cur.fetchall():
+        g = row[:5]
+        keys = row[5:10]
+        orders, buyers, items, gross, refunded, refunds = row[10:]
+        values = {
+            "orders": orders,
+            "buyers": buyers,
+            "items": int(items),
+            "gmv_gross": Decimal(gross),
+            "refunded": Decimal(refunded),
+            "refunds": refunds,
+            "gmv_net": Decimal(gross) - Decimal(refunded),
+        }
+        if all(g):
+            out["total"] = values
+        else:
+            name = ["segment", "product", "seller", "minute", "channel"][g.index(0)]
+            out[name][keys[g.index(0)]] = values
+    if out["total"] is None:
+        out["total"] = {
+            "orders": 0,
+            "buyers": 0,
+            "items": 0,
+            "gmv_gross": ZERO,
+            "refunded": ZERO,
+            "refunds": 0,
+            "gmv_net": ZERO,
+        }
+    return out
+
+
+def application_model():
+    """jobs.Application when the jobs app provides it, else None (results then omit applications)."""
+    if not apps.is_installed("jobs"):
+        return None
+    try:
+        model = apps.get_model("jobs", "Application")
+    except LookupError:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    return model if {"posting", "session", "phone"} <= names else None
+
+
+def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -> dict | None:
+    """Applications, applicants (distinct phones), apply rate and APM, per job, segment, minute, channel.
+
+    apply rate = applicants / unique viewers; APM = applications per 1,000 views (room entries).
+    Across several sessions (a series) applicants are de-duplicated by phone.
+    """
+    model = application_model()
+    if model is None:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    qs = model.objects.filter(session_id__in=session_ids)
+    agg = qs.aggregate(applications=Count("pk"), applicants=Count("phone", distinct=True))
+    out = {
+        "applications": agg["applications"],
+        "applicants": agg["applicants"],
+        "apply_rate": _ratio(agg["applicants"], unique_viewers),
+        "apm": _ratio(agg["applications"] * 1000, views, 2),
+        "per_posting": {},
+        "per_segment": {},
+        "per_minute": {},
+        "per_channel": {},
+    }
+    posting_titles = {}
+    try:
+        posting_model = apps.get_model("jobs", "JobPosting")
+        posting_ids = qs.values_list("posting_id", flat=True).distinct()
+        posting_titles = {
+            str(p.pk): str(getattr(p, "title", p)) for p in posting_model.objects.filter(pk__in=posting_ids)
+        }
+    except LookupError:
+        pass
+    for row in (
+        qs.values("posting_id").annotate(n=Count("pk"), people=Count("phone", distinct=True)).order_by()
+    ):
+        key = str(row["posting_id"])
+        out["per_posting"][key] = {
+            "title": posting_titles.get(key, key),
+            "applications": row["n"],
+            "applicants": row["people"],
+        }
+    for field_name, bucket in (
+        ("segment", "per_segment"),
+        ("minute_offset", "per_minute"),
+        ("channel", "per_channel"),
+    ):
+        if field_name not in names:
+            continue
+        column = "segment_id" if field_name == "segment" else field_name
+        for row in qs.values(column).annotate(n=Count("pk"), people=Count("phone", distinct=True)).order_by():
+            out[bucket][str(row[column])] = {"applications": row["n"], "applicants": row["people"]}
+    return out
+
+
+def _postings(ids: list[str]) -> dict[str, str]:
+    try:
+        model = apps.get_model("jobs", "JobPosting")
+    except LookupError:
+        return {}
+    return {str(p.pk): str(getattr(p, "title", p)) for p in model.objects.filter(pk__in=ids)}
+
+
+@transaction.atomic
+def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
+    session = LiveSession.objects.select_related("union").get(pk=session_id)
+    segments = list(Segment.objects.filter(session=session).select_related("seller").order_by("starts_at"))
+    start, end = live_window(session)
+    live_seconds = int((end - start).total_seconds())
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '128MB'")
+        clock = time.perf_counter()
+        total_watch, watchers, conc = _watch(cur, session)
+        lap = time.perf_counter()
+        totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
+        lap2 = time.perf_counter()
+        orders = _orders(cur, session)
+        if timings is not None:
+            timings.update(watch=lap - clock, events=lap2 - lap, orders=time.perf_counter() - lap2)
+    unique = totals["viewers"]
+    views = totals["views"]
+    o = orders["total"]
+    peak = max(conc.values(), default=0)
+    watch_seconds = int(total_watch)
+    apps_metrics = application_metrics(session_ids=[session.pk], unique_viewers=unique, views=views)
+    applications = apps_metrics["applications"] if apps_metrics else 0
+    applicants = apps_metrics["applicants"] if apps_metrics else 0
+    orders_kept = o["orders"] - o["refunds"]
+    scorecard = {
+        "live_seconds": live_seconds,
+        "views": views,
+        "unique_viewers": unique,
+        "viewers_with_watch_time": watchers,
+        "peak_concurrent": peak,
+        "total_watch_seconds": watch_seconds,
+        "average_concurrent": _ratio(total_watch, live_seconds, 2),
+        "average_watch_seconds": _ratio(total_watch, unique, 1),
+        "comments": totals["comments"],
+        "commenters": totals["commenters"],
+        "questions": totals["questions"],
+        "questions_answered": totals["answered"],
+        "likes": totals["likes"],
+        "shares": totals["shares"],
+        "follows": totals["follows"],
+        "job_card_clicks": totals["job_card_clicks"],
+        "product_clicks": totals["product_clicks"],
+        "applications": applications if apps_metrics else None,
+        "applicants": applicants if apps_metrics else None,
+        "apply_rate": apps_metrics["apply_rate"] if apps_metrics else None,
+        "apm": apps_metrics["apm"] if apps_metrics else None,
+        "apm_denominator": "views (room entries)",
+        "orders": o["orders"],
+        "orders_refunded": o["refunds"],
+        "buyers": o["buyers"],
+        "items": o["items"],
+        "gmv_gross": _money(o["gmv_gross"]),
+        "refunded": _money(o["refunded"]),
+        "gmv_net": _money(o["gmv_net"]),
+        "conversion": _ratio(o["buyers"], unique),
+        "aov": _money(o["gmv_net"] / orders_kept) if orders_kept else None,
+        "aov_definition": "net GMV / orders not refunded",
+        "gpm": _money(o["gmv_net"] * 1000 / views) if views else None,
+        "gpm_denominator": "net GMV per 1,000 views (room entries)",
+        "currency": "CNY",
+    }
+    breakdowns = _breakdowns(
+        session, segments, conc, per_bucket, per_ref, orders, apps_metrics, unique, views
+    )
+    timeline = [
+        {
+            "minute": m,
+            "concurrent": conc.get(m, 0),
+            "views": per_minute_events.get(m, {}).get("views", 0),
+            "comments": per_minute_events.get(m, {}).get("comments", 0),
+            "questions": per_minute_events.get(m, {}).get("questions", 0),
+            "job_card_clicks": per_minute_events.get(m, {}).get("job_card_clicks", 0),
+            "product_clicks": per_minute_events.get(m, {}).get("product_clicks", 0),
+            "orders": orders["minute"].get(m, {}).get("orders", 0),
+            "gmv_net": _money(orders["minute"].get(m, {}).get("gmv_net", ZERO)),
+            "applications": (apps_metrics or {}).get("per_minute", {}).get(str(m), {}).get("applications", 0),
+        }
+        for m in range(max(len(conc), 1))
+    ]
+    result, _ = SessionResult.objects.update_or_create(
+        session=session,
+        defaults={
+            "computed_at": timezone.now(),
+            "live_seconds": live_seconds,
+            "views": views,
+            "unique_viewers": unique,
+            "peak_concurrent": peak,
+            "total_watch_seconds": watch_seconds,
+            "comments": totals["comments"],
+            "questions": totals["questions"],
+            "questions_answered": totals["answered"],
+            "applications": applications,
+            "applicants": applicants,
+            "orders": o["orders"],
+            "buyers": o["buyers"],
+            "gmv_gross": o["gmv_gross"],
+            "refunded": o["refunded"],
+            "gmv_net": o["gmv_net"],
+            "scorecard": scorecard,
+            "breakdowns": breakdowns,
+            "timeline": timeline,
+        },
+    )
+    return result
+
+
+def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metrics, unique, views) -> dict:
+    start, _ = live_window(session)
+    seg_rows = []
+    bucket_of = {}
+    for i, seg in enumerate(segments):
+        bucket_of[seg.pk] = 2 * i + 1
+    for seg in segments:
+        ev = per_bucket.get(bucket_of[seg.pk], {})
+        od = orders["segment"].get(seg.pk, {})
+        first = max(0, int((seg.starts_at - start).total_seconds() // 60))
+        last = int((seg.ends_at - start).total_seconds() // 60)
+        minutes = [conc[m] for m in range(first, last) if m in conc]
+        ap = (apps_metrics or {}).get("per_segment", {}).get(str(seg.pk), {})
+        seg_rows.append(
+            {
+                "id": str(seg.pk),
+                "title": seg.title,
+                "seller": seg.seller.name if seg.seller_id else None,
+                "starts_minute": first,
+                "ends_minute": last,
+                "views": ev.get("views", 0),
+                "viewers": ev.get("viewers", 0),
+                "peak_concurrent": max(minutes, default=0),
+                "average_concurrent": _ratio(sum(minutes), len(minutes), 1) if minutes else None,
+                "comments": ev.get("comments", 0),
+                "questions": ev.get("questions", 0),
+                "job_card_clicks": ev.get("job_card_clicks", 0),
+                "product_clicks": ev.get("product_clicks", 0),
+                "orders": od.get("orders", 0),
+                "gmv_net": _money(od.get("gmv_net", ZERO)),
+                "applications": ap.get("applications", 0),
+            }
+        )
+    # Jobs: clicks from events, applications from the jobs app.
+    posting_ids = {ref for (kind, ref) in per_ref if kind == "job_card_click"}
+    per_posting_apps = (apps_metrics or {}).get("per_posting", {})
+    posting_ids |= set(per_posting_apps)
+    titles = _postings(sorted(posting_ids)) if posting_ids else {}
+    jobs = []
+    for pid in sorted(posting_ids):
+        clicks = per_ref.get(("job_card_click", pid), {})
+        ap = per_posting_apps.get(pid, {})
+        jobs.append(
+            {
+                "id": pid,
+                "title": titles.get(pid) or ap.get("title") or pid[:8],
+                "clicks": clicks.get("job_card_clicks", 0),
+                "applications": ap.get("applications", 0),
+                "applicants": ap.get("applicants", 0),
+                "apply_rate": _ratio(ap.get("applicants", 0), unique),
+                "apm": _ratio(ap.get("applications", 0) * 1000, views, 2),
+            }
+        )
+    jobs.sort(key=lambda r: (-r["applications"], -r["clicks"], r["title"]))
+    # Products and sellers.
+    product_ids = {ref for (kind, ref) in per_ref if kind == "product_click"}
+    product_ids |= {str(p) for p in orders["product"] if p}
+    products_by_id = {
+        str(p.pk): p for p in Product.objects.filter(pk__in=product_ids).select_related("seller")
+    }
+    products = []
+    seller_clicks: dict = defaultdict(int)
+    for pid in sorted(product_ids):
+        prod = products_by_id.get(pid)
+        od = next((v for k, v in orders["product"].items() if str(k) == pid), {})
+        clicks = per_ref.get(("product_click", pid), {}).get("product_clicks", 0)
+        if prod and prod.seller_id:
+            seller_clicks[prod.seller_id] += clicks
+        products.append(
+            {
+                "id": pid,
+                "name": prod.name if prod else pid[:8],
+                "sku": prod.sku if prod else "",
+                "seller": prod.seller.name if prod and prod.seller_id else None,
+                "clicks": clicks,
+                "orders": od.get("orders", 0),
+                "items": od.get("items", 0),
+                "gmv_net": _money(od.get("gmv_net", ZERO)),
+                "click_to_order": _ratio(od.get("orders", 0), clicks),
+            }
+        )
+    products.sort(key=lambda r: (-Decimal(r["gmv_net"]), r["name"]))
+    from core.models import User
+
+    seller_ids = [k for k in orders["seller"] if k] + [k for k in seller_clicks if k]
+    names = {u.pk: u.name for u in User.objects.filter(pk__in=seller_ids)}
+    sellers = []
+    for sid in sorted(set(seller_ids)):
+        od = orders["seller"].get(sid, {})
+        sellers.append(
+            {
+                "id": sid,
+                "name": names.get(sid, str(sid)),
+                "product_clicks": seller_clicks.get(sid, 0),
+                "orders": od.get("orders", 0),
+                "buyers": od.get("buyers", 0),
+                "items": od.get("items", 0),
+                "gmv_gross": _money(od.get("gmv_gross", ZERO)),
+                "refunded": _money(od.get("refunded", ZERO)),
+                "gmv_net": _money(od.get("gmv_net", ZERO)),
+            }
+        )
+    sellers.sort(key=lambda r: (-Decimal(r["gmv_net"]), r["name"]))
+    channels = {}
+    for ch in ("live", "replay"):
+        od = orders["channel"].get(ch, {})
+        ap = (apps_metrics or {}).get("per_channel", {}).get(ch, {})
+        channels[ch] = {
+            "orders": od.get("orders", 0),
+            "gmv_net": _money(od.get("gmv_net", ZERO)),
+            "applications": ap.get("applications", 0),
+            "applicants": ap.get("applicants", 0),
+        }
+    return {
+        "segments": seg_rows,
+        "jobs": jobs,
+        "products": products,
+        "sellers": sellers,
+        "channels": channels,
+    }
+
+
+def series_rollup(*, series) -> dict:
+    """Totals over a series' sessions, with viewers, buyers and applicants de-duplicated across sessions."""
+    sessions = list(LiveSession.objects.filter(series=series).select_related("result").order_by("starts_at"))
+    ids = [s.pk for s in sessions]
+    rows = []
+    totals = defaultdict(lambda: 0)
+    money = defaultdict(lambda: ZERO)
+    for s in sessions:
+        r = getattr(s, "result", None)
+        rows.append({"session": s, "result": r})
+        if r is None:
+            continue
+        for name in ("views", "peak_concurrent", "comments", "questions", "orders", "applications"):
+            totals[name] += getattr(r, name)
+        totals["total_watch_seconds"] += r.total_watch_seconds
+        for name in ("gmv_gross", "refunded", "gmv_net"):
+            money[name] += getattr(r, name)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(DISTINCT viewer) FROM livestreams_liveevent WHERE session_id = ANY(%s)", [ids]
+        )
+        unique = cur.fetchone()[0]
+    buyers = Order.objects.filter(session_id__in=ids).values("buyer").distinct().count()
+    apps_metrics = application_metrics(session_ids=ids, unique_viewers=unique, views=totals["views"])
+    return {
+        "sessions": rows,
+        "sessions_with_results": sum(1 for r in rows if r["result"] is not None),
+        "unique_viewers": unique,
+        "buyers": buyers,
+        "applicants": apps_metrics["applicants"] if apps_metrics else None,
+        "apply_rate": apps_metrics["apply_rate"] if apps_metrics else None,
+        "applications": apps_metrics["applications"] if apps_metrics else totals["applications"],
+        "apm": apps_metrics["apm"] if apps_metrics else None,
+        **{k: v for k, v in totals.items() if k != "applications"},
+        **{k: _money(v) for k, v in money.items()},
+    }

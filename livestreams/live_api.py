@@ -1,0 +1,407 @@
+"""HTTP surface of live tracking.
+
+The bridge endpoints (events, webhook, orders) are plain Django views: they authenticate with the
+session's ingest credential, not a user, and skip DRF's per-request machinery on the hot path. The
+organizer/host endpoints are DRF views scoped like the rest of the sessions API.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import ApplicationError, NotFound, error_body
+from core.permissions import IsOrganizer
+from core.serializers import StrictSerializer
+from livestreams import selectors
+from livestreams.live import counters, credentials, ingest, orders, results
+from livestreams.live.tasks import result_compute
+from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
+
+# --- Bridge endpoints -------------------------------------------------------------------------------
+
+
+def _error(exc: ApplicationError) -> JsonResponse:
+    response = JsonResponse(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+def _read_json(request):
+    length = request.META.get("CONTENT_LENGTH")
+    if length and length.isdigit() and int(length) > ingest.MAX_BODY_BYTES:
+        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413) from None
+    if len(body) > ingest.MAX_BODY_BYTES:
+        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
+    try:
+        return body, json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError("Body must be JSON.", code="parse_error") from None
+
+
+def _events_payload(data):
+    if isinstance(data, dict) and set(data) == {"events"}:
+        return data["events"]
+    if isinstance(data, dict) and "type" in data:
+        return [data]  # a single event
+    if isinstance(data, list):
+        return data
+    raise ApplicationError(
+        'Send {"events": [...]} or a single event object.', fields={"events": ["Required."]}
+    )
+
+
+def _ingest_response(outcome: ingest.BatchOutcome) -> JsonResponse:
+    return JsonResponse(outcome.as_dict(), status=200)
+
+
+@csrf_exempt
+def events_view(request, session_id):
+    if request.method != "POST":
+        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+    try:
+        ctx = credentials.authenticate_token(
+            header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
+        )
+        _, data = _read_json(request)
+        return _ingest_response(ingest.events_ingest(ctx=ctx, events=_events_payload(data)))
+    except ApplicationError as exc:
+        return _error(exc)
+
+
+@csrf_exempt
+def events_webhook_view(request, session_id):
+    if request.method != "POST":
+        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+    try:
+        body, data = _read_json(request)
+        ctx = credentials.authenticate_signature(
+            key_id=request.META.get("HTTP_X_YIZHAN_KEY", ""),
+            timestamp=request.META.get("HTTP_X_YIZHAN_TIMESTAMP", ""),
+            signature=request.META.get("HTTP_X_YIZHAN_SIGNATURE", ""),
+            body=body,
+            session_id=session_id,
+        )
+        return _ingest_response(ingest.events_ingest(ctx=ctx, events=_events_payload(data)))
+    except ApplicationError as exc:
+        return _error(exc)
+
+
+@csrf_exempt
+def orders_view(request, session_id):
+    if request.method != "POST":
+        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+    try:
+        credentials.authenticate_token(
+            header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
+        )
+        _, data = _read_json(request)
+        if not isinstance(data, dict):
+            raise ApplicationError("Send one order object.", fields={"order_id": ["Required."]})
+        unknown = set(data) - {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"}
+        if unknown:
+            raise ApplicationError("Unknown fields.", fields={k: ["Unknown field."] for k in sorted(unknown)})
+        session = LiveSession.objects.get(pk=session_id)
+        parsed = orders.order_parse(session=session, raw=data)
+        order, outcome = orders.order_record(session=session, data=parsed)
+        return JsonResponse(
+            {
+                "outcome": outcome,
+                "order": {
+                    "order_id": order.platform_order_id,
+                    "status": order.status,
+                    "amount": str(order.amount),
+                    "quantity": order.quantity,
+                    "channel": order.channel,
+                    "minute_offset": order.minute_offset,
+                    "segment": str(order.segment_id) if order.segment_id else None,
+                },
+            },
+            status=201 if outcome == "created" else 200,
+        )
+    except ApplicationError as exc:
+        return _error(exc)
+
+
+# --- Organizer / host endpoints -----------------------------------------------------------------------
+
+
+def session_for_staff(user, session_id) -> LiveSession:
+    """Organizers of the session's union and the session's hosts; anyone else gets a 404."""
+    qs = LiveSession.objects.all()
+    if not user.is_superuser:
+        scope = Q(hosts=user)
+        if user.is_organizer and user.union_id:
+            scope |= Q(union_id=user.union_id)
+        qs = qs.filter(scope).distinct()
+    return get_object_or_404(qs, pk=session_id)
+
+
+def session_for_organizer(user, session_id) -> LiveSession:
+    return get_object_or_404(selectors.sessions_editable_by(user), pk=session_id)
+
+
+class CredentialInput(StrictSerializer):
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    expires_at = serializers.DateTimeField(required=False)
+
+
+def _credential_out(c: IngestCredential) -> dict:
+    return {
+        "key_id": c.key_id,
+        "label": c.label,
+        "created_at": c.created_at,
+        "expires_at": c.expires_at,
+        "revoked_at": c.revoked_at,
+    }
+
+
+class CredentialListView(APIView):
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, session_id):
+        session = session_for_organizer(request.user, session_id)
+        return Response([_credential_out(c) for c in session.ingest_credentials.all()])
+
+    @extend_schema(request=CredentialInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request, session_id):
+        session = session_for_organizer(request.user, session_id)
+        data = CredentialInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = credentials.credential_issue(session=session, by=request.user, **data.validated_data)
+        out = _credential_out(issued.credential) | {
+            "token": issued.token,
+            "signing_secret": issued.signing_secret,
+        }
+        return Response(out, status=status.HTTP_201_CREATED)
+
+
+class CredentialRevokeView(APIView):
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, session_id, key_id):
+        session = session_for_organizer(request.user, session_id)
+        credential = get_object_or_404(session.ingest_credentials, key_id=key_id)
+        credential = credentials.credential_revoke(credential=credential, by=request.user)
+        return Response(_credential_out(credential))
+
+
+class LiveStatsView(APIView):
+    """Live counters from Redis (fresh within the last batch), applications from PostgreSQL."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, session_id):
+        session = session_for_staff(request.user, session_id)
+        degraded = False
+        try:
+            counters.ensure_built(session.pk)
+            stats = counters.read(session.pk, went_live_at=session.went_live_at)
+        except counters.redis.RedisError:
+            degraded = True
+            stats = {}
+        model = results.application_model()
+        applications = model.objects.filter(session_id=session.pk).count() if model else None
+        return Response(
+            {
+                "session": str(session.pk),
+                "status": session.status,
+                "went_live_at": session.went_live_at,
+                "as_of": timezone.now(),
+                "counters": "degraded" if degraded else "ok",
+                "applications": applications,
+                **stats,
+            }
+        )
+
+
+class QuestionListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, session_id):
+        session = session_for_staff(request.user, session_id)
+        qs = LiveEvent.objects.filter(session=session, is_question=True).order_by("-ts")
+        if request.query_params.get("unanswered") in ("1", "true"):
+            qs = qs.filter(answered_at__isnull=True)
+        items = qs[:200]
+        return Response(
+            [
+                {
+                    "id": e.pk,
+                    "event_id": e.event_id,
+                    "ts": e.ts,
+                    "viewer": e.viewer,
+                    "text": e.text,
+                    "answered_at": e.answered_at,
+                }
+                for e in items
+            ]
+        )
+
+
+class QuestionAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, session_id, pk):
+        session = session_for_staff(request.user, session_id)
+        if request.user.role not in ("organizer", "host") and not request.user.is_superuser:
+            return Response(error_body("permission_denied", "Only hosts and organizers."), status=403)
+        updated = LiveEvent.objects.filter(
+            session=session, pk=pk, is_question=True, answered_at__isnull=True
+        ).update(answered_at=timezone.now(), answered_by=request.user)
+        event = LiveEvent.objects.filter(session=session, pk=pk, is_question=True).first()
+        if event is None:
+            raise NotFound("No such question.")
+        if updated:
+            counters.apply_answered(session.pk, 1)
+        return Response({"id": event.pk, "answered_at": event.answered_at, "changed": bool(updated)})
+
+
+def result_payload(result: SessionResult) -> dict:
+    return {
+        "session": str(result.session_id),
+        "computed_at": result.computed_at,
+        "scorecard": result.scorecard,
+        "breakdowns": result.breakdowns,
+        "timeline": result.timeline,
+    }
+
+
+class ResultView(APIView):
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, session_id):
+        session = session_for_organizer(request.user, session_id)
+        result = SessionResult.objects.filter(session=session).first()
+        if result is None:
+            raise NotFound(
+                "No result yet; it is computed when the session ends or on demand.", code="no_result"
+            )
+        return Response(result_payload(result))
+
+
+class ResultComputeView(APIView):
+    """On demand: enqueue the Celery task (202), or compute inline with ?wait=1."""
+
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, session_id):
+        session = session_for_organizer(request.user, session_id)
+        if session.status in (
+            LiveSession.Status.DRAFT,
+            LiveSession.Status.SCHEDULED,
+            LiveSession.Status.CANCELLED,
+        ):
+            raise ApplicationError(
+                f"A {session.status} session has no results.", code="invalid_state", status_code=409
+            )
+        if request.query_params.get("wait") in ("1", "true"):
+            return Response(result_payload(results.result_compute(session_id=session.pk)))
+        result_compute.delay_on_commit(str(session.pk))
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class SeriesResultView(APIView):
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, series_id):
+        from livestreams.models import Series
+
+        qs = (
+            Series.objects.all()
+            if request.user.is_superuser
+            else Series.objects.filter(union_id=request.user.union_id)
+        )
+        series = get_object_or_404(qs, pk=series_id)
+        roll = results.series_rollup(series=series)
+        sessions = [
+            {
+                "session": str(row["session"].pk),
+                "title": row["session"].title,
+                "starts_at": row["session"].starts_at,
+                "result": row["result"].scorecard if row["result"] else None,
+            }
+            for row in roll.pop("sessions")
+        ]
+        return Response(
+            {"series": str(series.pk), "title": series.title, "totals": roll, "sessions": sessions}
+        )
+
+
+class ProductInput(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    sku = serializers.CharField(max_length=64)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    seller = serializers.IntegerField(required=False, allow_null=True)
+
+
+def _product_out(p: Product) -> dict:
+    return {
+        "id": str(p.pk),
+        "name": p.name,
+        "sku": p.sku,
+        "price": str(p.price),
+        "seller": p.seller_id,
+        "seller_name": p.seller.name if p.seller_id else None,
+    }
+
+
+class ProductListView(APIView):
+    """Organizers manage their union's products; a trainee seller sees their own."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        user = request.user
+        qs = Product.objects.select_related("seller").order_by("name")
+        if user.is_superuser:
+            pass
+        elif user.is_organizer:
+            qs = qs.filter(union_id=user.union_id)
+        else:
+            qs = qs.filter(seller=user)
+        return Response([_product_out(p) for p in qs[:500]])
+
+    @extend_schema(request=ProductInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        if not request.user.is_organizer or not request.user.union_id:
+            return Response(error_body("permission_denied", "Only organizers can add products."), status=403)
+        data = ProductInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        seller = None
+        if values.get("seller"):
+            from core.models import User
+
+            seller = User.objects.filter(pk=values["seller"]).first()
+            if seller is None:
+                raise ApplicationError("Unknown seller.", fields={"seller": ["Unknown user."]})
+        values["seller"] = seller
+        product = orders.product_create(by=request.user, union=request.user.union, **values)
+        return Response(_product_out(product), status=status.HTTP_201_CREATED)

@@ -1,0 +1,168 @@
+"""Organizer pages: live dashboard, results scorecard with charts, exports, CSV order upload, series."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from livestreams import selectors
+from livestreams.live import charts, export, orders, results
+from livestreams.models import Series, SessionResult
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _session(request, pk):
+    return get_object_or_404(selectors.sessions_editable_by(request.user), pk=pk)
+
+
+def _charts(result: SessionResult) -> dict:
+    tl = result.timeline or []
+    bands = [
+        (s["starts_minute"], s["ends_minute"], s["title"]) for s in result.breakdowns.get("segments", [])
+    ]
+    out = {
+        "viewers": charts.line_chart(
+            title=_("在线人数（每分钟）"),
+            series=[
+                (_("同时在线"), [row["concurrent"] for row in tl]),
+                (_("进入直播间"), [row["views"] for row in tl]),
+            ],
+            bands=bands,
+        ),
+        "per_minute": charts.bar_chart(
+            title=_("每分钟订单与投递"),
+            series=[
+                (_("订单"), [row["orders"] for row in tl]),
+                (_("投递"), [row["applications"] for row in tl]),
+            ],
+        ),
+    }
+    jobs = result.breakdowns.get("jobs") or []
+    if jobs:
+        out["jobs"] = charts.hbar_chart(
+            title=_("各岗位投递"),
+            rows=[
+                (j["title"], j["applications"] or j["clicks"], f"{j['applications']} / {j['clicks']}")
+                for j in jobs
+            ],
+        )
+    sellers = result.breakdowns.get("sellers") or []
+    if sellers:
+        out["sellers"] = charts.hbar_chart(
+            title=_("各学员成交额"),
+            rows=[(s["name"], float(Decimal(s["gmv_net"])), f"¥{s['gmv_net']}") for s in sellers],
+        )
+    return out
+
+
+@login_required
+def results_page(request, pk, import_report=None):
+    session = _session(request, pk)
+    result = SessionResult.objects.filter(session=session).first()
+    context = {"session": session, "result": result, "import_report": import_report}
+    if result is not None:
+        context["charts"] = _charts(result)
+        context["card"] = result.scorecard
+    return render(request, "livestreams/results.html", context)
+
+
+@login_required
+@require_POST
+def results_recompute(request, pk):
+    session = _session(request, pk)
+    if session.went_live_at is None:
+        raise Http404
+    results.result_compute(session_id=session.pk)
+    return redirect("livestreams_live:results", pk=session.pk)
+
+
+@login_required
+def results_export(request, pk, fmt):
+    session = _session(request, pk)
+    result = get_object_or_404(SessionResult, session=session)
+    stamp = result.computed_at.strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(export.result_csv(result), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export.result_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def orders_upload(request, pk):
+    session = _session(request, pk)
+    upload = request.FILES.get("file")
+    report = None
+    if upload is None or upload.size > MAX_UPLOAD:
+        report = {"error": _("请选择不超过 5 MB 的 CSV 文件。")}
+    else:
+        try:
+            text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="strict")
+            imported = orders.orders_import_csv(session=session, stream=text, by=request.user)
+            report = {
+                "created": imported.created,
+                "duplicates": imported.duplicates,
+                "refunded": imported.refunded,
+                "errors": imported.errors,
+            }
+        except UnicodeDecodeError:
+            report = {"error": _("文件不是 UTF-8 编码的 CSV。")}
+        except ApplicationError as exc:
+            report = {"error": exc.message, "fields": exc.fields}
+    return results_page(request, pk, import_report=report)
+
+
+@login_required
+def live_page(request, pk):
+    from livestreams.live_api import session_for_staff
+
+    session = session_for_staff(request.user, pk)
+    return render(request, "livestreams/live.html", {"session": session})
+
+
+@login_required
+def series_results_page(request, pk):
+    qs = (
+        Series.objects.all()
+        if request.user.is_superuser
+        else Series.objects.filter(union_id=request.user.union_id)
+    )
+    if not request.user.is_organizer:
+        raise Http404
+    series = get_object_or_404(qs, pk=pk)
+    roll = results.series_rollup(series=series)
+    rows = roll.pop("sessions")
+    chart = charts.hbar_chart(
+        title=_("各场次独立观众"),
+        rows=[
+            (r["session"].title, r["result"].unique_viewers, str(r["result"].unique_viewers))
+            for r in rows
+            if r["result"]
+        ],
+    )
+    gmv_chart = charts.hbar_chart(
+        title=_("各场次净成交额"),
+        rows=[
+            (r["session"].title, float(r["result"].gmv_net), f"¥{r['result'].gmv_net}")
+            for r in rows
+            if r["result"]
+        ],
+    )
+    return render(
+        request,
+        "livestreams/results_series.html",
+        {"series": series, "rows": rows, "totals": roll, "chart": chart, "gmv_chart": gmv_chart},
+    )

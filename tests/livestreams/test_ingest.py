@@ -1,0 +1,314 @@
+import json
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from livestreams.live import credentials
+from livestreams.models import LiveEvent, LiveSession, Product
+from tests import factories
+from tests.livestreams import live_helpers
+from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
+
+live_session = live_helpers.live_session
+bridge = live_helpers.bridge
+
+
+def _batch(session, n=50, prefix="e"):
+    events = []
+    for i in range(n):
+        viewer = f"m:v{i % 10}"
+        kind = "join" if i < 10 else ("comment" if i % 7 == 0 else "heartbeat")
+        extra = {"text": "有五险一金吗？", "question": i % 2 == 0} if kind == "comment" else {}
+        events.append(ev(f"{prefix}{i}", kind, session, 10 + i, viewer=viewer, **extra))
+    return events
+
+
+def test_batch_accepted_and_replay_three_times_counts_once(bridge, live_session, organizer_client):
+    events = _batch(live_session)
+
+    first = bridge.post_events(events)
+    replays = [bridge.post_events(events) for _ in range(3)]
+
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (50, 0, 0)
+    assert body["counters"] == "ok"
+    assert body["results"][0] == {"status": "accepted"}
+    for replay in replays:
+        assert replay.status_code == 200
+        assert (replay.json()["accepted"], replay.json()["duplicates"]) == (0, 50)
+    assert LiveEvent.objects.filter(session=live_session).count() == 50
+    stats = live_stats(organizer_client, live_session)
+    assert stats["views"] == 10
+    assert stats["unique_viewers"] == 10
+    comments = sum(1 for e in events if e["type"] == "comment")
+    assert stats["comments"] == comments
+    assert stats["current_viewers"] == 10
+
+
+def test_event_id_reused_with_other_body_is_422_and_batch_not_stored(bridge, live_session):
+    bridge.post_events([ev("x1", "join", live_session, 5)])
+
+    response = bridge.post_events(
+        [ev("x2", "join", live_session, 6, viewer="m:b"), ev("x1", "like", live_session, 5)]
+    )
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "event_id_conflict"
+    assert "1" in error["fields"]["events"]
+    assert not LiveEvent.objects.filter(session=live_session, event_id="x2").exists()
+    assert LiveEvent.objects.get(session=live_session, event_id="x1").kind == "join"
+
+
+def test_bad_events_rejected_per_index_rest_accepted(bridge, live_session):
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    other_union_product = Product.objects.create(
+        union=factories.make_union("别的工会"), name="茶叶", sku="T-1", price="10.00"
+    )
+    events = [
+        ev("ok1", "join", live_session, 1),
+        ev("bad-type", "dance", live_session, 2),
+        {**ev("bad-ts", "join", live_session, 3), "ts": future},
+        {**ev("naive", "join", live_session, 3), "ts": "2026-01-01T10:00:00"},
+        {"id": "no-viewer", "type": "join", "ts": ev("x", "join", live_session, 1)["ts"]},
+        ev("bad-product", "product_click", live_session, 4, product=str(other_union_product.pk)),
+        ev("unknown-field", "like", live_session, 4, colour="red"),
+        "not an object",
+        ev("ok2", "comment", live_session, 5, text="在哪里上班？", question=True),
+    ]
+
+    body = bridge.post_events(events).json()
+
+    assert (body["accepted"], body["rejected"]) == (2, 7)
+    reasons = [r.get("reason") for r in body["results"]]
+    assert reasons == [
+        None,
+        "unknown_type",
+        "ts_out_of_range",
+        "invalid_ts",
+        "invalid_viewer",
+        "unknown_product",
+        "unknown_field",
+        "invalid",
+        None,
+    ]
+    assert set(LiveEvent.objects.filter(session=live_session).values_list("event_id", flat=True)) == {
+        "ok1",
+        "ok2",
+    }
+
+
+def test_batch_over_limit_and_huge_body_are_413(bridge, live_session):
+    too_many = [ev(f"e{i}", "like", live_session, 1) for i in range(1001)]
+    assert bridge.post_events(too_many).status_code == 413
+    huge = bridge.http.post(
+        f"/api/v1/sessions/{live_session.pk}/events/",
+        data=json.dumps({"events": [ev("big", "comment", live_session, 1, text="字" * 100)] * 1})
+        + " " * (5 * 1024 * 1024),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {bridge.token}",
+    )
+    assert huge.status_code == 413
+    assert huge.json()["error"]["code"] == "payload_too_large"
+    assert not LiveEvent.objects.exists()
+
+
+def test_credentials_wrong_revoked_other_session_and_unknown_session(bridge, live_session, union, organizer):
+    other = make_live_session(union)
+    other_issued = credentials.credential_issue(session=other, by=organizer)
+    events = [ev("a", "join", live_session, 1)]
+
+    assert bridge.post_events(events, token="yzi_nokey_nosecret").status_code == 401
+    assert bridge.post_events(events, token=bridge.token + "x").status_code == 401
+    assert bridge.post_events(events, token=other_issued.token).status_code == 401
+    assert bridge.post_events(events, session_id=uuid.uuid4(), token="yzi_unknown_x").status_code == 404
+    no_auth = bridge.http.post(
+        f"/api/v1/sessions/{live_session.pk}/events/", data="[]", content_type="application/json"
+    )
+    assert no_auth.status_code == 401
+    assert no_auth.json()["error"]["code"] == "unauthorized"
+    credentials.credential_revoke(credential=bridge_credential(bridge), by=organizer)
+    revoked = bridge.post_events(events)
+    assert revoked.status_code == 401
+    assert revoked.json()["error"]["code"] == "credential_revoked"
+    assert not LiveEvent.objects.exists()
+
+
+def bridge_credential(b):
+    from livestreams.models import IngestCredential
+
+    return IngestCredential.objects.get(key_id=b.key_id)
+
+
+def _webhook(b, body: bytes, *, ts=None, secret=None, signature=None):
+    ts = str(int(ts if ts is not None else time.time()))
+    sig = signature or credentials.sign(secret=secret or b.signing_secret, timestamp=ts, body=body)
+    return b.http.post(
+        f"/api/v1/sessions/{b.session.pk}/events/webhook/",
+        data=body,
+        content_type="application/json",
+        HTTP_X_YIZHAN_KEY=b.key_id,
+        HTTP_X_YIZHAN_TIMESTAMP=ts,
+        HTTP_X_YIZHAN_SIGNATURE=sig,
+    )
+
+
+def test_webhook_hmac_good_bad_and_stale(bridge, live_session):
+    body = json.dumps(
+        {"events": [ev("w1", "join", live_session, 1), ev("w2", "like", live_session, 2)]}
+    ).encode()
+
+    good = _webhook(bridge, body)
+    bad = _webhook(bridge, body, secret="not-the-secret")
+    stale = _webhook(bridge, body, ts=time.time() - 301)
+    tampered = _webhook(
+        bridge, body.replace(b"like", b"share"), signature=good.request["HTTP_X_YIZHAN_SIGNATURE"]
+    )
+    replayed = _webhook(bridge, body)
+
+    assert good.status_code == 200 and good.json()["accepted"] == 2
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "bad_signature"
+    assert stale.status_code == 401 and stale.json()["error"]["code"] == "stale_timestamp"
+    assert tampered.status_code == 401
+    assert replayed.json()["duplicates"] == 2
+    assert LiveEvent.objects.filter(session=live_session).count() == 2
+
+
+def test_events_for_session_not_live_rejected_with_reason(union, organizer):
+    scheduled = factories.make_session(union=union, status=LiveSession.Status.SCHEDULED)
+    issued = credentials.credential_issue(session=scheduled, by=organizer)
+    b = Bridge(scheduled, issued)
+    now = timezone.now().isoformat()
+
+    body = b.post_events([{"id": "a", "type": "join", "ts": now, "member_id": "1"}]).json()
+
+    assert body["rejected"] == 1 and body["results"][0]["reason"] == "session_not_live"
+
+
+def test_ended_session_grace_window(union, organizer):
+    session = make_live_session(union, minutes_ago=30)
+    b = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    LiveSession.objects.filter(pk=session.pk).update(
+        status="ended", ended_at=timezone.now() - timedelta(minutes=2)
+    )
+    late = b.post_events([ev("late", "heartbeat", session, 60 * 27)]).json()
+    LiveSession.objects.filter(pk=session.pk).update(ended_at=timezone.now() - timedelta(minutes=11))
+    too_late = b.post_events([ev("too-late", "heartbeat", session, 60 * 18)]).json()
+
+    assert late["accepted"] == 1
+    assert too_late["results"][0]["reason"] == "session_not_live"
+
+
+def test_out_of_order_and_duplicate_joins_leaves_never_negative(bridge, live_session, organizer_client):
+    # Leave arrives before its join; a second leave; a duplicate join with a new id; then an old join.
+    bridge.post_events([ev("l1", "leave", live_session, 100, viewer="m:z")])
+    bridge.post_events(
+        [ev("j1", "join", live_session, 10, viewer="m:z"), ev("l2", "leave", live_session, 110, viewer="m:z")]
+    )
+    after_leaves = live_stats(organizer_client, live_session)
+    bridge.post_events(
+        [ev("j2", "join", live_session, 200, viewer="m:y"), ev("j3", "join", live_session, 201, viewer="m:y")]
+    )
+    bridge.post_events([ev("j0", "join", live_session, 5, viewer="m:z")])  # stale join after the leave
+    final = live_stats(organizer_client, live_session)
+
+    assert after_leaves["current_viewers"] == 0
+    assert final["current_viewers"] == 1  # only m:y is in the room
+    assert final["unique_viewers"] == 2
+    assert final["views"] == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_identical_batches_store_one_set_of_rows(union, organizer):
+    from django.db import connection
+
+    session = make_live_session(union)
+    issued = credentials.credential_issue(session=session, by=organizer)
+    events = _batch(session, n=300)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def worker():
+        try:
+            b = Bridge(session, issued)
+            barrier.wait()
+            outcomes.append(b.post_events(events).json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+
+    assert sum(o["accepted"] for o in outcomes) == 300
+    assert sum(o["duplicates"] for o in outcomes) == 900
+    assert LiveEvent.objects.filter(session=session).count() == 300
+    from livestreams.live import counters
+
+    assert counters.read(session.pk)["views"] == 10
+
+
+def test_question_answer_marks_and_counts(
+    bridge, live_session, organizer_client, client_for, host, other_organizer_client
+):
+    bridge.post_events([ev("q1", "comment", live_session, 5, text="需要什么学历？", question=True)])
+    question = LiveEvent.objects.get(event_id="q1")
+    url = f"/api/v1/sessions/{live_session.pk}/questions/"
+
+    listed = client_for(host).get(url + "?unanswered=1").json()
+    answered = client_for(host).post(f"{url}{question.pk}/answer/")
+    again = organizer_client.post(f"{url}{question.pk}/answer/")
+    foreign = other_organizer_client.post(f"{url}{question.pk}/answer/")
+
+    assert [q["text"] for q in listed] == ["需要什么学历？"]
+    assert answered.status_code == 200 and answered.json()["changed"] is True
+    assert again.json()["changed"] is False
+    assert foreign.status_code == 404
+    assert live_stats(organizer_client, live_session)["questions_unanswered"] == 0
+    assert organizer_client.get(url + "?unanswered=1").json() == []
+
+
+def test_live_stats_scoping(
+    bridge,
+    live_session,
+    client_for,
+    trainee,
+    other_organizer_client,
+    anon_client,
+    django_assert_max_num_queries,
+):
+    bridge.post_events([ev("a", "join", live_session, 1)])
+    assert other_organizer_client.get(f"/api/v1/sessions/{live_session.pk}/live/").status_code == 404
+    assert client_for(trainee).get(f"/api/v1/sessions/{live_session.pk}/live/").status_code == 404
+    assert anon_client.get(f"/api/v1/sessions/{live_session.pk}/live/").status_code in (401, 403)
+    host = live_session.hosts.first()
+    with django_assert_max_num_queries(7):
+        stats = live_stats(client_for(host), live_session)
+    assert stats["current_viewers"] == 1
+    assert len(stats["per_minute"]) >= 1
+
+
+def test_credential_api_issue_and_revoke(
+    live_session, organizer_client, other_organizer_client, client_for, host
+):
+    url = f"/api/v1/sessions/{live_session.pk}/ingest-credentials/"
+
+    created = organizer_client.post(url, {"label": "抖音桥"}, format="json")
+    foreign = other_organizer_client.post(url, {}, format="json")
+    as_host = client_for(host).post(url, {}, format="json")
+    unknown = organizer_client.post(url, {"colour": "red"}, format="json")
+
+    assert created.status_code == 201
+    data = created.json()
+    assert data["token"].startswith("yzi_") and len(data["signing_secret"]) == 64
+    assert foreign.status_code == 404 and as_host.status_code == 403
+    assert unknown.status_code == 400 and "colour" in unknown.json()["error"]["fields"]
+    listed = organizer_client.get(url).json()
+    assert [c["label"] for c in listed] == ["抖音桥"] and "token" not in listed[0]
+    revoked = organizer_client.post(f"{url}{data['key_id']}/revoke/")
+    assert revoked.json()["revoked_at"] is not None
