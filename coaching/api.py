@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from coaching import selectors, services
 from coaching.models import Booking, Slot, Trainee
 from coaching.serializers import (
-    AttendeeSerializer,
     BookingMoveInputSerializer,
     BookingSerializer,
     CoachingAttendanceInputSerializer,
@@ -29,6 +28,7 @@ from coaching.serializers import (
     OutcomeStatsSerializer,
     ProgramInputSerializer,
     ProgramSerializer,
+    SlotAttendeeSerializer,
     SlotBookInputSerializer,
     SlotInputSerializer,
     SlotSerializer,
@@ -199,7 +199,7 @@ class SlotCancelView(APIView):
 class SlotAttendeesView(ListAPIView):
     """The coach's attendance sheet: confirmed bookings and the waitlist of one of their classes."""
 
-    serializer_class = AttendeeSerializer
+    serializer_class = SlotAttendeeSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
 
@@ -325,11 +325,11 @@ class BookingMoveView(APIView):
 class BookingAttendanceView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CoachingAttendanceInputSerializer, responses=AttendeeSerializer)
+    @extend_schema(request=CoachingAttendanceInputSerializer, responses=SlotAttendeeSerializer)
     def post(self, request, pk):
         data = _valid(CoachingAttendanceInputSerializer, request)
         booking = services.attendance_mark(booking=_booking(request, pk), by=request.user, **data)
-        return Response(AttendeeSerializer(booking).data)
+        return Response(SlotAttendeeSerializer(booking).data)
 
 
 class CheckInView(APIView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -101,10 +102,11 @@ def trainees_visible_to(user: User) -> QuerySet[Trainee]:
 def first_livestream(trainee: Trainee) -> dict | None:
     """The trainee's first own selling livestream (a sales-session segment with them as seller).
 
-    TODO(live-results): viewers/orders/GMV come from livestreams.SessionResult (another helper's issue);
-    once it exists, read it here for `session` and fill the three fields. Until then they are None.
+    Viewers, orders and net GMV come from the session's stored scorecard (``livestreams.SessionResult``):
+    viewers of the trainee's segment, orders/GMV of the trainee's own products (per-seller breakdown,
+    falling back to the segment's attributed orders). ``None`` until the session has results.
     """
-    from livestreams.models import LiveSession, Segment
+    from livestreams.models import LiveSession, Segment, SessionResult
 
     segment = (
         Segment.objects.filter(seller_id=trainee.user_id, session__kind=LiveSession.Kind.SALES)
@@ -116,15 +118,27 @@ def first_livestream(trainee: Trainee) -> dict | None:
     if segment is None:
         return None
     session = segment.session
+    viewers = orders = gmv = None
+    result = SessionResult.objects.filter(session=session).only("breakdowns").first()
+    if result is not None:
+        breakdowns = result.breakdowns or {}
+        seg_row = next((r for r in breakdowns.get("segments", []) if r.get("id") == str(segment.pk)), {})
+        seller_row = next(
+            (r for r in breakdowns.get("sellers", []) if str(r.get("id")) == str(trainee.user_id)), None
+        )
+        viewers = seg_row.get("viewers", 0)
+        source = seller_row if seller_row is not None else seg_row
+        orders = source.get("orders", 0)
+        gmv = Decimal(str(source.get("gmv_net", "0")))
     return {
         "session_id": str(session.pk),
         "title": session.title,
         "starts_at": segment.starts_at,
         "status": session.status,
         "went_live": session.status in (LiveSession.Status.LIVE, LiveSession.Status.ENDED),
-        "viewers": None,
-        "orders": None,
-        "gmv": None,
+        "viewers": viewers,
+        "orders": orders,
+        "gmv": gmv,
     }
 
 

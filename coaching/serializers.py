@@ -182,7 +182,7 @@ class BookingSerializer(serializers.ModelSerializer):
         ]
 
 
-class AttendeeSerializer(serializers.ModelSerializer):
+class SlotAttendeeSerializer(serializers.ModelSerializer):
     """What a coach sees about an attendee: name and masked phone only."""
 
     name = serializers.CharField(source="trainee.user.name", read_only=True)

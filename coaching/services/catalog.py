@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from coaching.calendar import slot_invite_sync
 from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Program, Slot
 from coaching.services.common import _slot_changed, bounded_locks
 from core.activity import activity_log
@@ -220,6 +221,7 @@ def slot_create(
             capacity=capacity,
         )
         activity_log(actor=by, verb="slot.created", obj=slot)
+        slot_invite_sync(slot=slot)
     return slot
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
+from coaching.calendar import INVITE_CHANGES, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core.errors import ApplicationError, Busy
 from core.outbox import email_payload, outbox_enqueue_many
@@ -115,20 +116,24 @@ def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_
     """The one funnel for booking changes (confirmed, waitlisted, offered, promoted, cancelled, moved,
     expired, declined, slot_cancelled, rescheduled, reminder_24h, reminder_1h).
 
-    TODO(invites): call the invites app here to send REQUEST/CANCEL with booking.ical_uid/ical_sequence.
+    Calendar-relevant changes also bring the trainee's calendar invite up to date (REQUEST/CANCEL with
+    the booking's stable UID, see ``coaching.calendar``).
     """
     if change in CALENDAR_CHANGES:
         Booking.objects.filter(pk=booking.pk).update(ical_sequence=F("ical_sequence") + 1)
         booking.ical_sequence += 1
+    if change in INVITE_CHANGES:
+        booking_invite_sync(booking=booking)
     if notify:
         _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
 
 
 def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
     """The one funnel for slot-wide changes (rescheduled, slot_cancelled, updated): raise the slot's
-    SEQUENCE and tell every affected trainee. TODO(invites): update the slot's calendar entry here."""
+    SEQUENCE, update the coach's calendar entry and tell every affected trainee."""
     Slot.objects.filter(pk=slot.pk).update(ical_sequence=F("ical_sequence") + 1)
     slot.ical_sequence += 1
+    slot_invite_sync(slot=slot)
     for booking in bookings or []:
         booking.slot = slot
         _booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")

@@ -127,6 +127,7 @@ def apply_order(session_id, *, new: bool, amount_fen: int, refunded_fen: int, bu
         pipe.hincrby(p + "m", f"{minute}:orders", 1)
         pipe.hincrby(p + "m", f"{minute}:gmv_fen", amount_fen)
         pipe.pfadd(p + "by", buyer)
+        pipe.expire(p + "by", TTL_SECONDS)  # may be the key's first write after a rebuild
     if refunded_fen:
         pipe.hincrby(p + "c", "refunded_fen", refunded_fen)
     pipe.execute()

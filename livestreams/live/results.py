@@ -573,8 +573,10 @@ def series_rollup(*, series) -> dict:
         rows.append({"session": s, "result": r})
         if r is None:
             continue
-        for name in ("views", "peak_concurrent", "comments", "questions", "orders", "applications"):
+        for name in ("views", "comments", "questions", "orders", "applications"):
             totals[name] += getattr(r, name)
+        # Peaks do not add up across sessions: the series' peak is the highest single-session peak.
+        totals["peak_concurrent"] = max(totals["peak_concurrent"], r.peak_concurrent)
         totals["total_watch_seconds"] += r.total_watch_seconds
         for name in ("gmv_gross", "refunded", "gmv_net"):
             money[name] += getattr(r, name)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from coaching import services
-from coaching.models import Slot
+from coaching.models import Booking, Slot
 from core.models import OutboxMessage
 from tests.coaching import factories as cf
 from tests.fixtures_services import wait_for
@@ -27,10 +27,20 @@ def test_booking_confirmation_email_is_delivered_by_the_worker(celery_worker, sm
     response = client_for(trainee.user).post(f"/api/v1/coaching/slots/{slot.pk}/book/", {}, format="json")
 
     assert response.status_code == 201
-    messages = wait_for(lambda: smtp_server.to("meimei@example.com"), message="confirmation email")
-    email = messages[0]["message"]
-    assert "预约成功" in email["Subject"] and "第 2 课：直播话术" in email["Subject"]
-    assert "/coaching/me/" in email.get_body(("plain",)).get_content()
+    # Two emails: the confirmation notice and the calendar invite (REQUEST with the booking's UID).
+    messages = wait_for(
+        lambda: len(smtp_server.to("meimei@example.com")) >= 2 and smtp_server.to("meimei@example.com"),
+        message="confirmation and invite emails",
+    )
+    by_kind = {
+        "invite" if "日程邀请" in m["message"]["Subject"] else "notice": m["message"] for m in messages
+    }
+    notice = by_kind["notice"]
+    assert "预约成功" in notice["Subject"] and "第 2 课：直播话术" in notice["Subject"]
+    assert "/coaching/me/" in notice.get_body(("plain",)).get_content()
+    booking_uid = Booking.objects.get(trainee=trainee).ical_uid
+    calendar = next(part for part in by_kind["invite"].walk() if part.get_content_type() == "text/calendar")
+    assert "METHOD:REQUEST" in calendar.get_content() and booking_uid in calendar.get_content()
     assert wait_for(
         lambda: OutboxMessage.objects.filter(key__startswith="coaching:confirmed:", status="sent").exists()
     )

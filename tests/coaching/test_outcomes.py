@@ -1,13 +1,17 @@
 """Trainee progress and per-program / per-coach roll-ups, including the first own livestream."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from coaching.models import Booking
-from livestreams.models import LiveSession
+from livestreams import services as ls
+from livestreams.live import credentials, results
+from livestreams.models import LiveSession, Product
 from tests.coaching import factories as cf
 from tests.factories import make_segment, make_session
+from tests.livestreams.live_helpers import Bridge, ev, make_live_session
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/coaching"
@@ -74,3 +78,31 @@ def test_program_stats_page_for_organizers_only(client, course, organizer, other
     assert learner.user.display_name in page
     client.force_login(other_organizer)
     assert client.get(f"/coaching/p/{course.pk}/stats/").status_code == 404
+
+
+def test_first_stream_figures_come_from_the_sessions_results(client_for, union, organizer, learner):
+    """The trainee's first selling stream, fed through the real ingest API, then scored by results."""
+    stream = make_live_session(union, minutes_ago=30, kind=LiveSession.Kind.SALES)
+    make_segment(session=stream, title="李梅首播：高山茶", length=timedelta(minutes=20), seller=learner.user)
+    Product.objects.create(union=union, seller=learner.user, name="高山云雾茶", sku="TEA-LM", price="39.90")
+    bridge = Bridge(stream, credentials.credential_issue(session=stream, by=organizer))
+    joins = [ev(f"j{i}", "join", stream, 60 + i, viewer=f"m:v{i}") for i in range(3)]
+    assert bridge.post_events(joins).json()["accepted"] == 3
+    t = stream.went_live_at
+    for order_id, amount in (("LM-1", "79.80"), ("LM-2", "39.90")):
+        response = bridge.post_order(
+            order_id=order_id,
+            sku="TEA-LM",
+            quantity=1,
+            amount=amount,
+            buyer=order_id,
+            ts=(t + timedelta(minutes=5)).isoformat(),
+        )
+        assert response.status_code == 201, response.content
+    ls.session_end(session=stream)
+    results.result_compute(session_id=stream.pk)
+
+    first = client_for(learner.user).get(f"{API}/progress/me/").json()["first_livestream"]
+
+    assert first["session_id"] == str(stream.pk) and first["went_live"] is True
+    assert (first["viewers"], first["orders"], Decimal(first["gmv"])) == (3, 2, Decimal("119.70"))

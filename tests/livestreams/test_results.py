@@ -262,6 +262,7 @@ def test_series_rollup_dedupes_viewers_and_buyers(union, organizer):
 
     assert roll["unique_viewers"] == 3  # shared, own0, own1
     assert roll["views"] == 4
+    assert roll["peak_concurrent"] == max(s.result.peak_concurrent for s in sessions) == 2
     assert roll["buyers"] == 1
     assert roll["gmv_net"] == "20.00"
     web = Client()

@@ -25,7 +25,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--once", action="store_true", help="stop after the live simulation")
-        parser.add_argument("--scale", type=float, default=1.0, help="viewer/minute scale (tests use less)")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="scales viewers and minutes (and speeds the live run up by 1/scale); tests use 0.05",
+        )
 
     def handle(self, *args, base_url, once, scale, **options):
         self._wait_for(base_url)
@@ -56,9 +61,9 @@ class Command(BaseCommand):
                 "--base-url",
                 base_url,
                 "--viewers",
-                "900",
+                str(max(1, round(900 * scale))),
                 "--minutes",
-                "50",
+                str(max(2, round(50 * scale))),
                 "--backfill",
                 "--end",
                 "--seed",
@@ -79,11 +84,11 @@ class Command(BaseCommand):
             "--base-url",
             base_url,
             "--viewers",
-            "400",
+            str(max(1, round(400 * scale))),
             "--minutes",
-            "60",
+            str(max(2, round(60 * scale))),
             "--speed",
-            "6",
+            str(6 / scale if scale < 1 else 6),
             "--seed",
             str(seed),
             stdout=self.stdout,

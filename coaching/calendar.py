@@ -1,0 +1,130 @@
+"""Calendar invites for coaching: one entry per booking for the trainee, one per class for its coach.
+
+- ``BookingInvite``: the trainee's own calendar entry (UID stored on the booking). Confirmed booking of a
+  scheduled class → REQUEST; cancelled, expired, declined, moved away or class cancelled → CANCEL with
+  the same UID. Waitlisted and offered bookings are not in anyone's calendar yet, so nothing is sent
+  until the seat is theirs. A rescheduled or relocated class raises SEQUENCE and sends the update.
+- ``SlotInvite``: the coach's entry for the class (UID stored on the slot), the coach as CHAIR.
+
+Other trainees never appear in an invite: each trainee's entry lists only that trainee. The invites app
+owns SEQUENCE (it rises whenever what the calendar shows changes); the services call ``booking_invite_sync``
+/ ``slot_invite_sync`` from their change funnels, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from coaching.models import Booking, Slot
+from invites.services import invite_publish
+from invites.sources import CANCELLED, CHAIR, CONFIRMED, Attendee, InviteEvent, InviteSource
+
+# Booking changes after which the trainee's calendar may need a REQUEST or a CANCEL.
+INVITE_CHANGES = {
+    "confirmed",
+    "promoted",
+    "cancelled",
+    "moved",
+    "expired",
+    "declined",
+    "slot_cancelled",
+    "rescheduled",
+    "updated",
+}
+
+
+def _place(slot: Slot) -> tuple[str, str]:
+    location = slot.location or slot.program.location or ""
+    url = slot.online_url or slot.program.online_url or ""
+    return (location or ("线上 Online" if url else "")), url
+
+
+def _event(slot: Slot, *, uid: str, summary: str, status: str, description: list[str]) -> InviteEvent:
+    location, url = _place(slot)
+    parts = [line for line in description if line]
+    if url:
+        parts.append(f"线上链接 Online: {url}")
+    parts.append(f"我的课程 My classes: {settings.SITE_URL}/coaching/me/")
+    coach = slot.coach.user
+    return InviteEvent(
+        uid=uid,
+        summary=summary,
+        description="\n\n".join(parts),
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        timezone=slot.timezone,
+        location=location,
+        url=url,
+        status=status,
+        organizer_email=(coach.email or "").strip(),
+        organizer_name=coach.name,
+        categories=("直播带货培训",),
+    )
+
+
+class BookingInvite(InviteSource):
+    kind = "coaching.booking"
+
+    def __init__(self, booking: Booking):
+        self.booking = booking
+        self.slot = booking.slot
+        self.object_id = str(booking.pk)
+        self.union_id = self.slot.program.union_id
+        self.parent_key = f"{SlotInvite.kind}:{self.slot.pk}"
+
+    def is_published(self) -> bool:
+        return True
+
+    def event(self) -> InviteEvent:
+        slot, booking = self.slot, self.booking
+        seated = booking.status == Booking.Status.CONFIRMED and slot.status == Slot.Status.SCHEDULED
+        return _event(
+            slot,
+            uid=booking.ical_uid,
+            summary=f"直播带货培训：{slot.title}",
+            status=CONFIRMED if seated else CANCELLED,
+            description=[slot.program.title, f"教练 Coach: {slot.coach.user.name}"],
+        )
+
+    def attendees(self) -> list[Attendee]:
+        return [Attendee.for_user(self.booking.trainee.user)]
+
+
+class SlotInvite(InviteSource):
+    kind = "coaching.slot"
+
+    def __init__(self, slot: Slot):
+        self.slot = slot
+        self.object_id = str(slot.pk)
+        self.union_id = slot.program.union_id
+
+    def is_published(self) -> bool:
+        return True
+
+    def event(self) -> InviteEvent:
+        slot = self.slot
+        kind = "1对1 1:1" if slot.kind == Slot.Kind.ONE_ON_ONE else "小班 Group"
+        return _event(
+            slot,
+            uid=slot.ical_uid,
+            summary=f"授课：{slot.title}",
+            status=CANCELLED if slot.status == Slot.Status.CANCELLED else CONFIRMED,
+            description=[slot.program.title, kind],
+        )
+
+    def attendees(self) -> list[Attendee]:
+        return [Attendee.for_user(self.slot.coach.user, role=CHAIR)]
+
+
+def booking_invite_sync(*, booking: Booking) -> None:
+    """Bring the trainee's calendar in line with the booking (idempotent)."""
+    booking = Booking.objects.select_related("slot__program", "slot__coach__user", "trainee__user").get(
+        pk=booking.pk
+    )
+    invite_publish(source=BookingInvite(booking))
+
+
+def slot_invite_sync(*, slot: Slot) -> None:
+    """Bring the coach's calendar in line with the class (idempotent)."""
+    slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
+    invite_publish(source=SlotInvite(slot))
