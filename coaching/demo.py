@@ -5,30 +5,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from coaching.models import Booking, Coach, Program, Slot, Trainee
-from core.models import User
+from core.demo import DEMO_PASSWORD, demo_user
 from livestreams.models import Segment
-
-DEMO_PASSWORD = "yizhan-demo"
-
-
-def _user(username: str, *, role: str, union, display_name: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "role": role,
-            "union": union,
-            "display_name": display_name,
-            "email": f"{username}@example.com",
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    return user
 
 
 def _trainee(username: str, name: str, phone: str, union) -> Trainee:
-    user = _user(username, role="trainee", union=union, display_name=name)
+    user = demo_user(username, role="trainee", union=union, display_name=name)
     trainee, _ = Trainee.objects.get_or_create(
         user=user, defaults={"phone": phone, "city": "杭州", "union": union}
     )
@@ -43,7 +25,7 @@ def _book(slot: Slot, trainee: Trainee, status: str, **extra) -> None:
 
 def seed(ctx: dict, stdout=None) -> None:
     union, organizer = ctx["union"], ctx["organizer"]
-    coach_user = _user("coach", role="coach", union=union, display_name="陈教练")
+    coach_user = demo_user("coach", role="coach", union=union, display_name="陈教练")
     coach, _ = Coach.objects.get_or_create(
         user=coach_user,
         defaults={

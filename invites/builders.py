@@ -93,17 +93,7 @@ def event_component(
     if event.organizer_email:
         component.add("organizer", _address(event.organizer_email, name=event.organizer_name))
     if attendee is not None:
-        component.add(
-            "attendee",
-            _address(
-                attendee.email,
-                name=attendee.name,
-                ROLE=attendee.role,
-                PARTSTAT="NEEDS-ACTION",
-                RSVP="TRUE" if method == REQUEST else "FALSE",
-                CUTYPE="INDIVIDUAL",
-            ),
-        )
+        component.add("attendee", _attendee_address(attendee, method))
     if method == REQUEST and event.alarm_minutes:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -147,19 +137,21 @@ def calendar_bytes(
     return b"".join(parts)
 
 
+def _attendee_address(attendee: Attendee, method: str):
+    """ATTENDEE: CN, ROLE, PARTSTAT=NEEDS-ACTION, and RSVP=TRUE on a REQUEST (nothing to answer on a CANCEL)."""
+    return _address(
+        attendee.email,
+        name=attendee.name,
+        ROLE=attendee.role,
+        PARTSTAT="NEEDS-ACTION",
+        RSVP="TRUE" if method == REQUEST else "FALSE",
+        CUTYPE="INDIVIDUAL",
+    )
+
+
 def _attendee_line(attendee: Attendee, method: str) -> bytes:
     holder = Event()
-    holder.add(
-        "attendee",
-        _address(
-            attendee.email,
-            name=attendee.name,
-            ROLE=attendee.role,
-            PARTSTAT="NEEDS-ACTION",
-            RSVP="TRUE" if method == REQUEST else "FALSE",
-            CUTYPE="INDIVIDUAL",
-        ),
-    )
+    holder.add("attendee", _attendee_address(attendee, method))
     return holder.to_ical()[len(b"BEGIN:VEVENT\r\n") : -len(b"END:VEVENT\r\n")]
 
 

@@ -7,11 +7,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.demo import DEMO_PASSWORD, demo_user
 from core.models import User
 from jobs import services
 from jobs.models import Application, Employer, EmployerMembership, JobPosting, LineupRequest
-
-DEMO_PASSWORD = "yizhan-demo"
 
 # Credit codes carry valid GB 32100-2015 check characters (computed, fictitious companies).
 EMPLOYERS = [
@@ -126,17 +125,7 @@ APPLICANTS = [
 
 
 def _owner(spec: dict, employer: Employer, union) -> User:
-    user, created = User.objects.get_or_create(
-        username=spec["login"],
-        defaults={
-            "role": User.Role.EMPLOYER,
-            "display_name": spec["contact_name"],
-            "email": f"{spec['login']}@example.com",
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+    user = demo_user(spec["login"], role=User.Role.EMPLOYER, display_name=spec["contact_name"])
     EmployerMembership.objects.get_or_create(user=user, defaults={"employer": employer, "role": "owner"})
     return user
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from core.models import Union, User
+from core.demo import DEMO_PASSWORD, demo_user
+from core.models import Union
 from livestreams.models import LiveSession, Segment, Series
 
-DEMO_PASSWORD = "yizhan-demo"
 S = LiveSession.Status
 
 FAIR_TITLE = "工会直播带岗专场：80 家企业 3000 个岗位"
@@ -30,23 +30,6 @@ SALES_LINEUP = [
     ("土蜂蜜与笋干：产地直发", 30),
     ("复盘：讲师点评与观众问答", 15),
 ]
-
-
-def _user(username: str, *, role: str, union, display_name: str, **extra) -> User:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "role": role,
-            "union": union,
-            "display_name": display_name,
-            "email": f"{username}@example.com",
-            **extra,
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    return user
 
 
 def _next_local(now: datetime, *, days: int, hour_utc: int) -> datetime:
@@ -107,8 +90,8 @@ def _move_forward(session: LiveSession, starts_at: datetime) -> None:
 
 def seed(ctx: dict, stdout=None) -> None:
     union, _ = Union.objects.get_or_create(name="杭州市总工会", defaults={"city": "杭州"})
-    organizer = _user("organizer", role="organizer", union=union, display_name="王主席", is_staff=True)
-    host = _user("host", role="host", union=union, display_name="李主播")
+    organizer = demo_user("organizer", role="organizer", union=union, display_name="王主席", is_staff=True)
+    host = demo_user("host", role="host", union=union, display_name="李主播")
     series, _ = Series.objects.get_or_create(
         union=union,
         title="2026 冬季“云招聘”直播带岗系列",
