@@ -51,3 +51,22 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceGuardedAdmin(admin.ModelAdmin):
+    """Admin for models whose changes must pass through a service (notifications, calendar invites,
+    reminders, overlap and seat rules). On an existing object the ``service_fields`` are read-only here;
+    change them through the API or the app's pages so everyone affected is told. With
+    ``add_through_services`` the admin cannot create objects either."""
+
+    service_fields: tuple[str, ...] = ()
+    add_through_services = False
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += [name for name in self.service_fields if name not in readonly]
+        return readonly
+
+    def has_add_permission(self, request, *args):
+        return not self.add_through_services and super().has_add_permission(request, *args)

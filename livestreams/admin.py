@@ -1,13 +1,32 @@
 from django.contrib import admin
 
+from core.admin import ServiceGuardedAdmin
 from livestreams.models import LiveSession, Segment, Series
+
+# Times, place and people of a session or segment change through livestreams.services (hosts, sellers and
+# employers get updated invites, reminders move, overlaps are refused), so the admin shows them read-only.
+SESSION_SERVICE_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "platform",
+    "stream_url",
+    "hosts",
+)
+SEGMENT_SERVICE_FIELDS = ("session", "position", "title", "starts_at", "ends_at", "seller")
 
 
 class SegmentInline(admin.TabularInline):
     model = Segment
     extra = 0
     fields = ["position", "title", "starts_at", "ends_at", "seller"]
-    raw_id_fields = ["seller"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SessionInline(admin.TabularInline):
@@ -32,7 +51,8 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiveSession)
-class LiveSessionAdmin(admin.ModelAdmin):
+class LiveSessionAdmin(ServiceGuardedAdmin):
+    service_fields = SESSION_SERVICE_FIELDS
     """Status moves only through the API/services (schedule, cancel, go-live, end) and the tick."""
 
     list_display = [
@@ -70,7 +90,9 @@ class LiveSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ServiceGuardedAdmin):
+    service_fields = SEGMENT_SERVICE_FIELDS
+    add_through_services = True
     list_display = ["title", "session", "position", "starts_at", "ends_at", "seller"]
     list_filter = ["session__kind", "session__status"]
     list_select_related = ["session", "seller"]

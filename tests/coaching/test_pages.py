@@ -107,3 +107,13 @@ def test_admin_pages_render(client, slot, learner):
         response = client.get(f"/admin/coaching/{name}/")
         assert response.status_code == 200, name
     assert slot.title in client.get(f"/admin/coaching/program/{slot.program.pk}/change/").content.decode()
+
+
+def test_admin_shows_slot_times_read_only(client, slot):
+    from tests.factories import make_user
+
+    client.force_login(make_user(username="root2", is_staff=True, is_superuser=True))
+    html = client.get(f"/admin/coaching/slot/{slot.pk}/change/").content.decode()
+    assert 'name="starts_at_0"' not in html and 'name="capacity"' not in html
+    assert slot.title in html
+    assert client.get("/admin/coaching/slot/add/").status_code == 403

@@ -61,3 +61,20 @@ def test_admin_audit_log_is_read_only(admin_client, demo_rows):
     assert response.status_code == 403
     activity.refresh_from_db()
     assert activity.verb == "session.created"
+
+
+def test_admin_cannot_move_a_session_or_segment_behind_the_services_back(admin_client, demo_rows):
+    """Times go through livestreams.services (invites, reminders, overlap rules): read-only in the admin."""
+    url = reverse("admin:livestreams_livesession_change", args=[demo_rows.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="starts_at_0"' not in html and 'name="title"' not in html
+    assert 'name="description"' in html  # the rest stays editable
+    segment = demo_rows.segments.get()
+    segment_html = admin_client.get(reverse("admin:livestreams_segment_change", args=[segment.pk])).content
+    assert b'name="starts_at_0"' not in segment_html
+    assert admin_client.get(reverse("admin:livestreams_segment_add")).status_code == 403
+    # A crafted POST cannot change a read-only field either.
+    before = (demo_rows.title, demo_rows.starts_at)
+    admin_client.post(url, {"title": "改掉", "description": "新的说明", "union": demo_rows.union_id})
+    demo_rows.refresh_from_db()
+    assert (demo_rows.title, demo_rows.starts_at) == before
