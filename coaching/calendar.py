@@ -4,7 +4,9 @@
   scheduled class → REQUEST; cancelled, expired, declined, moved away or class cancelled → CANCEL with
   the same UID. Waitlisted and offered bookings are not in anyone's calendar yet, so nothing is sent
   until the seat is theirs. A rescheduled or relocated class raises SEQUENCE and sends the update.
-- ``SlotInvite``: the coach's entry for the class (UID stored on the slot), the coach as CHAIR.
+- ``SlotInvite``: the coach's entry for a group class (UID stored on the slot), the coach as CHAIR.
+- A 1:1 slot is only availability until someone books it, so the coach is invited through the booking
+  instead: the booking's entry lists the coach (CHAIR) and the trainee, and its CANCEL reaches both.
 
 Other trainees never appear in an invite: each trainee's entry lists only that trainee. The invites app
 owns SEQUENCE (it rises whenever what the calendar shows changes); the services call ``booking_invite_sync``
@@ -78,16 +80,22 @@ class BookingInvite(InviteSource):
     def event(self) -> InviteEvent:
         slot, booking = self.slot, self.booking
         seated = booking.status == Booking.Status.CONFIRMED and slot.status == Slot.Status.SCHEDULED
+        description = [slot.program.title, f"教练 Coach: {slot.coach.user.name}"]
+        if slot.kind == Slot.Kind.ONE_ON_ONE:
+            description.append(f"1对1 学员 Trainee: {booking.trainee.user.name}")
         return _event(
             slot,
             uid=booking.ical_uid,
             summary=f"直播带货培训：{slot.title}",
             status=CONFIRMED if seated else CANCELLED,
-            description=[slot.program.title, f"教练 Coach: {slot.coach.user.name}"],
+            description=description,
         )
 
     def attendees(self) -> list[Attendee]:
-        return [Attendee.for_user(self.booking.trainee.user)]
+        people = [Attendee.for_user(self.booking.trainee.user)]
+        if self.slot.kind == Slot.Kind.ONE_ON_ONE:
+            people.insert(0, Attendee.for_user(self.slot.coach.user, role=CHAIR))
+        return people
 
 
 class SlotInvite(InviteSource):
@@ -99,17 +107,16 @@ class SlotInvite(InviteSource):
         self.union_id = slot.program.union_id
 
     def is_published(self) -> bool:
-        return True
+        return self.slot.kind == Slot.Kind.GROUP  # 1:1: the booking invites the coach
 
     def event(self) -> InviteEvent:
         slot = self.slot
-        kind = "1对1 1:1" if slot.kind == Slot.Kind.ONE_ON_ONE else "小班 Group"
         return _event(
             slot,
             uid=slot.ical_uid,
             summary=f"授课：{slot.title}",
             status=CANCELLED if slot.status == Slot.Status.CANCELLED else CONFIRMED,
-            description=[slot.program.title, kind],
+            description=[slot.program.title, "小班 Group"],
         )
 
     def attendees(self) -> list[Attendee]:

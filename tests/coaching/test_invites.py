@@ -135,3 +135,31 @@ def test_new_class_puts_it_in_the_coachs_calendar(program, coach, organizer):
     )
 
     assert _sent(coach.user.email) == [("REQUEST", slot.ical_uid, 0, "CONFIRMED")]
+
+
+def test_one_on_one_booking_invites_the_coach_and_the_trainee_with_one_uid(
+    program, coach, organizer, learner
+):
+    starts_at = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    slot = services.slot_create(
+        by=organizer,
+        program=program,
+        coach=coach,
+        title="1对1：直播间诊断",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=45),
+        kind="one_on_one",
+    )
+    assert _sent(coach.user.email) == []  # open availability is not an appointment yet
+
+    booking = services.booking_create(slot=slot, trainee=learner)
+    services.booking_cancel(booking=booking, by=learner.user)
+
+    expected = [("REQUEST", booking.ical_uid, 0, "CONFIRMED"), ("CANCEL", booking.ical_uid, 1, "CANCELLED")]
+    assert _sent(coach.user.email) == expected
+    assert _sent(learner.user.email) == expected
+    message = OutboxMessage.objects.filter(recipient=coach.user.email, key__startswith="invite:").first()
+    cal, _ = parse_both(message.payload["alternatives"][0]["content"])
+    (event,) = events(cal)
+    attendee = event["ATTENDEE"]  # each email names its own recipient only
+    assert str(attendee).lower() == f"mailto:{coach.user.email}" and attendee.params["ROLE"] == "CHAIR"
