@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -260,7 +261,9 @@ class PostingViewSet(viewsets.GenericViewSet):
                 raise ApplicationError(
                     "This posting is not featured in that session.",
                     fields={
-                        "session": ["岗位不在该场次的节目单中 / Posting is not in that session's lineup."]
+                        "session": [
+                            gettext("岗位不在该场次的节目单中 / Posting is not in that session's lineup.")
+                        ]
                     },
                 )
         link = services.shortlink_get_or_create(posting=posting, session=session)
@@ -569,7 +572,9 @@ def resolve_target(
         if found is None:
             raise ApplicationError(
                 "This job is not featured in that session.",
-                fields={"session": ["岗位不在该场次的节目单中 / Job is not in that session's lineup."]},
+                fields={
+                    "session": [gettext("岗位不在该场次的节目单中 / Job is not in that session's lineup.")]
+                },
             )
         return found
     posting = JobPosting.objects.select_related("employer").filter(pk=posting_id).first()

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -172,12 +173,12 @@ class JobPosting(models.Model):
     @property
     def insurance_labels(self) -> list[str]:
         labels = [
-            ("ins_pension", "养老"),
-            ("ins_medical", "医疗"),
-            ("ins_unemployment", "失业"),
-            ("ins_work_injury", "工伤"),
-            ("ins_maternity", "生育"),
-            ("housing_fund", "公积金"),
+            ("ins_pension", gettext("养老")),
+            ("ins_medical", gettext("医疗")),
+            ("ins_unemployment", gettext("失业")),
+            ("ins_work_injury", gettext("工伤")),
+            ("ins_maternity", gettext("生育")),
+            ("housing_fund", gettext("公积金")),
         ]
         return [label for field, label in labels if getattr(self, field)]
 

@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from core.errors import ApplicationError
 
@@ -63,7 +64,7 @@ def apply_rate_check(*, ip: str, phone: str | None) -> None:
         if results[index * 2] > limit:
             retry_after = window - now % window
             raise RateLimited(
-                "提交太频繁，请稍后再试 / Too many applications, please retry later.",
+                gettext("提交太频繁，请稍后再试 / Too many applications, please retry later."),
                 code="rate_limited",
                 headers={"Retry-After": str(max(retry_after, 1))},
             )

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.serializers import StrictSerializer
@@ -197,7 +198,7 @@ class PostingInputSerializer(StrictSerializer):
         pay_min, pay_max = attrs.get("pay_min"), attrs.get("pay_max")
         if pay_min is not None and pay_max is not None and pay_min > pay_max:
             raise serializers.ValidationError(
-                {"pay_min": ["最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay."]}
+                {"pay_min": [gettext("最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay.")]}
             )
         return attrs
 

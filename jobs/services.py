@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
@@ -120,7 +121,7 @@ def _credit_code_taken() -> ApplicationError:
     return ApplicationError(
         "This credit code is already registered.",
         code="duplicate",
-        fields={"credit_code": ["该统一社会信用代码已注册 / This company is already registered."]},
+        fields={"credit_code": [gettext("该统一社会信用代码已注册 / This company is already registered.")]},
     )
 
 
@@ -158,7 +159,7 @@ def _check_password(password: str) -> None:
 
     messages = []
     if len(password) < 8:
-        messages.append("密码至少 8 位 / At least 8 characters.")
+        messages.append(gettext("密码至少 8 位 / At least 8 characters."))
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -173,7 +174,9 @@ def employer_signup(
 ) -> Employer:
     """Anonymous sign-up: create the owner account and the company in one step."""
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError("Username taken.", fields={"username": ["该用户名已被使用 / Username taken."]})
+        raise ApplicationError(
+            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
+        )
     _check_password(password)
     user = User.objects.create_user(
         username=username, password=password, email=email, display_name=display_name, role=User.Role.EMPLOYER
@@ -253,10 +256,12 @@ def invitation_accept(
         raise ApplicationError(
             "This invitation is not valid.",
             code="invalid_invitation",
-            fields={"token": ["邀请无效或已过期 / Invitation is invalid or expired."]},
+            fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError("Username taken.", fields={"username": ["该用户名已被使用 / Username taken."]})
+        raise ApplicationError(
+            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
+        )
     _check_password(password)
     user = User.objects.create_user(
         username=username,
@@ -290,17 +295,17 @@ def _validate_posting(values: dict) -> None:
     errors: dict[str, list[str]] = {}
     pay_min, pay_max = values.get("pay_min"), values.get("pay_max")
     if pay_min is not None and pay_max is not None and Decimal(pay_min) > Decimal(pay_max):
-        errors["pay_min"] = ["最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay."]
+        errors["pay_min"] = [gettext("最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay.")]
     if values.get("headcount") is not None and values["headcount"] < 1:
-        errors["headcount"] = ["招聘人数至少为 1 / Headcount must be at least 1."]
+        errors["headcount"] = [gettext("招聘人数至少为 1 / Headcount must be at least 1.")]
     age_min, age_max = values.get("age_min"), values.get("age_max")
     if age_min is not None and age_max is not None and age_min > age_max:
         errors["age_min"] = ["Minimum age must not exceed maximum age."]
     if age_min is not None and age_min < 16:
-        errors["age_min"] = ["不得招用未满 16 周岁的未成年人 / Minimum legal working age is 16."]
+        errors["age_min"] = [gettext("不得招用未满 16 周岁的未成年人 / Minimum legal working age is 16.")]
     closes_at = values.get("closes_at")
     if closes_at is not None and closes_at <= timezone.now() and values.get("_check_future", True):
-        errors["closes_at"] = ["截止时间必须在将来 / Closing time must be in the future."]
+        errors["closes_at"] = [gettext("截止时间必须在将来 / Closing time must be in the future.")]
     if errors:
         raise ApplicationError("Invalid posting.", fields=errors)
 
@@ -352,7 +357,7 @@ def posting_set_status(*, posting: JobPosting, by: User, status: str) -> JobPost
         raise ApplicationError(
             "The closing time has passed; set a new closes_at first.",
             code="invalid_transition",
-            fields={"closes_at": ["截止时间已过 / Closing time has passed."]},
+            fields={"closes_at": [gettext("截止时间已过 / Closing time has passed.")]},
         )
     posting.status = status
     posting.save(update_fields=["status", "updated_at"])
@@ -408,21 +413,25 @@ def lineup_request_create(
 ) -> LineupRequest:
     if session.kind != LiveSession.Kind.JOB_FAIR:
         raise _lineup_error(
-            "session", "只能申请直播带岗专场 / Only job-fair sessions have an employer lineup."
+            "session", gettext("只能申请直播带岗专场 / Only job-fair sessions have an employer lineup.")
         )
     if session.status not in (S.DRAFT, S.SCHEDULED):
         raise _lineup_error(
-            "session", f"该场次已{session.get_status_display()}，不能再申请 / Session is {session.status}."
+            "session",
+            gettext("该场次已%(status_label)s，不能再申请 / Session is %(status)s.")
+            % {"status_label": session.get_status_display(), "status": session.status},
         )
     if not postings:
-        raise _lineup_error("postings", "请至少选择一个岗位 / Choose at least one posting.")
+        raise _lineup_error("postings", gettext("请至少选择一个岗位 / Choose at least one posting."))
     foreign = [p for p in postings if p.employer_id != employer.pk]
     if foreign:
         raise _lineup_error("postings", "Unknown posting.")
     inactive = [p.title for p in postings if p.status in (P.CLOSED, P.FILLED)]
     if inactive:
         raise _lineup_error(
-            "postings", f"岗位已关闭 / Closed postings cannot be featured: {', '.join(inactive)}."
+            "postings",
+            gettext("岗位已关闭 / Closed postings cannot be featured: %(titles)s.")
+            % {"titles": ", ".join(inactive)},
         )
     try:
         with transaction.atomic():
@@ -433,7 +442,7 @@ def lineup_request_create(
         raise Conflict(
             "You already have an open request for this session.",
             code="duplicate",
-            fields={"session": ["已申请过该场次 / Already requested."]},
+            fields={"session": [gettext("已申请过该场次 / Already requested.")]},
         ) from exc
     request.postings.set(postings)
     activity_log(actor=by, verb="lineup.requested", obj=request)
@@ -461,7 +470,7 @@ def lineup_approve(
         raise Conflict(
             "Only verified employers can be placed in a lineup.",
             code="employer_not_verified",
-            fields={"employer": ["企业尚未通过审核 / Employer is not verified yet."]},
+            fields={"employer": [gettext("企业尚未通过审核 / Employer is not verified yet.")]},
         )
     if request.session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
         raise Conflict(f"The session is {request.session.status}.", code="invalid_state")
@@ -470,7 +479,7 @@ def lineup_approve(
         if segment.session_id != request.session_id:
             raise _lineup_error("segment", "Unknown segment.")
         if LineupRequest.objects.filter(segment=segment).exists() or segment.seller_id:
-            raise _lineup_error("segment", "该时段已分配 / This segment is already taken.")
+            raise _lineup_error("segment", gettext("该时段已分配 / This segment is already taken."))
     else:
         if starts_at is None or ends_at is None:
             raise ApplicationError(
@@ -636,11 +645,11 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     name = (name or "").strip()
     note = (note or "").strip()
     if not name:
-        errors["name"] = ["请填写姓名 / Please enter your name."]
+        errors["name"] = [gettext("请填写姓名 / Please enter your name.")]
     elif len(name) > 50:
-        errors["name"] = ["姓名不超过 50 个字 / At most 50 characters."]
+        errors["name"] = [gettext("姓名不超过 50 个字 / At most 50 characters.")]
     if len(note) > 200:
-        errors["note"] = ["留言不超过 200 个字 / At most 200 characters."]
+        errors["note"] = [gettext("留言不超过 200 个字 / At most 200 characters.")]
     try:
         phone = normalize_mobile(phone)
     except ValueError as exc:
@@ -672,7 +681,7 @@ def application_submit(
         raise Conflict(
             "This job is no longer accepting applications.",
             code="posting_closed",
-            fields={"posting": ["该岗位已停止招聘 / This job is closed."]},
+            fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
         )
     attribution = attribution_for(session, at=now)
     new_id = uuid.uuid4()
@@ -725,7 +734,8 @@ def application_set_status(*, application: Application, by: User, status: str, n
             code="invalid_transition",
             fields={
                 "status": [
-                    f"从 {current} 只能变为 / From {current} allowed: {', '.join(sorted(allowed)) or '—'}."
+                    gettext("从 %(current)s 只能变为 / From %(current)s allowed: %(allowed)s.")
+                    % {"current": current, "allowed": ", ".join(sorted(allowed)) or "—"}
                 ]
             },
         )

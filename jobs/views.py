@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -87,7 +88,7 @@ def fair_lineup(request, pk):
 def employer_inbox(request):
     membership = selectors.membership_of(request.user)
     if membership is None:
-        return HttpResponseForbidden("Only employer members can see this page.")
+        return HttpResponseForbidden(gettext("Only employer members can see this page."))
     qs = selectors.applications_of(membership.employer)
     status = request.GET.get("status", "")
     if status in Application.Status.values:
