@@ -11,4 +11,5 @@ urlpatterns = [
     path("jobs/p/<uuid:pk>/", views.apply_direct, name="apply-direct"),
     path("jobs/fair/<uuid:pk>/", views.fair_lineup, name="fair"),
     path("jobs/employer/", views.employer_inbox, name="inbox"),
+    path("jobs/employer/applications/<uuid:pk>/status/", views.employer_inbox_status, name="inbox-status"),
 ]
