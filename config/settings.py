@@ -83,6 +83,8 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/accounts/home/"  # each role lands on the page it works from
+LOGOUT_REDIRECT_URL = "/"
 
 TEMPLATES = [
     {

@@ -153,6 +153,23 @@ def employer_register(*, user: User, **fields) -> Employer:
     return employer
 
 
+def _check_username(username: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    problem = ""
+    if not username:
+        problem = gettext("请填写用户名 / Please choose a username.")
+    elif len(username) > 150:
+        problem = gettext("用户名不超过 150 个字符 / At most 150 characters.")
+    else:
+        try:
+            User.username_validator(username)
+        except ValidationError:
+            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_ / Letters, digits and @/./+/-/_ only.")
+    if problem:
+        raise ApplicationError("Invalid username.", fields={"username": [problem]})
+
+
 def _check_password(password: str) -> None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -173,6 +190,7 @@ def employer_signup(
     *, username: str, password: str, email: str, display_name: str = "", **company
 ) -> Employer:
     """Anonymous sign-up: create the owner account and the company in one step."""
+    _check_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
@@ -258,6 +276,7 @@ def invitation_accept(
             code="invalid_invitation",
             fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
         )
+    _check_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}

@@ -11,5 +11,6 @@ urlpatterns = [
     path("jobs/p/<uuid:pk>/", views.apply_direct, name="apply-direct"),
     path("jobs/fair/<uuid:pk>/", views.fair_lineup, name="fair"),
     path("jobs/employer/", views.employer_inbox, name="inbox"),
+    path("jobs/invite/<str:token>/", views.invitation_accept, name="invitation"),
     path("jobs/employer/applications/<uuid:pk>/status/", views.employer_inbox_status, name="inbox-status"),
 ]

@@ -5,17 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from jobs import qr, selectors, services
-from jobs.models import Application, JobPosting, ShortLink
+from jobs.models import Application, EmployerInvitation, JobPosting, ShortLink
 from jobs.ratelimit import apply_rate_check, client_ip
 from jobs.validators import mask_phone
 from livestreams.models import LiveSession
@@ -177,3 +179,29 @@ def employer_inbox_status(request, pk):
     back = QueryDict(request.POST.get("back", ""))
     query = urlencode({k: back[k] for k in ("status", "posting", "session") if back.get(k)})
     return redirect(reverse("jobs:inbox") + (f"?{query}" if query else ""))
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """A recruiter accepts the owner's emailed invitation: choose a username and password, then the inbox."""
+    invitation = EmployerInvitation.objects.select_related("employer").filter(token=token).first()
+    valid = invitation is not None and not invitation.accepted_at and invitation.expires_at > timezone.now()
+    if not valid:  # unknown, used and expired tokens all look the same
+        return render(request, "jobs/invitation.html", {"invalid": True}, status=404)
+    context = {"invitation": invitation, "errors": {}, "values": {}}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("username", "display_name")}
+        context["values"] = values
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                username=values["username"],
+                password=request.POST.get("password", ""),
+                display_name=values["display_name"],
+            )
+        except ApplicationError as exc:
+            context["errors"] = exc.fields or {"token": [str(exc.message)]}
+            return render(request, "jobs/invitation.html", context, status=400)
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("jobs:inbox")
+    return render(request, "jobs/invitation.html", context)
