@@ -84,3 +84,23 @@ def test_login_page_in_english(client):
     html = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "Log in" in html and "Username" in html and "登录" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_trainee_logs_in_on_a_phone_and_sees_their_bookings(phone_page, live_server):
+    from playwright.sync_api import expect
+
+    trainee = cf.make_trainee(username="phone_login")
+
+    phone_page.goto(f"{live_server.url}/coaching/me/")
+    phone_page.fill("#id_username", "phone_login")
+    phone_page.fill("#id_password", "pw-123456")
+    phone_page.get_by_test_id("login-submit").click()
+
+    phone_page.wait_for_url("**/coaching/me/")
+    expect(phone_page.get_by_test_id("account-home")).to_have_text(trainee.user.name)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    phone_page.get_by_test_id("logout").click()
+    expect(phone_page.get_by_test_id("login")).to_be_visible()
