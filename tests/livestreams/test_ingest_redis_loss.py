@@ -25,7 +25,7 @@ def test_redis_killed_and_restarted_mid_session(union, organizer, organizer_clie
 
     posting = make_posting(make_employer(name="恒芯电子", credit_code=HUAWEI, username="e1"))
 
-    embedded.stop_redis()
+    embedded.stop_redis(force=True)
     try:
         during = bridge.post_events(
             [ev(f"b{i}", "join", session, 20 + i, viewer=f"m:w{i}") for i in range(3)]
