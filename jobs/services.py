@@ -16,6 +16,7 @@ from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue
+from core.validation import check_text
 from jobs.models import (
     Application,
     ApplicationEvent,
@@ -191,6 +192,7 @@ def employer_signup(
 ) -> Employer:
     """Anonymous sign-up: create the owner account and the company in one step."""
     _check_username(username)
+    check_text(display_name=(display_name, 100))
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
@@ -277,6 +279,7 @@ def invitation_accept(
             fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
         )
     _check_username(username)
+    check_text(display_name=(display_name, 100))
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
@@ -663,6 +666,8 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     note = (note or "").strip()
+    if "\x00" in name + note + (phone or ""):
+        check_text(name=(name, 50), note=(note, 200), phone=(phone or "", 40))
     if not name:
         errors["name"] = [gettext("请填写姓名 / Please enter your name.")]
     elif len(name) > 50:

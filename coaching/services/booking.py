@@ -21,6 +21,7 @@ from coaching.services.common import _booking_changed, bounded_locks, normalize_
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Union, User
+from core.validation import check_text
 
 B = Booking.Status
 
@@ -51,6 +52,7 @@ def trainee_register(
     name = (name or "").strip()
     if not name:
         raise ApplicationError("Name is required.", fields={"name": ["请填写姓名 / Name is required."]})
+    check_text(name=(name, 100), city=(city, 64), member_no=(member_no, 40), email=(email, 254))
     e164 = normalize_cn_mobile(phone)
     if Trainee.objects.filter(phone=e164).exists():
         raise Conflict(

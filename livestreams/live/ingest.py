@@ -132,6 +132,9 @@ def events_ingest(*, ctx: IngestContext, events) -> BatchOutcome:
         if not isinstance(event, dict):
             outcome.results[index] = _reject("invalid", "Each event must be a JSON object.")
             continue
+        if any(isinstance(value, str) and "\x00" in value for value in event.values()):
+            outcome.results[index] = _reject("invalid_text", "Values may not contain NUL characters.")
+            continue
         unknown = event.keys() - ALLOWED_KEYS
         if unknown:
             outcome.results[index] = _reject(

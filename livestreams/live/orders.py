@@ -111,6 +111,9 @@ def order_parse(*, session: LiveSession, raw: dict, products_by_sku: dict | None
                 product = None
         if product is None:
             errors["product" if product_ref else "sku"] = ["Unknown product in this union."]
+    for name in ("order_id", "buyer", "sku", "product", "status"):
+        if isinstance(raw.get(name), str) and "\x00" in raw[name]:
+            errors[name] = ["May not contain NUL characters."]
     if errors:
         raise ApplicationError("Invalid order.", fields=errors)
     return OrderInput(order_id.strip(), quantity, amount, buyer.strip(), ordered_at, status, product)
@@ -273,7 +276,17 @@ def orders_import_csv(
     products_by_sku = {p.sku: p for p in Product.objects.filter(union_id=session.union_id)}
     segments = list(session.segments.order_by("starts_at"))
     tz = default_tz or timezone.get_default_timezone()
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit: the rest is unreadable
+            report.errors.append(
+                {"line": reader.line_num, "message": f"Unreadable CSV from here on: {exc}.", "fields": {}}
+            )
+            break
         line = reader.line_num
         raw = {mapping[k]: (v or "").strip() for k, v in row.items() if k in mapping}
         raw["status"] = STATUS_ALIASES.get(raw.get("status", ""), raw.get("status") or "paid")

@@ -1,0 +1,24 @@
+"""Small field checks shared by services that take free text from public forms."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from core.errors import ApplicationError
+
+
+def check_text(**fields: tuple[str, int]) -> None:
+    """Raise one ApplicationError naming every field whose text PostgreSQL would refuse or cut.
+
+    ``fields`` maps a field name to ``(value, max_length)``. NUL characters are refused (PostgreSQL
+    text cannot hold them), and so is text longer than the column.
+    """
+    errors: dict[str, list[str]] = {}
+    for name, (value, max_length) in fields.items():
+        value = value or ""
+        if "\x00" in value:
+            errors[name] = [gettext("包含不允许的字符 / Contains characters that are not allowed.")]
+        elif len(value) > max_length:
+            errors[name] = [gettext("最多 %(n)d 个字符 / At most %(n)d characters.") % {"n": max_length}]
+    if errors:
+        raise ApplicationError("Invalid text.", fields=errors)
