@@ -33,17 +33,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "created_at", "sent_at", "claimed_at", "attempts", "last_error"]
 
 
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    """The audit log is read-only, even for superusers."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the system (audit log, raw events, computed results): look, never touch."""
 
-    list_display = ["created_at", "actor", "verb", "object_type", "object_id"]
-    list_filter = ["verb", "object_type"]
-    list_select_related = ["actor"]
-    search_fields = ["object_id", "verb", "actor__username"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -51,6 +44,17 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    """The audit log is read-only, even for superusers."""
+
+    list_display = ["created_at", "actor", "verb", "object_type", "object_id"]
+    list_filter = ["verb", "object_type"]
+    list_select_related = ["actor"]
+    search_fields = ["object_id", "verb", "actor__username"]
+    date_hierarchy = "created_at"
 
 
 class ServiceGuardedAdmin(admin.ModelAdmin):

@@ -1,7 +1,17 @@
 from django.contrib import admin
 
-from core.admin import ServiceGuardedAdmin
-from livestreams.models import LiveSession, Segment, Series
+from core.admin import ReadOnlyAdmin, ServiceGuardedAdmin
+from livestreams.models import (
+    IngestCredential,
+    LiveCounterState,
+    LiveEvent,
+    LiveSession,
+    Order,
+    Product,
+    Segment,
+    Series,
+    SessionResult,
+)
 
 # Times, place and people of a session or segment change through livestreams.services (hosts, sellers and
 # employers get updated invites, reminders move, overlaps are refused), so the admin shows them read-only.
@@ -99,3 +109,60 @@ class SegmentAdmin(ServiceGuardedAdmin):
     search_fields = ["title", "session__title", "seller__username", "seller__display_name"]
     raw_id_fields = ["seller"]
     autocomplete_fields = ["session"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "sku", "price", "seller", "union", "created_at"]
+    list_filter = ["union"]
+    list_select_related = ["seller", "union"]
+    search_fields = ["name", "sku", "seller__username", "seller__display_name"]
+    raw_id_fields = ["seller"]
+
+
+# What a streaming bridge sent and what the results computed: the record, never edited by hand.
+
+
+@admin.register(LiveEvent)
+class LiveEventAdmin(ReadOnlyAdmin):
+    list_display = ["ts", "session", "kind", "viewer", "is_question", "answered_at"]
+    list_filter = ["kind", "is_question"]
+    list_select_related = ["session"]
+    search_fields = ["event_id", "viewer", "=session__id"]
+    show_full_result_count = False  # millions of rows: skip the second COUNT(*)
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["ordered_at", "session", "platform_order_id", "product", "amount", "status", "channel"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["session", "product"]
+    search_fields = ["platform_order_id", "buyer", "=session__id"]
+
+
+@admin.register(IngestCredential)
+class IngestCredentialAdmin(ReadOnlyAdmin):
+    """Key ids and state only: the token hash and signing secret are never shown."""
+
+    list_display = ["key_id", "session", "label", "created_at", "expires_at", "revoked_at"]
+    fields = ["key_id", "session", "label", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["session__union"]
+    list_select_related = ["session"]
+    search_fields = ["key_id", "label", "=session__id"]
+
+
+@admin.register(SessionResult)
+class SessionResultAdmin(ReadOnlyAdmin):
+    list_display = ["session", "computed_at", "unique_viewers", "peak_concurrent", "applications", "gmv_net"]
+    list_filter = ["session__union", "session__kind"]
+    list_select_related = ["session"]
+    search_fields = ["session__title", "=session__id"]
+    exclude = ["timeline"]  # per-minute rows: see the results page
+
+
+@admin.register(LiveCounterState)
+class LiveCounterStateAdmin(ReadOnlyAdmin):
+    list_display = ["session", "dirty_since", "rebuilt_at"]
+    list_filter = ["session__union"]
+    list_select_related = ["session"]
+    search_fields = ["session__title"]

@@ -16,11 +16,17 @@ CHANGELISTS = [
     ("livestreams", "series", "云招聘"),
     ("livestreams", "livesession", "直播带岗"),
     ("livestreams", "segment", "宣讲"),
+    ("livestreams", "product", "茶"),
+    ("livestreams", "liveevent", "m:a"),
+    ("livestreams", "order", "O-1"),
+    ("livestreams", "ingestcredential", "demo"),
+    ("livestreams", "sessionresult", "直播带岗"),
+    ("livestreams", "livecounterstate", "直播带岗"),
 ]
 
 
 @pytest.fixture
-def demo_rows(union, organizer, host):
+def demo_rows(union, other_union, organizer, host):  # two unions: the union filters have a choice
     series = factories.make_series(union=union)
     session = factories.make_session(union=union, series=series, hosts=[host], title="春季直播带岗")
     factories.make_segment(session=session)
@@ -78,3 +84,16 @@ def test_admin_cannot_move_a_session_or_segment_behind_the_services_back(admin_c
     admin_client.post(url, {"title": "改掉", "description": "新的说明", "union": demo_rows.union_id})
     demo_rows.refresh_from_db()
     assert (demo_rows.title, demo_rows.starts_at) == before
+
+
+def test_ingest_credential_admin_never_shows_its_secrets(admin_client, demo_rows, organizer):
+    from livestreams.live import credentials
+
+    issued = credentials.credential_issue(session=demo_rows, by=organizer, label="demo")
+    page = admin_client.get(
+        reverse("admin:livestreams_ingestcredential_change", args=[issued.credential.pk])
+    ).content.decode()
+
+    assert issued.credential.key_id in page
+    assert issued.signing_secret not in page and issued.credential.token_hash not in page
+    assert issued.token not in page
