@@ -4,6 +4,7 @@ services (the API and pages), so they are read-only here to keep the seat invari
 from django.contrib import admin
 
 from coaching.models import Booking, Coach, Program, Slot, Trainee
+from coaching.services.catalog import SLOT_FIELDS
 from core.admin import ServiceGuardedAdmin
 
 
@@ -38,18 +39,7 @@ class ProgramAdmin(admin.ModelAdmin):
 @admin.register(Slot)
 class SlotAdmin(ServiceGuardedAdmin):
     # Time, place and capacity changes notify every booked trainee and update calendars: services only.
-    service_fields = (
-        "program",
-        "coach",
-        "kind",
-        "title",
-        "starts_at",
-        "ends_at",
-        "timezone",
-        "location",
-        "online_url",
-        "capacity",
-    )
+    service_fields = ("program", "coach", "kind", *sorted(SLOT_FIELDS))
     add_through_services = True
     list_display = ["title", "program", "coach", "kind", "starts_at", "capacity", "seats_taken", "status"]
     list_filter = ["status", "kind", "program__union"]

@@ -186,11 +186,8 @@ def _check_password(password: str) -> None:
         raise ApplicationError("Weak password.", fields={"password": messages})
 
 
-@transaction.atomic
-def employer_signup(
-    *, username: str, password: str, email: str, display_name: str = "", **company
-) -> Employer:
-    """Anonymous sign-up: create the owner account and the company in one step."""
+def _employer_account_create(*, username: str, password: str, email: str, display_name: str) -> User:
+    """A new employer-member account, after the checks both sign-up paths share."""
     _check_username(username)
     check_text(display_name=(display_name, 100))
     if User.objects.filter(username__iexact=username).exists():
@@ -198,8 +195,18 @@ def employer_signup(
             "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
         )
     _check_password(password)
-    user = User.objects.create_user(
+    return User.objects.create_user(
         username=username, password=password, email=email, display_name=display_name, role=User.Role.EMPLOYER
+    )
+
+
+@transaction.atomic
+def employer_signup(
+    *, username: str, password: str, email: str, display_name: str = "", **company
+) -> Employer:
+    """Anonymous sign-up: create the owner account and the company in one step."""
+    user = _employer_account_create(
+        username=username, password=password, email=email, display_name=display_name
     )
     return employer_register(user=user, **company)
 
@@ -278,19 +285,8 @@ def invitation_accept(
             code="invalid_invitation",
             fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
         )
-    _check_username(username)
-    check_text(display_name=(display_name, 100))
-    if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(
-            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
-        )
-    _check_password(password)
-    user = User.objects.create_user(
-        username=username,
-        password=password,
-        email=invitation.email,
-        display_name=display_name,
-        role=User.Role.EMPLOYER,
+    user = _employer_account_create(
+        username=username, password=password, email=invitation.email, display_name=display_name
     )
     membership = EmployerMembership.objects.create(
         user=user, employer=invitation.employer, role=EmployerMembership.Role.RECRUITER
