@@ -19,6 +19,7 @@ from core.errors import ApplicationError
 from jobs import qr, selectors, services
 from jobs.models import Application, EmployerInvitation, JobPosting, ShortLink
 from jobs.ratelimit import apply_rate_check, client_ip
+from jobs.services.applications import _validate_applicant
 from jobs.validators import mask_phone
 from livestreams.models import LiveSession
 from livestreams.selectors import sessions_visible_to
@@ -33,9 +34,7 @@ def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
         context["values"] = values
         try:
             try:
-                name, phone, note = services._validate_applicant(
-                    values["name"], values["phone"], values["note"]
-                )
+                name, phone, note = _validate_applicant(values["name"], values["phone"], values["note"])
             except ApplicationError:
                 apply_rate_check(ip=client_ip(request), phone=None)  # hostile junk still counts per IP
                 raise

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.models import OutboxMessage
@@ -186,7 +187,7 @@ def test_organizer_cannot_read_employer_applicants(organizer_client, application
 
 def test_digest_one_email_per_employer_per_period(settings, employer, other_employer, posting, other_posting):
     settings.JOBS_DIGEST_MINUTES = 60
-    base = services.digest_period_start(services.timezone.now()) + timedelta(hours=1)
+    base = services.digest_period_start(timezone.now()) + timedelta(hours=1)
     with time_machine.travel(base + timedelta(minutes=5), tick=False):
         for phone in PHONES:
             services.application_submit(posting=posting, name="甲", phone=phone)

@@ -1,0 +1,75 @@
+"""Employer email digests of new applications."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.outbox import email_payload, outbox_enqueue
+from jobs.models import (
+    Application,
+    Employer,
+)
+from jobs.validators import mask_phone
+
+
+def digest_period_start(now: datetime) -> datetime:
+    minutes = max(int(getattr(settings, "JOBS_DIGEST_MINUTES", 60)), 1)
+    epoch = int(now.timestamp()) // 60
+    return datetime.fromtimestamp((epoch - epoch % minutes) * 60, tz=UTC)
+
+
+def digests_send_due(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Announce applications from finished periods: one email per employer per period (unique key).
+
+    Applications created in the current period wait for the next boundary, so two ticks in one
+    period cannot split an employer's applicants into two emails with the same key.
+    """
+    now = now or timezone.now()
+    period = digest_period_start(now)
+    sent = 0
+    with transaction.atomic():
+        rows = list(
+            Application.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(digested_at__isnull=True, created_at__lt=period)
+            .select_related("posting__employer")
+            .order_by("created_at")[:limit]
+        )
+        if not rows:
+            return 0
+        Application.objects.filter(pk__in=[r.pk for r in rows]).update(digested_at=now)
+        by_employer: dict = {}
+        for row in rows:
+            by_employer.setdefault(row.posting.employer, []).append(row)
+        for employer, apps in by_employer.items():
+            sent += int(_send_digest(employer, apps, period))
+    return sent
+
+
+def _digest_recipient(employer: Employer) -> str:
+    if employer.contact_email:
+        return employer.contact_email
+    owner = employer.memberships.filter(role="owner").select_related("user").first()
+    return owner.user.email if owner else ""
+
+
+def _send_digest(employer: Employer, apps: list[Application], period: datetime) -> bool:
+    lines = [
+        f"- {a.name} {mask_phone(a.phone)} · {a.posting.title} · {a.get_channel_display()}" for a in apps[:50]
+    ]
+    more = f"\n……另有 {len(apps) - 50} 人 / and {len(apps) - 50} more" if len(apps) > 50 else ""
+    text = (
+        f"「{employer.name}」您好：\n\n新收到 {len(apps)} 份求职申请 / {len(apps)} new applications:\n\n"
+        + "\n".join(lines)
+        + more
+        + f"\n\n登录查看完整联系方式并跟进 / Sign in to see full numbers: {settings.SITE_URL}/jobs/employer/\n"
+    )
+    return outbox_enqueue(
+        key=f"jobs:digest:{employer.pk}:{period.isoformat()}",
+        recipient=_digest_recipient(employer),
+        subject=f"[驿站] {employer.name}：新收到 {len(apps)} 份求职申请",
+        payload=email_payload(text=text),
+    )

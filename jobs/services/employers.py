@@ -1,0 +1,228 @@
+"""Employers: registration, sign-up, verification, invitations and memberships."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.activity import activity_log
+from core.errors import ApplicationError, Conflict
+from core.models import User
+from core.outbox import email_payload, outbox_enqueue
+from core.validation import check_text
+from jobs.models import (
+    Employer,
+    EmployerInvitation,
+    EmployerMembership,
+)
+from jobs.services.common import EMPLOYER_FIELDS
+from jobs.validators import credit_code_error, normalize_credit_code, normalize_mobile
+
+
+def _validate_employer_fields(fields: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    if "credit_code" in fields:
+        fields["credit_code"] = normalize_credit_code(fields["credit_code"])
+        message = credit_code_error(fields["credit_code"])
+        if message:
+            errors["credit_code"] = [message]
+    if fields.get("contact_phone"):
+        try:
+            fields["contact_phone"] = normalize_mobile(fields["contact_phone"])
+        except ValueError as exc:
+            errors["contact_phone"] = [str(exc)]
+    if errors:
+        raise ApplicationError("Invalid employer.", fields=errors)
+    return fields
+
+
+def _credit_code_taken() -> ApplicationError:
+    return ApplicationError(
+        "This credit code is already registered.",
+        code="duplicate",
+        fields={"credit_code": [gettext("该统一社会信用代码已注册 / This company is already registered.")]},
+    )
+
+
+@transaction.atomic
+def employer_register(*, user: User, **fields) -> Employer:
+    """The user registers a company and becomes its owner."""
+    unknown = set(fields) - EMPLOYER_FIELDS
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    if user.is_organizer or user.role not in (User.Role.EMPLOYER, User.Role.NONE):
+        raise ApplicationError(
+            "Only employer accounts can register a company.", code="permission_denied", status_code=403
+        )
+    if EmployerMembership.objects.filter(user=user).exists():
+        raise Conflict("You already belong to an employer.", code="already_member")
+    fields = _validate_employer_fields(dict(fields))
+    if Employer.objects.filter(credit_code=fields["credit_code"]).exists():
+        raise _credit_code_taken()
+    try:
+        with transaction.atomic():
+            employer = Employer.objects.create(**fields)
+    except IntegrityError as exc:
+        raise _credit_code_taken() from exc
+    EmployerMembership.objects.create(user=user, employer=employer, role=EmployerMembership.Role.OWNER)
+    if user.role != User.Role.EMPLOYER:
+        user.role = User.Role.EMPLOYER
+        user.save(update_fields=["role"])
+    activity_log(actor=user, verb="employer.registered", obj=employer)
+    return employer
+
+
+def _check_username(username: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    problem = ""
+    if not username:
+        problem = gettext("请填写用户名 / Please choose a username.")
+    elif len(username) > 150:
+        problem = gettext("用户名不超过 150 个字符 / At most 150 characters.")
+    else:
+        try:
+            User.username_validator(username)
+        except ValidationError:
+            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_ / Letters, digits and @/./+/-/_ only.")
+    if problem:
+        raise ApplicationError("Invalid username.", fields={"username": [problem]})
+
+
+def _check_password(password: str) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    messages = []
+    if len(password) < 8:
+        messages.append(gettext("密码至少 8 位 / At least 8 characters."))
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        messages.extend(exc.messages)
+    if messages:
+        raise ApplicationError("Weak password.", fields={"password": messages})
+
+
+def _employer_account_create(*, username: str, password: str, email: str, display_name: str) -> User:
+    """A new employer-member account, after the checks both sign-up paths share."""
+    _check_username(username)
+    check_text(display_name=(display_name, 100))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(
+            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
+        )
+    _check_password(password)
+    return User.objects.create_user(
+        username=username, password=password, email=email, display_name=display_name, role=User.Role.EMPLOYER
+    )
+
+
+@transaction.atomic
+def employer_signup(
+    *, username: str, password: str, email: str, display_name: str = "", **company
+) -> Employer:
+    """Anonymous sign-up: create the owner account and the company in one step."""
+    user = _employer_account_create(
+        username=username, password=password, email=email, display_name=display_name
+    )
+    return employer_register(user=user, **company)
+
+
+@transaction.atomic
+def employer_update(*, employer: Employer, by: User, **changes) -> Employer:
+    unknown = set(changes) - EMPLOYER_FIELDS
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    changes = _validate_employer_fields(dict(changes))
+    if "credit_code" in changes and changes["credit_code"] != employer.credit_code:
+        if employer.verified:
+            # The credit code is what the organizer verified; changing it needs a new verification.
+            employer.verified = False
+            employer.verified_at = None
+            changes["verified"] = False
+        if Employer.objects.filter(credit_code=changes["credit_code"]).exclude(pk=employer.pk).exists():
+            raise _credit_code_taken()
+    for name, value in changes.items():
+        setattr(employer, name, value)
+    employer.save()
+    activity_log(actor=by, verb="employer.updated", obj=employer, fields=sorted(changes))
+    return employer
+
+
+@transaction.atomic
+def employer_verify(*, employer: Employer, by: User, verified: bool = True) -> Employer:
+    Employer.objects.filter(pk=employer.pk).update(
+        verified=verified,
+        verified_at=timezone.now() if verified else None,
+        verified_by=by if verified else None,
+    )
+    employer.refresh_from_db()
+    activity_log(actor=by, verb="employer.verified" if verified else "employer.unverified", obj=employer)
+    return employer
+
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+@transaction.atomic
+def employer_invite(*, employer: Employer, by: User, email: str) -> EmployerInvitation:
+    membership = getattr(by, "employer_membership", None)
+    if membership is None or membership.employer_id != employer.pk or membership.role != "owner":
+        raise ApplicationError(
+            "Only the owner can invite recruiters.", code="permission_denied", status_code=403
+        )
+    invitation = EmployerInvitation.objects.create(
+        employer=employer, email=email, invited_by=by, expires_at=timezone.now() + INVITATION_LIFETIME
+    )
+    link = f"{settings.SITE_URL}/jobs/invite/{invitation.token}/"
+    text = (
+        f"您好：\n\n{by.name} 邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
+        f"接受邀请（7 天内有效）：{link}\n或调用 API：POST /api/v1/jobs/invitations/accept/ ，token={invitation.token}\n\n"
+        f"{by.name} invited you to recruit for “{employer.name}” on Yizhan. Accept within 7 days: {link}\n"
+    )
+    outbox_enqueue(
+        key=f"jobs:invite:{invitation.pk}",
+        recipient=email,
+        subject=f"[驿站] 加入「{employer.name}」招聘团队的邀请",
+        payload=email_payload(text=text),
+    )
+    activity_log(actor=by, verb="employer.invited", obj=employer, email=email)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, username: str, password: str, display_name: str = ""
+) -> EmployerMembership:
+    invitation = EmployerInvitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
+        raise ApplicationError(
+            "This invitation is not valid.",
+            code="invalid_invitation",
+            fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
+        )
+    user = _employer_account_create(
+        username=username, password=password, email=invitation.email, display_name=display_name
+    )
+    membership = EmployerMembership.objects.create(
+        user=user, employer=invitation.employer, role=EmployerMembership.Role.RECRUITER
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    activity_log(actor=user, verb="employer.joined", obj=invitation.employer)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: EmployerMembership, by: User) -> None:
+    if membership.role == EmployerMembership.Role.OWNER:
+        raise Conflict("The owner cannot be removed.", code="owner")
+    activity_log(actor=by, verb="employer.member_removed", obj=membership.employer, user=membership.user_id)
+    membership.delete()

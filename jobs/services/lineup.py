@@ -1,0 +1,223 @@
+"""Lineup requests: employers asking for a slot in a fair, and the organizer deciding."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.activity import activity_log
+from core.errors import ApplicationError, Conflict
+from core.models import User
+from jobs.models import (
+    Employer,
+    JobPosting,
+    LineupRequest,
+)
+from jobs.services.common import L, P, S
+from jobs.services.postings import shortlink_get_or_create
+from livestreams.models import LiveSession, Segment
+from livestreams.services import segment_create
+
+
+def _lineup_changed(*, request: LineupRequest, change: str) -> None:
+    """The one place every lineup change passes through (approved, declined, withdrawn, removed, moved).
+
+    It records the activity, refreshes the time snapshot, makes sure short links exist for
+    featured postings, and brings the employer's calendar invites up to date (REQUEST on approval
+    or a move, CANCEL when declined/withdrawn/removed; idempotent).
+    """
+    if change in ("approved", "moved") and request.segment_id:
+        segment = Segment.objects.get(pk=request.segment_id)
+        LineupRequest.objects.filter(pk=request.pk).update(
+            segment_starts_at=segment.starts_at, segment_ends_at=segment.ends_at
+        )
+        request.segment_starts_at, request.segment_ends_at = segment.starts_at, segment.ends_at
+    if change == "approved":
+        for posting in request.postings.all():
+            shortlink_get_or_create(posting=posting, session=request.session)
+    activity_log(actor=None, verb=f"lineup.{change}", obj=request)
+    from invites.adapters import on_lineup_changed
+
+    on_lineup_changed(request)
+
+
+def _lineup_error(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
+@transaction.atomic
+def lineup_request_create(
+    *, employer: Employer, by: User, session: LiveSession, postings: list[JobPosting], note: str = ""
+) -> LineupRequest:
+    if session.kind != LiveSession.Kind.JOB_FAIR:
+        raise _lineup_error(
+            "session", gettext("只能申请直播带岗专场 / Only job-fair sessions have an employer lineup.")
+        )
+    if session.status not in (S.DRAFT, S.SCHEDULED):
+        raise _lineup_error(
+            "session",
+            gettext("该场次已%(status_label)s，不能再申请 / Session is %(status)s.")
+            % {"status_label": session.get_status_display(), "status": session.status},
+        )
+    if not postings:
+        raise _lineup_error("postings", gettext("请至少选择一个岗位 / Choose at least one posting."))
+    foreign = [p for p in postings if p.employer_id != employer.pk]
+    if foreign:
+        raise _lineup_error("postings", "Unknown posting.")
+    inactive = [p.title for p in postings if p.status in (P.CLOSED, P.FILLED)]
+    if inactive:
+        raise _lineup_error(
+            "postings",
+            gettext("岗位已关闭 / Closed postings cannot be featured: %(titles)s.")
+            % {"titles": ", ".join(inactive)},
+        )
+    try:
+        with transaction.atomic():
+            request = LineupRequest.objects.create(
+                employer=employer, session=session, note=note, requested_by=by
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "You already have an open request for this session.",
+            code="duplicate",
+            fields={"session": [gettext("已申请过该场次 / Already requested.")]},
+        ) from exc
+    request.postings.set(postings)
+    activity_log(actor=by, verb="lineup.requested", obj=request)
+    return request
+
+
+def _locked_request(request: LineupRequest) -> LineupRequest:
+    return LineupRequest.objects.select_for_update().select_related("employer", "session").get(pk=request.pk)
+
+
+@transaction.atomic
+def lineup_approve(
+    *,
+    request: LineupRequest,
+    by: User,
+    segment: Segment | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    title: str = "",
+) -> LineupRequest:
+    request = _locked_request(request)
+    if request.status != L.REQUESTED:
+        raise Conflict(f"A {request.status} request cannot be approved.", code="invalid_state")
+    if not request.employer.verified:
+        raise Conflict(
+            "Only verified employers can be placed in a lineup.",
+            code="employer_not_verified",
+            fields={"employer": [gettext("企业尚未通过审核 / Employer is not verified yet.")]},
+        )
+    if request.session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
+        raise Conflict(f"The session is {request.session.status}.", code="invalid_state")
+    postings = list(request.postings.all())
+    if segment is not None:
+        if segment.session_id != request.session_id:
+            raise _lineup_error("segment", "Unknown segment.")
+        if LineupRequest.objects.filter(segment=segment).exists() or segment.seller_id:
+            raise _lineup_error("segment", gettext("该时段已分配 / This segment is already taken."))
+    else:
+        if starts_at is None or ends_at is None:
+            raise ApplicationError(
+                "Give a segment or starts_at/ends_at.",
+                fields={"starts_at": ["Required when no segment is given."], "ends_at": ["Required."]},
+            )
+        segment = segment_create(
+            session=request.session,
+            by=by,
+            title=title or f"{request.employer.name} 招聘宣讲",
+            description="、".join(p.title for p in postings)[:5000],
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+    request.status = L.APPROVED
+    request.segment = segment
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.reason = ""
+    request.save(update_fields=["status", "segment", "decided_by", "decided_at", "reason", "updated_at"])
+    _lineup_changed(request=request, change="approved")
+    return request
+
+
+@transaction.atomic
+def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRequest:
+    request = _locked_request(request)
+    if request.status != L.REQUESTED:
+        raise Conflict(f"A {request.status} request cannot be declined.", code="invalid_state")
+    request.status, request.reason, request.decided_by, request.decided_at = (
+        L.DECLINED,
+        reason,
+        by,
+        timezone.now(),
+    )
+    request.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
+    _lineup_changed(request=request, change="declined")
+    return request
+
+
+def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> LineupRequest:
+    request = _locked_request(request)
+    if request.status not in LineupRequest.ACTIVE:
+        raise Conflict(f"A {request.status} request cannot be {to}.", code="invalid_state")
+    if request.session.status in (S.ENDED, S.CANCELLED) and request.status == L.APPROVED:
+        raise Conflict(
+            f"The session is {request.session.status}; its lineup is history.", code="invalid_state"
+        )
+    segment_id = request.segment_id
+    request.status, request.reason, request.segment = to, reason, None
+    request.save(update_fields=["status", "reason", "segment", "updated_at"])
+    if segment_id:
+        from livestreams.services import segment_delete
+
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is not None:
+            segment_delete(segment=segment, by=by)
+    _lineup_changed(request=request, change=to)
+    return request
+
+
+@transaction.atomic
+def lineup_withdraw(*, request: LineupRequest, by: User, reason: str = "") -> LineupRequest:
+    return _end_lineup(request, by=by, to=L.WITHDRAWN, reason=reason)
+
+
+@transaction.atomic
+def lineup_remove(*, request: LineupRequest, by: User, reason: str) -> LineupRequest:
+    return _end_lineup(request, by=by, to=L.REMOVED, reason=reason)
+
+
+def lineup_on_segments_changed(session: LiveSession) -> None:
+    """livestreams hook: notice segments of approved requests that were moved or deleted."""
+    for request in LineupRequest.objects.filter(session=session, status=L.APPROVED).select_related("segment"):
+        if request.segment is None:
+            request.status, request.reason = L.REMOVED, "segment deleted"
+            request.save(update_fields=["status", "reason", "updated_at"])
+            _lineup_changed(request=request, change="removed")
+        elif (request.segment.starts_at, request.segment.ends_at) != (
+            request.segment_starts_at,
+            request.segment_ends_at,
+        ):
+            _lineup_changed(request=request, change="moved")
+
+
+def lineup_reminder_recipients(session: LiveSession) -> list[tuple]:
+    """livestreams hook: lineup employers' contacts get the session reminders too."""
+    rows = (
+        LineupRequest.objects.filter(session=session, status=L.APPROVED)
+        .select_related("employer")
+        .order_by("created_at")
+    )
+    return [
+        (None, r.employer.contact_email, r.employer.contact_name or r.employer.name)
+        for r in rows
+        if r.employer.contact_email
+    ]
+
+
+# --- Short links ------------------------------------------------------------------------------------
