@@ -1,31 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from core import api as core_api
 from core import views as core_views
-from livestreams import api as livestreams_api
-
-router = DefaultRouter()
-router.register("series", livestreams_api.SeriesViewSet, basename="series")
-router.register("sessions", livestreams_api.SessionViewSet, basename="session")
-
-segment_list = livestreams_api.SegmentViewSet.as_view({"get": "list", "post": "create"})
-segment_detail = livestreams_api.SegmentViewSet.as_view(
-    {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
-)
 
 api_v1 = [
     path("auth/token/", core_api.TokenView.as_view(), name="auth-token"),
     path("me/", core_api.MeView.as_view(), name="me"),
-    path("sessions/<uuid:session_pk>/segments/", segment_list, name="segment-list"),
-    path("sessions/<uuid:session_pk>/segments/<uuid:pk>/", segment_detail, name="segment-detail"),
-    path("", include("livestreams.live_api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("coaching.api_urls")),
     path("", include("invites.api_urls")),
-    path("", include(router.urls)),
+    path("", include("livestreams.api_urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +27,6 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("coaching.urls")),
     path("", include("invites.urls")),
-    path("", include("livestreams.live_urls")),
+    path("", include("livestreams.live.urls")),
     path("", include("livestreams.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from core.models import User
 from livestreams.models import LiveSession, Series
@@ -44,3 +45,34 @@ def public_upcoming_sessions() -> QuerySet[LiveSession]:
         .select_related("series")
         .order_by("starts_at")
     )
+
+
+def sessions_staffed_by(user: User) -> QuerySet[LiveSession]:
+    """Sessions a user works in: every session of an organizer's union, and the sessions a user hosts."""
+    qs = LiveSession.objects.select_related("series", "union")
+    if user.is_superuser:
+        return qs
+    scope = Q(hosts=user)
+    if user.is_organizer and user.union_id:
+        scope |= Q(union_id=user.union_id)
+    return qs.filter(scope).distinct()
+
+
+def session_for_staff(user: User, session_id) -> LiveSession:
+    """The one gatekeeper for a session's live room: its union's organizers and its hosts; others get a 404."""
+    return get_object_or_404(sessions_staffed_by(user), pk=session_id)
+
+
+def session_for_organizer(user: User, session_id) -> LiveSession:
+    return get_object_or_404(sessions_editable_by(user), pk=session_id)
+
+
+def series_for_organizer(user: User, series_id) -> Series:
+    """A series of the organizer's own union (superusers: any); others get a 404."""
+    qs = Series.objects.all()
+    if not user.is_superuser:
+        if not (user.is_organizer and user.union_id):
+            qs = qs.none()
+        else:
+            qs = qs.filter(union_id=user.union_id)
+    return get_object_or_404(qs, pk=series_id)

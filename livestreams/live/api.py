@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -143,21 +142,6 @@ def orders_view(request, session_id):
 # --- Organizer / host endpoints -----------------------------------------------------------------------
 
 
-def session_for_staff(user, session_id) -> LiveSession:
-    """Organizers of the session's union and the session's hosts; anyone else gets a 404."""
-    qs = LiveSession.objects.all()
-    if not user.is_superuser:
-        scope = Q(hosts=user)
-        if user.is_organizer and user.union_id:
-            scope |= Q(union_id=user.union_id)
-        qs = qs.filter(scope).distinct()
-    return get_object_or_404(qs, pk=session_id)
-
-
-def session_for_organizer(user, session_id) -> LiveSession:
-    return get_object_or_404(selectors.sessions_editable_by(user), pk=session_id)
-
-
 class CredentialInput(StrictSerializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     expires_at = serializers.DateTimeField(required=False)
@@ -178,12 +162,12 @@ class CredentialListView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
-        session = session_for_organizer(request.user, session_id)
+        session = selectors.session_for_organizer(request.user, session_id)
         return Response([_credential_out(c) for c in session.ingest_credentials.all()])
 
     @extend_schema(request=CredentialInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id):
-        session = session_for_organizer(request.user, session_id)
+        session = selectors.session_for_organizer(request.user, session_id)
         data = CredentialInput(data=request.data)
         data.is_valid(raise_exception=True)
         issued = credentials.credential_issue(session=session, by=request.user, **data.validated_data)
@@ -199,7 +183,7 @@ class CredentialRevokeView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id, key_id):
-        session = session_for_organizer(request.user, session_id)
+        session = selectors.session_for_organizer(request.user, session_id)
         credential = get_object_or_404(session.ingest_credentials, key_id=key_id)
         credential = credentials.credential_revoke(credential=credential, by=request.user)
         return Response(_credential_out(credential))
@@ -212,7 +196,7 @@ class LiveStatsView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
-        session = session_for_staff(request.user, session_id)
+        session = selectors.session_for_staff(request.user, session_id)
         degraded = False
         try:
             counters.ensure_built(session.pk)
@@ -240,7 +224,7 @@ class QuestionListView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
-        session = session_for_staff(request.user, session_id)
+        session = selectors.session_for_staff(request.user, session_id)
         qs = LiveEvent.objects.filter(session=session, is_question=True).order_by("-ts")
         if request.query_params.get("unanswered") in ("1", "true"):
             qs = qs.filter(answered_at__isnull=True)
@@ -265,7 +249,7 @@ class QuestionAnswerView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id, pk):
-        session = session_for_staff(request.user, session_id)
+        session = selectors.session_for_staff(request.user, session_id)
         if request.user.role not in ("organizer", "host") and not request.user.is_superuser:
             return Response(error_body("permission_denied", "Only hosts and organizers."), status=403)
         updated = LiveEvent.objects.filter(
@@ -294,7 +278,7 @@ class ResultView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, session_id):
-        session = session_for_organizer(request.user, session_id)
+        session = selectors.session_for_organizer(request.user, session_id)
         result = SessionResult.objects.filter(session=session).first()
         if result is None:
             raise NotFound(
@@ -310,7 +294,7 @@ class ResultComputeView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id):
-        session = session_for_organizer(request.user, session_id)
+        session = selectors.session_for_organizer(request.user, session_id)
         if session.status in (
             LiveSession.Status.DRAFT,
             LiveSession.Status.SCHEDULED,
@@ -330,14 +314,7 @@ class SeriesResultView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, series_id):
-        from livestreams.models import Series
-
-        qs = (
-            Series.objects.all()
-            if request.user.is_superuser
-            else Series.objects.filter(union_id=request.user.union_id)
-        )
-        series = get_object_or_404(qs, pk=series_id)
+        series = selectors.series_for_organizer(request.user, series_id)
         roll = results.series_rollup(series=series)
         sessions = [
             {

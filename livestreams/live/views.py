@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from livestreams import selectors
 from livestreams.live import charts, export, orders, results
-from livestreams.models import Series, SessionResult
+from livestreams.models import SessionResult
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -127,22 +127,13 @@ def orders_upload(request, pk):
 
 @login_required
 def live_page(request, pk):
-    from livestreams.live_api import session_for_staff
-
-    session = session_for_staff(request.user, pk)
+    session = selectors.session_for_staff(request.user, pk)
     return render(request, "livestreams/live.html", {"session": session})
 
 
 @login_required
 def series_results_page(request, pk):
-    qs = (
-        Series.objects.all()
-        if request.user.is_superuser
-        else Series.objects.filter(union_id=request.user.union_id)
-    )
-    if not request.user.is_organizer:
-        raise Http404
-    series = get_object_or_404(qs, pk=pk)
+    series = selectors.series_for_organizer(request.user, pk)
     roll = results.series_rollup(series=series)
     rows = roll.pop("sessions")
     chart = charts.hbar_chart(

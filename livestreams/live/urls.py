@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livestreams import live_views as v
+from livestreams.live import views as v
 
 app_name = "livestreams_live"
 urlpatterns = [

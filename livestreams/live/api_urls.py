@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livestreams import live_api as v
+from livestreams.live import api as v
 
 urlpatterns = [
     path("sessions/<uuid:session_id>/events/", v.events_view, name="live-events"),
