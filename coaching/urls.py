@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coaching import views
+from coaching.views import public as views
 
 app_name = "coaching"
 urlpatterns = [

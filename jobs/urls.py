@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from jobs import views
+from jobs.views import public as views
 
 app_name = "jobs"
 urlpatterns = [

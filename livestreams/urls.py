@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livestreams import views
+from livestreams.views import public as views
 
 app_name = "livestreams"
 urlpatterns = [

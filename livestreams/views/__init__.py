@@ -1,0 +1,1 @@
+"""Pages of the app, one module per audience (public, employer, organizer, …)."""
