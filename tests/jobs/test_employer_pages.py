@@ -6,7 +6,9 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core.models import OutboxMessage
@@ -557,3 +559,25 @@ def test_a_declined_request_emails_the_reason(employer, posting, fair, organizer
 
     message = OutboxMessage.objects.get(recipient=employer.contact_email, subject__contains="未通过")
     assert "岗位与本场主题不符" in message.payload["text"]
+
+
+def test_workspace_pages_speak_english_when_chosen(web, employer, posting):
+    pages = {
+        "/jobs/employer/postings/": ["New posting", "Job title"],
+        f"/jobs/employer/postings/{posting.pk}/edit/": [
+            "Social insurance and housing fund",
+            "Pay from (CNY)",
+        ],
+        "/jobs/employer/": ["Export this list", "Update selected"],
+        "/jobs/employer/fairs/": ["My requests", "Fairs taking requests"],
+        "/jobs/employer/results/": ["Job-card clicks", "Applications per 1,000 views"],
+        "/jobs/employer/team/": ["Pending invitations", "Send invitation"],
+    }
+    try:
+        for url, texts in pages.items():
+            html = web.get(url, headers={"accept-language": "en"}).content.decode()
+            for text in texts:
+                assert text in html, (url, text)
+            assert "岗位名称" not in html and "导出当前筛选" not in html
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # LocaleMiddleware leaves English active in this thread
