@@ -581,3 +581,29 @@ def test_workspace_pages_speak_english_when_chosen(web, employer, posting):
             assert "岗位名称" not in html and "导出当前筛选" not in html
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # LocaleMiddleware leaves English active in this thread
+
+
+def test_list_pages_do_not_grow_queries_with_rows(web, employer, posting, fair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert web.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _bulk_applicants(posting, 5, session=fair)
+    make_posting(employer, title="另一个岗位")
+    few = {
+        url: count(url) for url in ("/jobs/employer/", "/jobs/employer/postings/", "/jobs/employer/results/")
+    }
+    _bulk_applicants(make_posting(employer, title="第三个岗位"), 45, session=fair)
+    many = {url: count(url) for url in few}
+
+    assert many == few
+
+
+def test_organizer_reports_of_an_employer_are_not_open_to_another_employer(other_web, employer):
+    response = other_web.get(f"/api/v1/jobs/reports/employers/{employer.pk}/")
+
+    assert response.status_code in (403, 404)
