@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -292,6 +293,8 @@ def posting_preview(request, pk):
     """The apply page exactly as a viewer's phone shows it (drafts too), inside the editor's phone frame."""
     posting = _own_posting(request, pk)
     context = {"posting": posting, "session": None, "link": None, "errors": {}, "values": {}, "preview": True}
+    # A viewer is anonymous: the header shows no account and no employer navigation.
+    context.update(user=AnonymousUser(), nav_items=[])
     return render(request, "jobs/apply.html", context)
 
 

@@ -222,4 +222,20 @@ def test_inbox_layout_uses_the_laptop_width_and_is_cards_on_a_phone(browser, liv
     assert page.get_by_test_id("page-of").inner_text() == "第 1 / 2 页"
     page.get_by_test_id("next").click()
     assert page.locator("[data-testid=applicant]").count() == 10
+
+    # Every other workspace page fits the screen too.
+    size = "phone" if phone else "laptop"
+    first = Application.objects.filter(posting=posting).first()
+    for name, path in (
+        ("applicant", f"/jobs/employer/applicants/{first.pk}/"),
+        ("postings", "/jobs/employer/postings/"),
+        ("posting", f"/jobs/employer/postings/{posting.pk}/"),
+        ("fairs", "/jobs/employer/fairs/"),
+        ("results", "/jobs/employer/results/"),
+        ("team", "/jobs/employer/team/"),
+        ("welcome", "/jobs/employer/welcome/"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        _no_sideways_scroll(page)
+        _shot(page, f"{size}-{name}")
     context.close()

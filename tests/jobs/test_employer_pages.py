@@ -215,6 +215,7 @@ def test_edit_preview_open_close_and_duplicate(web, employer):
     assert preview.status_code == 200 and "SMT 技工" in preview.content.decode()
     assert "提供夫妻房" in preview.content.decode()
     assert preview.get("X-Frame-Options") == "SAMEORIGIN"
+    assert 'data-testid="logout"' not in preview.content.decode()  # as an anonymous viewer sees it
 
     detail = web.get(f"/jobs/employer/postings/{posting.pk}/").content.decode()
     assert 'data-testid="shortlink"' not in detail  # a draft has no link yet
