@@ -608,3 +608,19 @@ def test_organizer_reports_of_an_employer_are_not_open_to_another_employer(other
     response = other_web.get(f"/api/v1/jobs/reports/employers/{employer.pk}/")
 
     assert response.status_code in (403, 404)
+
+
+def test_results_api_is_the_pages_figures_and_404_for_another_employer(
+    employer_client, other_employer_client, employer, posting, fair, approved
+):
+    _apply(posting, "张伟", "13800138000", session=fair)
+
+    own = employer_client.get(f"/api/v1/jobs/employers/{employer.pk}/results/")
+    foreign = other_employer_client.get(f"/api/v1/jobs/employers/{employer.pk}/results/")
+
+    assert own.status_code == 200
+    body = own.json()
+    assert body["fairs"][0]["session"] == str(fair.pk) and body["fairs"][0]["applications"] == 1
+    assert body["postings"][0]["title"] == "电子厂普工"
+    assert body["funnel"] == {"applied": 1, "contacted": 0, "interview": 0, "offer": 0, "hired": 0}
+    assert foreign.status_code == 404 and "张伟" not in foreign.content.decode()
