@@ -426,6 +426,15 @@ def _filter_choices(employer) -> dict:
     }
 
 
+def _with_next_statuses(applications: list[Application]) -> list[Application]:
+    labels = dict(Application.Status.choices)
+    for application in applications:
+        application.next_statuses = [
+            (code, labels[code]) for code in Application.Status.values if code in PIPELINE[application.status]
+        ]
+    return applications
+
+
 @employer_member
 def inbox(request):
     """Applicants with server-side paging, search by name or phone, and the filters kept in the URL."""
@@ -433,12 +442,7 @@ def inbox(request):
     qs, chosen = selectors.inbox_filter(employer, request.GET)
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    applications = list(page.object_list)
-    labels = dict(Application.Status.choices)
-    for application in applications:
-        application.next_statuses = [
-            (code, labels[code]) for code in Application.Status.values if code in PIPELINE[application.status]
-        ]
+    applications = _with_next_statuses(list(page.object_list))
     query = urlencode(chosen)
     return render(
         request,
@@ -469,20 +473,26 @@ def inbox_status(request, pk):
     """One pipeline step from the inbox or the detail page; the rules live in application_set_status."""
     application = get_object_or_404(selectors.applications_of(request.membership.employer), pk=pk)
     try:
-        services.application_set_status(
+        application = services.application_set_status(
             application=application,
             by=request.user,
             status=request.POST.get("status", ""),
             note=request.POST.get("note", "")[:500],
         )
     except ApplicationError as exc:
-        messages.error(request, f"{application.name}: " + _error_text(exc))
+        notice = {"tags": "error", "text": f"{application.name}: " + _error_text(exc)}
     else:
-        messages.success(
-            request,
-            gettext("%(name)s：已更新为「%(status)s」")
+        notice = {
+            "tags": "success",
+            "text": gettext("%(name)s：已更新为「%(status)s」")
             % {"name": application.name, "status": application.get_status_display()},
-        )
+        }
+    if request.htmx and request.POST.get("next") != "detail":
+        # htmx: only this applicant's row comes back, with the notice under it (the page stays put).
+        _with_next_statuses([application])
+        context = {"a": application, "row_notice": notice, "back": request.POST.get("back", "")}
+        return render(request, "jobs/employer/_inbox_row.html", context)
+    getattr(messages, notice["tags"])(request, notice["text"])
     if request.POST.get("next") == "detail":
         return redirect("jobs:employer-applicant", pk=application.pk)
     return redirect(_back_to_inbox(request))

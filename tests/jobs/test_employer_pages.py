@@ -624,3 +624,24 @@ def test_results_api_is_the_pages_figures_and_404_for_another_employer(
     assert body["postings"][0]["title"] == "电子厂普工"
     assert body["funnel"] == {"applied": 1, "contacted": 0, "interview": 0, "offer": 0, "hired": 0}
     assert foreign.status_code == 404 and "张伟" not in foreign.content.decode()
+
+
+def test_row_step_with_htmx_returns_only_the_updated_row(web, posting):
+    application = _apply(posting, "张伟", "13800138000")
+
+    response = web.post(
+        f"/jobs/employer/applications/{application.pk}/status/",
+        {"status": "contacted", "back": ""},
+        headers={"hx-request": "true"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f'data-id="{application.pk}"' in html and 'data-testid="status">已联系<' in html
+    assert "张伟：已更新为「已联系」" in html
+    refused = web.post(
+        f"/jobs/employer/applications/{application.pk}/status/",
+        {"status": "hired"},
+        headers={"hx-request": "true"},
+    ).content.decode()
+    assert 'class="notice error"' in refused and 'data-testid="status">已联系<' in refused
