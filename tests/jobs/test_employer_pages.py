@@ -645,3 +645,19 @@ def test_row_step_with_htmx_returns_only_the_updated_row(web, posting):
         headers={"hx-request": "true"},
     ).content.decode()
     assert 'class="notice error"' in refused and 'data-testid="status">已联系<' in refused
+
+
+def test_a_recruiter_cannot_resend_or_revoke_invitations(employer, employer_user):
+    invitation = services.employer_invite(employer=employer, by=employer_user, email="rec2@example.com")
+    recruiter = factories.make_user(username="recruiter_2", role="employer")
+    EmployerMembership.objects.create(user=recruiter, employer=employer, role="recruiter")
+    web = Client()
+    web.force_login(recruiter)
+    token = invitation.token
+
+    web.post(f"/jobs/employer/team/invitations/{invitation.pk}/resend/")
+    page = web.post(f"/jobs/employer/team/invitations/{invitation.pk}/revoke/", follow=True).content.decode()
+
+    invitation.refresh_from_db()
+    assert invitation.token == token and invitation.expires_at > invitation.created_at + timedelta(days=6)
+    assert "只有企业负责人" in page
