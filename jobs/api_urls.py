@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from jobs import api
+from jobs import api, api_employer
 
 router = SimpleRouter()
 router.register("jobs/employers", api.EmployerViewSet, basename="jobs-employer")
@@ -43,4 +43,13 @@ urlpatterns = [
     ),
     path("jobs/reports/employers/<uuid:pk>/", _report("employer_report"), name="jobs-report-employer"),
     path("", include(router.urls)),
+]
+
+# The employer's own results (jobs/api_employer.py).
+urlpatterns += [
+    path(
+        "jobs/employers/<uuid:pk>/results/",
+        api_employer.EmployerResultsView.as_view(),
+        name="jobs-employer-results",
+    ),
 ]

@@ -207,6 +207,10 @@ class LineupRequest(models.Model):
     segment = models.OneToOneField(
         "livestreams.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="lineup_request"
     )
+    # The segment the employer would like (the organizer still decides; approval may use another).
+    preferred_segment = models.ForeignKey(
+        "livestreams.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Snapshot of the segment's times at approval, so a moved segment is noticed (calendar updates).
     segment_starts_at = models.DateTimeField(null=True, blank=True)
     segment_ends_at = models.DateTimeField(null=True, blank=True)

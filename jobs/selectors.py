@@ -171,3 +171,191 @@ def public_lineup(session: LiveSession) -> list[LineupRequest]:
         )
         .order_by("segment__starts_at")
     )
+
+
+# --- The employer workspace (pages under /jobs/employer/) ------------------------------------------
+
+INBOX_FILTERS = ("status", "posting", "session", "channel", "q")
+
+
+def postings_with_counts(employer: Employer) -> QuerySet[JobPosting]:
+    """The employer's postings with their applicant count (one query)."""
+    return (
+        JobPosting.objects.filter(employer=employer)
+        .annotate(applicant_count=Count("applications"))
+        .order_by("-created_at")
+    )
+
+
+def fairs_taking_requests(user: User) -> QuerySet[LiveSession]:
+    """Upcoming public job fairs an employer may ask to join (scheduled, not started)."""
+    from django.utils import timezone
+
+    from livestreams.selectors import sessions_visible_to
+
+    return (
+        sessions_visible_to(user)
+        .filter(
+            kind=LiveSession.Kind.JOB_FAIR, status=LiveSession.Status.SCHEDULED, starts_at__gt=timezone.now()
+        )
+        .order_by("starts_at")
+    )
+
+
+def requests_of(employer: Employer) -> QuerySet[LineupRequest]:
+    return (
+        LineupRequest.objects.filter(employer=employer)
+        .select_related("session", "segment", "preferred_segment")
+        .prefetch_related(
+            Prefetch("postings", queryset=JobPosting.objects.only("id", "title", "status", "employer_id"))
+        )
+        .order_by("-created_at")
+    )
+
+
+def inbox_filter(employer: Employer, params) -> tuple[QuerySet[Application], dict]:
+    """The inbox's applicants for the filters in ``params`` (a QueryDict); unknown values are dropped.
+
+    Returns the queryset and the filters actually applied (so the URL, the page and the export agree).
+    """
+    qs = applications_of(employer)
+    chosen = {key: (params.get(key) or "").strip() for key in INBOX_FILTERS}
+    chosen["q"] = chosen["q"][:50].replace("\x00", "")
+    if chosen["status"] in Application.Status.values:
+        qs = qs.filter(status=chosen["status"])
+    else:
+        chosen["status"] = ""
+    if chosen["channel"] in Application.Channel.values:
+        qs = qs.filter(channel=chosen["channel"])
+    else:
+        chosen["channel"] = ""
+    if (
+        chosen["posting"]
+        and JobPosting.objects.filter(employer=employer, pk=_uuid(chosen["posting"])).exists()
+    ):
+        qs = qs.filter(posting_id=chosen["posting"])
+    else:
+        chosen["posting"] = ""
+    if chosen["session"] and _uuid(chosen["session"]):
+        qs = qs.filter(session_id=chosen["session"])
+    else:
+        chosen["session"] = ""
+    if chosen["q"]:
+        digits = "".join(c for c in chosen["q"] if c.isdigit())
+        match = Q(name__icontains=chosen["q"])
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        qs = qs.filter(match)
+    return qs, {k: v for k, v in chosen.items() if v}
+
+
+def _uuid(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError):
+        return None
+
+
+PIPELINE_STAGES = ["applied", "contacted", "interview", "offer", "hired"]
+
+
+def _stages_reached(own: QuerySet[Application]) -> list[dict]:
+    """Per application: session, posting and the furthest pipeline stage it ever reached (rank 0–4).
+
+    A rejected or withdrawn applicant still counts for the stages it passed (from the status history),
+    so the funnel reads "how many got this far", not "how many sit here now".
+    """
+    from jobs.models import ApplicationEvent
+
+    rank = {stage: i for i, stage in enumerate(PIPELINE_STAGES)}
+    rows = list(own.order_by().values("id", "session_id", "posting_id", "status"))
+    furthest = {r["id"]: rank.get(r["status"], 0) for r in rows}
+    events = ApplicationEvent.objects.filter(application__in=own.order_by().values("id")).exclude(
+        to_status=""
+    )
+    for app_id, to_status in events.values_list("application_id", "to_status"):
+        if to_status in rank and rank[to_status] > furthest.get(app_id, 0):
+            furthest[app_id] = rank[to_status]
+    for r in rows:
+        r["reached"] = furthest[r["id"]]
+    return rows
+
+
+def _funnel_of(rows: list[dict]) -> list[int]:
+    return [sum(1 for r in rows if r["reached"] >= i) for i in range(len(PIPELINE_STAGES))]
+
+
+def employer_results(employer: Employer) -> dict:
+    """The employer's own figures per fair and per posting, and its pipeline funnel across fairs.
+
+    Job-card clicks and the session's views/unique viewers come from each session's stored result
+    (clicks only for this employer's postings); applications come straight from PostgreSQL.
+    """
+    from livestreams.models import SessionResult
+
+    own = Application.objects.filter(posting__employer=employer)
+    titles = dict(JobPosting.objects.filter(employer=employer).values_list("pk", "title"))
+    posting_ids = {str(pk) for pk in titles}
+    rows = _stages_reached(own)
+    phones = dict(own.order_by().values_list("id", "phone"))
+    session_ids = {r["session_id"] for r in rows if r["session_id"]} | set(
+        LineupRequest.objects.filter(employer=employer, status="approved").values_list(
+            "session_id", flat=True
+        )
+    )
+    sessions = {s.pk: s for s in LiveSession.objects.filter(pk__in=session_ids)}
+    stored = {r.session_id: r for r in SessionResult.objects.filter(session_id__in=session_ids)}
+    fairs, clicks_by_posting, views_by_posting = [], {}, {}
+    for sid, session in sorted(sessions.items(), key=lambda kv: kv[1].starts_at, reverse=True):
+        result = stored.get(sid)
+        jobs = [
+            j for j in (result.breakdowns.get("jobs", []) if result else []) if j.get("id") in posting_ids
+        ]
+        for j in jobs:
+            clicks_by_posting[j["id"]] = clicks_by_posting.get(j["id"], 0) + j.get("clicks", 0)
+            views_by_posting[j["id"]] = views_by_posting.get(j["id"], 0) + result.views
+        mine = [r for r in rows if r["session_id"] == sid]
+        applicants = len({phones[r["id"]] for r in mine})
+        views = result.views if result else None
+        unique = result.unique_viewers if result else None
+        fairs.append(
+            {
+                "session": session,
+                "computed": result is not None,
+                "views": views,
+                "unique_viewers": unique,
+                "clicks": sum(j.get("clicks", 0) for j in jobs),
+                "applications": len(mine),
+                "applicants": applicants,
+                "apply_rate": applicants / unique if unique else None,
+                "apm": len(mine) * 1000 / views if views else None,
+                "funnel": _funnel_of(mine),
+            }
+        )
+    postings = []
+    for pk, title in titles.items():
+        pid = str(pk)
+        mine = [r for r in rows if r["posting_id"] == pk]
+        from_fairs = sum(1 for r in mine if r["session_id"])
+        views = views_by_posting.get(pid, 0)
+        if not mine and pid not in clicks_by_posting:
+            continue
+        postings.append(
+            {
+                "id": pid,
+                "title": title,
+                "clicks": clicks_by_posting.get(pid, 0),
+                "applications": len(mine),
+                "from_fairs": from_fairs,
+                "apm": from_fairs * 1000 / views if views else None,
+                "funnel": _funnel_of(mine),
+            }
+        )
+    postings.sort(key=lambda p: (-p["applications"], p["title"]))
+    return {
+        "fairs": fairs,
+        "postings": postings,
+        "funnel": list(zip(PIPELINE_STAGES, _funnel_of(rows), strict=True)),
+    }

@@ -21,6 +21,8 @@ from jobs.services.employers import (  # noqa: F401
     invitation_accept,
     membership_remove,
 )
+from jobs.services.fairs import lineup_request_submit  # noqa: F401
+from jobs.services.inbox import BULK_LIMIT, applications_bulk_set_status  # noqa: F401
 from jobs.services.lineup import (  # noqa: F401
     lineup_approve,
     lineup_decline,
@@ -30,6 +32,7 @@ from jobs.services.lineup import (  # noqa: F401
     lineup_request_create,
     lineup_withdraw,
 )
+from jobs.services.notices import employer_notice_send  # noqa: F401
 from jobs.services.postings import (  # noqa: F401
     posting_create,
     posting_is_open,
@@ -39,3 +42,9 @@ from jobs.services.postings import (  # noqa: F401
     shortlink_get_or_create,
     shortlink_url,
 )
+from jobs.services.team import (  # noqa: F401
+    invitation_resend,
+    invitation_revoke,
+    team_member_remove,
+)
+from jobs.services.workspace import posting_duplicate  # noqa: F401

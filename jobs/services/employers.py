@@ -20,6 +20,7 @@ from jobs.models import (
     EmployerMembership,
 )
 from jobs.services.common import EMPLOYER_FIELDS
+from jobs.services.notices import employer_notice_send
 from jobs.validators import credit_code_error, normalize_credit_code, normalize_mobile
 
 
@@ -157,6 +158,7 @@ def employer_update(*, employer: Employer, by: User, **changes) -> Employer:
 
 @transaction.atomic
 def employer_verify(*, employer: Employer, by: User, verified: bool = True) -> Employer:
+    was_verified = Employer.objects.filter(pk=employer.pk, verified=True).exists()
     Employer.objects.filter(pk=employer.pk).update(
         verified=verified,
         verified_at=timezone.now() if verified else None,
@@ -164,6 +166,8 @@ def employer_verify(*, employer: Employer, by: User, verified: bool = True) -> E
     )
     employer.refresh_from_db()
     activity_log(actor=by, verb="employer.verified" if verified else "employer.unverified", obj=employer)
+    if was_verified != verified:
+        employer_notice_send(employer=employer, kind="verified" if verified else "unverified")
     return employer
 
 

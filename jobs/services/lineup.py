@@ -17,6 +17,7 @@ from jobs.models import (
     LineupRequest,
 )
 from jobs.services.common import L, P, S
+from jobs.services.notices import employer_notice_send
 from jobs.services.postings import shortlink_get_or_create
 from livestreams.models import LiveSession, Segment
 from livestreams.services import segment_create
@@ -39,6 +40,7 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
         for posting in request.postings.all():
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
+    employer_notice_send(employer=request.employer, kind=change, request=request)
     from invites.adapters import on_lineup_changed
 
     on_lineup_changed(request)

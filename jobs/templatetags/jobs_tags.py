@@ -10,3 +10,11 @@ register = template.Library()
 @register.inclusion_tag("jobs/_lineup.html")
 def jobs_lineup(session):
     return {"session": session, "lineup": selectors.public_lineup(session)}
+
+
+@register.filter
+def percent(value, digits: int = 1):
+    """0.1234 → "12.3%"; None → "—" (no denominator yet)."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{int(digits)}f}%"

@@ -1,27 +1,23 @@
-"""Server-rendered pages: the one-minute apply page (mobile first), QR images, fair lineup, employer inbox."""
+"""Server-rendered pages: the one-minute apply page (mobile first), QR images, fair lineup, invitations.
+
+The employer's inbox and the rest of its workspace are in jobs/views/employer.py.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseForbidden, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from jobs import qr, selectors, services
-from jobs.models import Application, EmployerInvitation, JobPosting, ShortLink
+from jobs.models import EmployerInvitation, JobPosting, ShortLink
 from jobs.ratelimit import apply_rate_check, client_ip
 from jobs.services.applications import _validate_applicant
 from jobs.validators import mask_phone
-from livestreams.models import LiveSession
 from livestreams.selectors import sessions_visible_to
 
 
@@ -88,96 +84,6 @@ def qr_image(request, code, kind):
 def fair_lineup(request, pk):
     session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
     return render(request, "jobs/fair.html", {"session": session, "lineup": selectors.public_lineup(session)})
-
-
-def _inbox_filters(request, employer) -> dict:
-    """The inbox's filters (status, posting, session) from the query string; unknown values are ignored."""
-    postings = list(JobPosting.objects.filter(employer=employer).order_by("-created_at").only("id", "title"))
-    sessions = list(
-        LiveSession.objects.filter(applications__posting__employer=employer)
-        .distinct()
-        .order_by("-starts_at")
-        .only("id", "title", "starts_at")
-    )
-    chosen = {
-        "status": request.GET.get("status", ""),
-        "posting": request.GET.get("posting", ""),
-        "session": request.GET.get("session", ""),
-    }
-    if chosen["status"] not in Application.Status.values:
-        chosen["status"] = ""
-    if chosen["posting"] not in {str(p.pk) for p in postings}:
-        chosen["posting"] = ""
-    if chosen["session"] not in {str(s.pk) for s in sessions}:
-        chosen["session"] = ""
-    return {"chosen": chosen, "postings": postings, "sessions": sessions}
-
-
-@login_required
-def employer_inbox(request):
-    """The employer's applicants: filter by status, posting and session; move each along the pipeline."""
-    membership = selectors.membership_of(request.user)
-    if membership is None:
-        return HttpResponseForbidden(gettext("Only employer members can see this page."))
-    filters = _inbox_filters(request, membership.employer)
-    chosen = filters["chosen"]
-    qs = selectors.applications_of(membership.employer)
-    if chosen["status"]:
-        qs = qs.filter(status=chosen["status"])
-    if chosen["posting"]:
-        qs = qs.filter(posting_id=chosen["posting"])
-    if chosen["session"]:
-        qs = qs.filter(session_id=chosen["session"])
-    applications = list(qs[:500])
-    labels = dict(Application.Status.choices)
-    for application in applications:
-        application.next_statuses = [
-            (code, labels[code])
-            for code in Application.Status.values
-            if code in services.PIPELINE[application.status]
-        ]
-    return render(
-        request,
-        "jobs/inbox.html",
-        {
-            "employer": membership.employer,
-            "applications": applications,
-            "status": chosen["status"],
-            "statuses": Application.Status.choices,
-            "query": urlencode({k: v for k, v in chosen.items() if v}),
-            **filters,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["POST"])
-def employer_inbox_status(request, pk):
-    """One pipeline step from the inbox (a form per row); the rules live in services.application_set_status."""
-    membership = selectors.membership_of(request.user)
-    if membership is None:
-        return HttpResponseForbidden(gettext("Only employer members can see this page."))
-    application = get_object_or_404(selectors.applications_of(membership.employer), pk=pk)
-    try:
-        services.application_set_status(
-            application=application,
-            by=request.user,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", "")[:500],
-        )
-    except ApplicationError as exc:
-        problems = [m for messages_ in (exc.fields or {}).values() for m in messages_] or [str(exc.message)]
-        messages.error(request, f"{application.name}: " + " ".join(problems))
-    else:
-        messages.success(
-            request,
-            gettext("%(name)s：已更新为「%(status)s」")
-            % {"name": application.name, "status": application.get_status_display()},
-        )
-    # Back to the same filtered list: only the inbox's own filter keys survive the round trip.
-    back = QueryDict(request.POST.get("back", ""))
-    query = urlencode({k: back[k] for k in ("status", "posting", "session") if back.get(k)})
-    return redirect(reverse("jobs:inbox") + (f"?{query}" if query else ""))
 
 
 @require_http_methods(["GET", "POST"])
