@@ -126,12 +126,6 @@ def orders_upload(request, pk):
 
 
 @login_required
-def live_page(request, pk):
-    session = selectors.session_for_staff(request.user, pk)
-    return render(request, "livestreams/live.html", {"session": session})
-
-
-@login_required
 def series_results_page(request, pk):
     series = selectors.series_for_organizer(request.user, pk)
     roll = results.series_rollup(series=series)
