@@ -144,6 +144,23 @@ def _on_air(segments: list[dict], now: datetime) -> tuple[dict | None, dict | No
     return current, (upcoming[0] if upcoming else None)
 
 
+def _curve(per_minute: list[dict], current: int, now_minute: int, *, live: bool) -> dict:
+    """Per-minute concurrency (null where a minute saw no event at all, so the line bridges the gap
+    instead of dropping to 0) with the running minute set to the viewers present now."""
+    concurrent: list[int | None] = []
+    for row in per_minute:
+        quiet = not (row["concurrent"] or row["views"] or row["comments"] or row["orders"])
+        concurrent.append(None if quiet else row["concurrent"])
+    if live and per_minute and per_minute[-1]["minute"] == now_minute:
+        concurrent[-1] = max(current, per_minute[-1]["concurrent"])
+    return {
+        "minutes": [row["minute"] for row in per_minute],
+        "concurrent": concurrent,
+        "views": [row["views"] for row in per_minute],
+        "comments": [row["comments"] for row in per_minute],
+    }
+
+
 def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
@@ -192,12 +209,9 @@ def snapshot(*, session: LiveSession) -> dict:
         }
         out["figures"]["comments_per_min"] = _rate(per_minute, "comments", now_minute)
         out["figures"]["questions_per_min"] = _rate(per_minute, "questions", now_minute)
-        out["curve"] = {
-            "minutes": [row["minute"] for row in per_minute],
-            "concurrent": [row["concurrent"] for row in per_minute],
-            "views": [row["views"] for row in per_minute],
-            "comments": [row["comments"] for row in per_minute],
-        }
+        out["curve"] = _curve(
+            per_minute, stats["current_viewers"], now_minute, live=session.went_live_at is not None
+        )
     if "fair" in extra:
         fair = dict(extra["fair"])
         if state == "ok":

@@ -7,6 +7,7 @@
   var dark = document.body.classList.contains("bigscreen");
   var ink = dark ? "#e8ecf5" : "#222";
   var grid = dark ? "#232c4d" : "#eee";
+  var size = dark ? 16 : 12; // readable from across the room on the big screen
   var charts = {};
   var lastOk = null;
 
@@ -23,34 +24,40 @@
     root.querySelectorAll('[data-fig="' + key + '"]').forEach(function (el) { el.textContent = value; });
   }
   function axisStyle() {
-    return { axisLabel: { color: ink }, axisLine: { lineStyle: { color: grid } }, splitLine: { lineStyle: { color: grid } } };
+    return { axisLabel: { color: ink, fontSize: size }, axisLine: { lineStyle: { color: grid } }, splitLine: { lineStyle: { color: grid } } };
   }
 
   function drawCurve(d) {
     var c = chart("chart-curve");
     if (!c || !d.curve) { return; }
-    var bands = (d.segments || []).map(function (s) {
-      var on = s.id === d.current_segment;
-      return [{ name: s.title, xAxis: String(s.start_minute), itemStyle: { color: on ? "rgba(200,22,29,0.16)" : "rgba(120,120,160,0.08)" },
-                label: { color: on ? "#c8161d" : ink, fontWeight: on ? "bold" : "normal" } },
-              { xAxis: String(Math.max(s.start_minute, s.end_minute - 1)) }];
-    });
     var minutes = d.curve.minutes.map(String);
-    var marks = d.now_minute !== null && d.now_minute !== undefined ? [{ xAxis: String(d.now_minute), name: L.on_air }] : [];
+    var first = d.curve.minutes.length ? d.curve.minutes[0] : 0;
+    var last = d.curve.minutes.length ? d.curve.minutes[d.curve.minutes.length - 1] : 0;
+    var bands = [];
+    (d.segments || []).forEach(function (s) {
+      var from = Math.max(s.start_minute, first), to = Math.min(s.end_minute - 1, last);
+      if (to < from) { return; }
+      var on = s.id === d.current_segment;
+      bands.push([{ name: s.title, xAxis: String(from), itemStyle: { color: on ? "rgba(200,22,29,0.14)" : "rgba(120,120,160,0.07)" },
+                    label: { color: on ? "#c8161d" : ink, fontWeight: on ? "bold" : "normal" } },
+                  { xAxis: String(to) }]);
+    });
+    var marks = d.now_minute !== null && d.now_minute !== undefined && d.now_minute <= last ? [{ xAxis: String(d.now_minute), name: L.on_air }] : [];
     c.setOption({
       animation: false,
       textStyle: { color: ink },
       tooltip: { trigger: "axis" },
-      legend: { data: [L.concurrent, L.views], textStyle: { color: ink } },
-      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      legend: { top: 0, right: 0, data: [L.concurrent, L.views], textStyle: { color: ink, fontSize: size } },
+      grid: { left: 48, right: 40, top: 40, bottom: 28 },
       xAxis: Object.assign({ type: "category", data: minutes, name: L.minute, nameTextStyle: { color: ink } }, axisStyle()),
       yAxis: Object.assign({ type: "value", minInterval: 1 }, axisStyle()),
       series: [
-        { name: L.concurrent, type: "line", showSymbol: false, smooth: true, data: d.curve.concurrent, lineStyle: { width: 3, color: "#c8161d" }, itemStyle: { color: "#c8161d" },
-          areaStyle: { color: "rgba(200,22,29,0.12)" }, markArea: { silent: true, data: bands }, markLine: { silent: true, symbol: "none", data: marks, lineStyle: { color: "#f0a040" } } },
+        { name: L.concurrent, type: "line", showSymbol: false, connectNulls: true, data: d.curve.concurrent, lineStyle: { width: 3, color: "#c8161d" }, itemStyle: { color: "#c8161d" },
+          areaStyle: { color: "rgba(200,22,29,0.12)" }, markArea: { silent: true, data: bands, label: { position: "insideTop" } },
+          markLine: { silent: true, symbol: "none", data: marks, lineStyle: { color: "#f0a040" }, label: { formatter: L.on_air, color: "#f0a040" } } },
         { name: L.views, type: "bar", data: d.curve.views, itemStyle: { color: dark ? "#4d6fd6" : "#8aa4e8" } }
       ]
-    }, { notMerge: false });
+    }, { notMerge: true });
   }
 
   function drawBars(id, rows, name, valueKey) {
@@ -64,8 +71,8 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       xAxis: Object.assign({ type: "value", minInterval: 1 }, axisStyle()),
-      yAxis: Object.assign({ type: "category", data: names, axisLabel: { color: ink, width: 140, overflow: "truncate" } }),
-      series: [{ name: name, type: "bar", data: values, itemStyle: { color: "#c8161d" }, label: { show: true, position: "right", color: ink } }],
+      yAxis: Object.assign({ type: "category", data: names, axisLabel: { color: ink, fontSize: size, width: dark ? 220 : 140, overflow: "truncate" } }),
+      series: [{ name: name, type: "bar", data: values, itemStyle: { color: "#c8161d" }, label: { show: true, position: "right", color: ink, fontSize: size } }],
       graphic: rows.length ? [] : [{ type: "text", left: "center", top: "middle", style: { text: L.empty, fill: ink, fontSize: 16 } }]
     }, { notMerge: true });
   }
@@ -78,7 +85,7 @@
       animation: false,
       tooltip: { trigger: "item" },
       series: [{ type: "funnel", left: "10%", width: "80%", sort: "none", minSize: "8%", gap: 2,
-                 label: { show: true, position: "inside", color: "#fff", formatter: "{b}  {c}" },
+                 label: { show: true, position: "inside", color: "#fff", fontSize: size, formatter: "{b}  {c}" },
                  data: steps.map(function (s, i) { return { name: names[s.step] || s.step, value: s.value, itemStyle: { color: ["#8aa4e8", "#f0a040", "#c8161d"][i] } }; }) }]
     });
   }
