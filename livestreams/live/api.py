@@ -25,7 +25,7 @@ from core.errors import ApplicationError, NotFound, error_body
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
 from livestreams import selectors
-from livestreams.live import counters, credentials, ingest, orders, questions, results
+from livestreams.live import counters, credentials, ingest, orders, questions, refresh, results
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
 
@@ -295,7 +295,7 @@ class ResultComputeView(APIView):
                 f"A {session.status} session has no results.", code="invalid_state", status_code=409
             )
         if request.query_params.get("wait") in ("1", "true"):
-            return Response(result_payload(results.result_compute(session_id=session.pk)))
+            return Response(result_payload(refresh.result_refresh_compute(session_id=session.pk)))
         result_compute.delay_on_commit(str(session.pk))
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from livestreams import selectors
-from livestreams.live import charts, export, orders, results
+from livestreams.live import charts, export, orders, refresh, results
 from livestreams.models import SessionResult
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -67,7 +67,12 @@ def _charts(result: SessionResult) -> dict:
 def results_page(request, pk, import_report=None):
     session = _session(request, pk)
     result = SessionResult.objects.filter(session=session).first()
-    context = {"session": session, "result": result, "import_report": import_report}
+    context = {
+        "session": session,
+        "result": result,
+        "import_report": import_report,
+        "freshness": refresh.result_freshness(session),
+    }
     if result is not None:
         context["charts"] = _charts(result)
         context["card"] = result.scorecard
@@ -80,7 +85,7 @@ def results_recompute(request, pk):
     session = _session(request, pk)
     if session.went_live_at is None:
         raise Http404
-    results.result_compute(session_id=session.pk)
+    refresh.result_refresh_compute(session_id=session.pk)
     return redirect("livestreams_live:results", pk=session.pk)
 
 
