@@ -25,7 +25,7 @@ from core.errors import ApplicationError, NotFound, error_body
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
 from livestreams import selectors
-from livestreams.live import counters, credentials, ingest, orders, questions, refresh, results
+from livestreams.live import counters, credentials, ingest, orders, questions, refresh, results, screen
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
 
@@ -204,8 +204,7 @@ class LiveStatsView(APIView):
         except counters.redis.RedisError:
             degraded = True
             stats = {}
-        model = results.application_model()
-        applications = model.objects.filter(session_id=session.pk).count() if model else None
+        applications = screen.applications_count(session.pk)
         return Response(
             {
                 "session": str(session.pk),

@@ -132,6 +132,23 @@ def _breakdown_cached(session: LiveSession, *, redis_ok: bool) -> dict:
         return breakdown(session)
 
 
+def applications_count(session_id) -> int | None:
+    """Applications of a session, shared between pollers for BREAKDOWN_TTL seconds (PostgreSQL is the truth)."""
+    model = results.application_model()
+    if model is None:
+        return None
+    key = counters.prefix(session_id) + "apps"
+    try:
+        cached = counters.client().get(key)
+        if cached is not None:
+            return int(cached)
+        n = model.objects.filter(session_id=session_id).count()
+        counters.client().set(key, n, ex=BREAKDOWN_TTL)
+        return n
+    except redis.RedisError:
+        return model.objects.filter(session_id=session_id).count()
+
+
 def _rate(per_minute: list[dict], field: str, now_minute: int) -> float:
     recent = [row[field] for row in per_minute if now_minute - RATE_WINDOW < row["minute"] <= now_minute]
     return round(sum(recent) / RATE_WINDOW, 1) if per_minute else 0.0
