@@ -200,6 +200,7 @@ def snapshot(*, session: LiveSession) -> dict:
         "session": str(session.pk),
         "kind": session.kind,
         "status": session.status,
+        "status_label": session.get_status_display(),
         "as_of": now.isoformat(),
         "counters": state,
         "segments": extra["segments"],

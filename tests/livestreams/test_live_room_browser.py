@@ -193,3 +193,66 @@ def test_questions_board_shows_ingested_question_and_marks_it_answered(fair, pag
     assert LiveEvent.objects.get(session=session, event_id="q1").answered_by_id == host.pk
     assert _no_sideways_scroll(page)
     _shot(page, "questions")
+
+
+@pytest.mark.slow
+def test_data_screen_follows_simulate_live_over_http(page_for, live_server, union, organizer, host):
+    import io
+    import threading
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from livestreams.models import LiveSession
+    from tests import factories
+
+    session = factories.make_session(
+        union=union, status=LiveSession.Status.SCHEDULED, starts_in=timedelta(minutes=-1), hosts=[host]
+    )
+    factories.make_segment(session=session, offset=timedelta(0), length=timedelta(minutes=90), title="开场")
+    page = page_for(host)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/s/{session.pk}/live/")
+    figure = page.get_by_test_id("current-viewers")
+    seen: list[str] = []
+
+    def feed():
+        try:
+            call_command(
+                "simulate_live",
+                str(session.pk),
+                "--base-url",
+                live_server.url,
+                "--viewers",
+                "80",
+                "--minutes",
+                "8",
+                "--speed",
+                "30",
+                "--no-progress",
+                "--seed",
+                "5",
+                stdout=io.StringIO(),
+            )
+        finally:
+            connection.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        wait_for(lambda: figure.inner_text() not in ("—", "0"), timeout=40, message="viewers arriving")
+        seen.append(figure.inner_text())
+        wait_for(lambda: figure.inner_text() != seen[0], timeout=40, message="the viewer figure moving")
+        seen.append(figure.inner_text())
+        curve = page.evaluate(
+            "echarts.getInstanceByDom(document.getElementById('chart-curve')).getOption().series[0].data"
+        )
+    finally:
+        feeder.join(timeout=60)
+
+    assert seen[0] != seen[1] and int(seen[1]) > 0
+    assert max(v or 0 for v in curve) > 0
+    assert page.locator("#seg-now").inner_text() == "开场"
+    assert page.get_by_test_id("status").inner_text() == "直播中"  # the badge follows the session
+    _shot(page, "screen-simulated")

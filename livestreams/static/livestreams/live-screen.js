@@ -52,7 +52,7 @@
       xAxis: Object.assign({ type: "category", data: minutes, name: L.minute, nameTextStyle: { color: ink } }, axisStyle()),
       yAxis: Object.assign({ type: "value", minInterval: 1 }, axisStyle()),
       series: [
-        { name: L.concurrent, type: "line", showSymbol: false, connectNulls: true, data: d.curve.concurrent, lineStyle: { width: 3, color: "#c8161d" }, itemStyle: { color: "#c8161d" },
+        { name: L.concurrent, type: "line", showSymbol: minutes.length < 3, symbolSize: 10, connectNulls: true, data: d.curve.concurrent, lineStyle: { width: 3, color: "#c8161d" }, itemStyle: { color: "#c8161d" },
           areaStyle: { color: "rgba(200,22,29,0.12)" }, markArea: { silent: true, data: bands, label: { position: "insideTop" } },
           markLine: { silent: true, symbol: "none", data: marks, lineStyle: { color: "#f0a040" }, label: { formatter: L.on_air, color: "#f0a040" } } },
         { name: L.views, type: "bar", data: d.curve.views, itemStyle: { color: dark ? "#4d6fd6" : "#8aa4e8" } }
@@ -99,6 +99,8 @@
     var degraded = d.counters !== "ok";
     document.getElementById("degraded").hidden = !degraded;
     root.classList.toggle("is-degraded", degraded);
+    var badge = root.querySelector("[data-testid=status]");
+    if (badge && d.status_label) { badge.textContent = d.status_label; badge.className = "badge status-" + d.status; }
     document.getElementById("seg-now").textContent = segTitle(d, d.current_segment);
     document.getElementById("seg-next").textContent = segTitle(d, d.next_segment);
     if (!degraded) {
