@@ -175,3 +175,29 @@ def test_session_page_links_live_room_for_staff_only(fair, organizer, trainee):
 
     assert 'data-testid="live-room-links"' in staff and f"/s/{session.pk}/live/kit/" in staff
     assert 'data-testid="live-room-links"' not in public
+
+
+def test_sales_kit_shows_the_sellers_products_and_board_groups_by_product(union, organizer, host, trainee):
+    from livestreams.live import credentials
+    from tests.livestreams.live_helpers import Bridge
+
+    session = make_live_session(union, hosts=[host], kind=LiveSession.Kind.SALES, title="学员首播")
+    factories.make_segment(session=session, title="学员带货", seller=trainee)
+    Product.objects.create(union=union, seller=trainee, name="高山云雾茶", sku="TEA-1", price="39.90")
+    Product.objects.create(union=union, seller=None, name="别人的商品", sku="X-1", price="9.90")
+    bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    bridge.post_events(
+        [ev("q1", "comment", session, 30, viewer="m:a", text="高山云雾茶包邮吗？", question=True)]
+    )
+
+    kit = _web(host).get(f"/s/{session.pk}/live/kit/").content.decode()
+    board = _web(host).get(f"/s/{session.pk}/live/questions/?by=item").content.decode()
+
+    assert "高山云雾茶" in kit and "别人的商品" not in kit
+    assert f"/s/{session.pk}/?p=TEA-1" in kit and "<svg" in kit
+    assert "按商品" in board
+    assert (
+        board.index('data-testid="q-group"')
+        < board.index("<h2>高山云雾茶")
+        < board.index("高山云雾茶包邮吗？")
+    )

@@ -83,3 +83,17 @@ def test_replay_order_after_the_end_updates_result_through_the_worker(celery_wor
     row = ResultRefresh.objects.get(session=session)
     assert row.stale_since is None and row.queued_at is None
     assert refresh.results_refresh_due(now=now + timedelta(minutes=10)) == []
+
+
+def test_late_event_inside_the_grace_window_makes_the_result_stale(union, organizer):
+    session, bridge = _ended_with_result(union, organizer)
+    LiveSession.objects.filter(pk=session.pk).update(ended_at=timezone.now() - timedelta(minutes=1))
+    now = timezone.now()
+    assert refresh.results_refresh_due(now=now) == []
+    late = bridge.post_events([ev("late-join", "join", session, 19 * 60, viewer="m:late")])
+    assert late.json()["accepted"] == 1
+
+    refresh.results_refresh_due(now=now)
+    due = refresh.results_refresh_due(now=now + refresh.DEBOUNCE + timedelta(seconds=1))
+
+    assert due == [session.pk]
