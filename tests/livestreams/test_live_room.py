@@ -201,3 +201,16 @@ def test_sales_kit_shows_the_sellers_products_and_board_groups_by_product(union,
         < board.index("<h2>高山云雾茶")
         < board.index("高山云雾茶包邮吗？")
     )
+
+
+def test_room_pages_in_english_use_one_language(fair, organizer, settings):
+    session = fair[0]
+    client = _web(organizer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    screen = client.get(f"/s/{session.pk}/live/").content.decode()
+    board = client.get(f"/s/{session.pk}/live/questions/").content.decode()
+
+    assert "Host kit" in screen and "Questions board" in screen and "Viewers over time" in screen
+    assert "主播工具包" not in screen and "提问看板" not in screen
+    assert "No questions from viewers yet." in board and "还没有观众提问" not in board
