@@ -46,3 +46,23 @@ bench: install
 
 clean-data:
 	rm -rf .devdata
+
+# Apache ECharts, vendored (no CDN: pages work offline). `make echarts` fetches the pinned version from
+# the npm registry, copies the minified build, its licence and NOTICE, and records the SHA-256;
+# `make echarts-verify` checks the committed file against that record.
+ECHARTS_VERSION ?= 6.1.0
+ECHARTS_DIR := core/static/vendor/echarts
+.PHONY: echarts echarts-verify
+echarts:
+	rm -rf .echarts-tmp && mkdir .echarts-tmp
+	cd .echarts-tmp && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	mkdir -p $(ECHARTS_DIR)
+	cp .echarts-tmp/package/dist/echarts.min.js .echarts-tmp/package/LICENSE .echarts-tmp/package/NOTICE $(ECHARTS_DIR)/
+	echo $(ECHARTS_VERSION) > $(ECHARTS_DIR)/VERSION
+	cd $(ECHARTS_DIR) && sha256sum echarts.min.js > echarts.min.js.sha256
+	rm -rf .echarts-tmp
+	$(MAKE) echarts-verify
+
+echarts-verify:
+	cd $(ECHARTS_DIR) && sha256sum -c echarts.min.js.sha256
+	grep -q "\"$$(cat $(ECHARTS_DIR)/VERSION)\"" $(ECHARTS_DIR)/echarts.min.js  # the build is the recorded version

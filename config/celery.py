@@ -16,6 +16,11 @@ app.conf.beat_schedule = {
     "livestreams-live-counters-repair": {"task": "livestreams.live_counters_repair", "schedule": _TICK * 5},
     "jobs-tick": {"task": "jobs.tick", "schedule": _TICK * 15, "options": {"expires": _TICK * 30}},
     "coaching-tick": {"task": "coaching.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},
+    "livestreams-results-refresh": {
+        "task": "livestreams.results_refresh",
+        "schedule": _TICK * 10,
+        "options": {"expires": _TICK * 20},
+    },
     "core-outbox-sweep": {
         "task": "core.outbox_sweep",
         "schedule": _TICK * 5,

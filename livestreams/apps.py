@@ -7,6 +7,7 @@ class LivestreamsConfig(AppConfig):
 
     def ready(self):
         from livestreams import hooks
-        from livestreams.live import tasks
+        from livestreams.live import room, tasks
 
         hooks.register("ended", tasks.on_sessions_ended)
+        hooks.register("session_page_sections", room.live_room_section)

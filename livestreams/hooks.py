@@ -8,6 +8,8 @@ A service calls ``run(name, ...)`` inside its transaction; apps register handler
   ``live(session_ids)``, ``ended(session_ids)``, ``updated(session, changed)``,
   ``segments_changed(session)``
 - ``reminder_recipients(session) -> iterable of (user_or_None, email, name)``
+- ``live_cards(session) -> list of dicts`` (key, segment_id, title, owner, detail, url, code): the
+  featured items a host shows on stream, in lineup order (jobs provides a fair's job cards)
 """
 
 from collections import defaultdict

@@ -325,3 +325,22 @@ class SessionResult(models.Model):
 
     def __str__(self):
         return f"result of {self.session_id}"
+
+
+class ResultRefresh(models.Model):
+    """What a stored result was computed from, so late inputs bring it up to date (debounced by the tick).
+
+    ``event_id_max`` is the newest raw event id seen when the result was computed; orders and applications
+    are compared by their own change times against ``computed_at``.
+    """
+
+    session = models.OneToOneField(
+        LiveSession, primary_key=True, on_delete=models.CASCADE, related_name="result_refresh"
+    )
+    event_id_max = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    stale_since = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"refresh of {self.session_id}"

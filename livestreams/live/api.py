@@ -25,7 +25,7 @@ from core.errors import ApplicationError, NotFound, error_body
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
 from livestreams import selectors
-from livestreams.live import counters, credentials, ingest, orders, results
+from livestreams.live import counters, credentials, ingest, orders, questions, refresh, results, screen
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
 
@@ -204,8 +204,7 @@ class LiveStatsView(APIView):
         except counters.redis.RedisError:
             degraded = True
             stats = {}
-        model = results.application_model()
-        applications = model.objects.filter(session_id=session.pk).count() if model else None
+        applications = screen.applications_count(session.pk)
         return Response(
             {
                 "session": str(session.pk),
@@ -250,17 +249,8 @@ class QuestionAnswerView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, session_id, pk):
         session = selectors.session_for_staff(request.user, session_id)
-        if request.user.role not in ("organizer", "host") and not request.user.is_superuser:
-            return Response(error_body("permission_denied", "Only hosts and organizers."), status=403)
-        updated = LiveEvent.objects.filter(
-            session=session, pk=pk, is_question=True, answered_at__isnull=True
-        ).update(answered_at=timezone.now(), answered_by=request.user)
-        event = LiveEvent.objects.filter(session=session, pk=pk, is_question=True).first()
-        if event is None:
-            raise NotFound("No such question.")
-        if updated:
-            counters.apply_answered(session.pk, 1)
-        return Response({"id": event.pk, "answered_at": event.answered_at, "changed": bool(updated)})
+        event, changed = questions.question_answer(session=session, question_id=pk, by=request.user)
+        return Response({"id": event.pk, "answered_at": event.answered_at, "changed": changed})
 
 
 def result_payload(result: SessionResult) -> dict:
@@ -304,7 +294,7 @@ class ResultComputeView(APIView):
                 f"A {session.status} session has no results.", code="invalid_state", status_code=409
             )
         if request.query_params.get("wait") in ("1", "true"):
-            return Response(result_payload(results.result_compute(session_id=session.pk)))
+            return Response(result_payload(refresh.result_refresh_compute(session_id=session.pk)))
         result_compute.delay_on_commit(str(session.pk))
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from livestreams import selectors
-from livestreams.live import charts, export, orders, results
+from livestreams.live import export, orders, refresh, results
 from livestreams.models import SessionResult
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -23,42 +23,71 @@ def _session(request, pk):
     return get_object_or_404(selectors.sessions_editable_by(request.user), pk=pk)
 
 
-def _charts(result: SessionResult) -> dict:
+def _sized(charts: list[dict]) -> list[dict]:
+    """Give each spec its element id and a height that fits every label (no cut-off bars)."""
+    for c in charts:
+        c["dom_id"] = f"chart-spec-{c['id']}"
+        c["height"] = max(160, 48 + 36 * len(c["labels"])) if c["type"] == "hbar" else 260
+    return charts
+
+
+def _charts(result: SessionResult) -> list[dict]:
+    """Chart specs (plain data) for ECharts; every chart has a table of the same figures on the page."""
     tl = result.timeline or []
+    minutes = [row["minute"] for row in tl]
     bands = [
-        (s["starts_minute"], s["ends_minute"], s["title"]) for s in result.breakdowns.get("segments", [])
+        [s["starts_minute"], s["ends_minute"], s["title"]] for s in result.breakdowns.get("segments", [])
     ]
-    out = {
-        "viewers": charts.line_chart(
-            title=_("在线人数（每分钟）"),
-            series=[
-                (_("同时在线"), [row["concurrent"] for row in tl]),
-                (_("进入直播间"), [row["views"] for row in tl]),
+    out = [
+        {
+            "id": "viewers",
+            "type": "line",
+            "title": _("在线人数（每分钟）"),
+            "x": minutes,
+            "x_name": _("分钟"),
+            "bands": bands,
+            "series": [
+                {"name": _("同时在线"), "data": [row["concurrent"] for row in tl]},
+                {"name": _("进入直播间"), "data": [row["views"] for row in tl]},
             ],
-            bands=bands,
-        ),
-        "per_minute": charts.bar_chart(
-            title=_("每分钟订单与投递"),
-            series=[
-                (_("订单"), [row["orders"] for row in tl]),
-                (_("投递"), [row["applications"] for row in tl]),
+        },
+        {
+            "id": "per-minute",
+            "type": "bar",
+            "title": _("每分钟订单与投递"),
+            "x": minutes,
+            "x_name": _("分钟"),
+            "series": [
+                {"name": _("订单"), "data": [row["orders"] for row in tl]},
+                {"name": _("投递"), "data": [row["applications"] for row in tl]},
             ],
-        ),
-    }
+        },
+    ]
     jobs = result.breakdowns.get("jobs") or []
     if jobs:
-        out["jobs"] = charts.hbar_chart(
-            title=_("各岗位投递"),
-            rows=[
-                (j["title"], j["applications"] or j["clicks"], f"{j['applications']} / {j['clicks']}")
-                for j in jobs
-            ],
+        out.append(
+            {
+                "id": "jobs",
+                "type": "hbar",
+                "title": _("各岗位：投递 / 点击"),
+                "labels": [j["title"] for j in jobs],
+                "series": [
+                    {"name": _("投递"), "data": [j["applications"] for j in jobs]},
+                    {"name": _("点击"), "data": [j["clicks"] for j in jobs]},
+                ],
+            }
         )
     sellers = result.breakdowns.get("sellers") or []
     if sellers:
-        out["sellers"] = charts.hbar_chart(
-            title=_("各学员成交额"),
-            rows=[(s["name"], float(Decimal(s["gmv_net"])), f"¥{s['gmv_net']}") for s in sellers],
+        out.append(
+            {
+                "id": "sellers",
+                "type": "hbar",
+                "title": _("各学员成交额"),
+                "labels": [s["name"] for s in sellers],
+                "money": True,
+                "series": [{"name": _("净成交额"), "data": [float(Decimal(s["gmv_net"])) for s in sellers]}],
+            }
         )
     return out
 
@@ -67,9 +96,14 @@ def _charts(result: SessionResult) -> dict:
 def results_page(request, pk, import_report=None):
     session = _session(request, pk)
     result = SessionResult.objects.filter(session=session).first()
-    context = {"session": session, "result": result, "import_report": import_report}
+    context = {
+        "session": session,
+        "result": result,
+        "import_report": import_report,
+        "freshness": refresh.result_freshness(session),
+    }
     if result is not None:
-        context["charts"] = _charts(result)
+        context["charts"] = _sized(_charts(result))
         context["card"] = result.scorecard
     return render(request, "livestreams/results.html", context)
 
@@ -80,7 +114,7 @@ def results_recompute(request, pk):
     session = _session(request, pk)
     if session.went_live_at is None:
         raise Http404
-    results.result_compute(session_id=session.pk)
+    refresh.result_refresh_compute(session_id=session.pk)
     return redirect("livestreams_live:results", pk=session.pk)
 
 
@@ -126,34 +160,31 @@ def orders_upload(request, pk):
 
 
 @login_required
-def live_page(request, pk):
-    session = selectors.session_for_staff(request.user, pk)
-    return render(request, "livestreams/live.html", {"session": session})
-
-
-@login_required
 def series_results_page(request, pk):
     series = selectors.series_for_organizer(request.user, pk)
     roll = results.series_rollup(series=series)
     rows = roll.pop("sessions")
-    chart = charts.hbar_chart(
-        title=_("各场次独立观众"),
-        rows=[
-            (r["session"].title, r["result"].unique_viewers, str(r["result"].unique_viewers))
-            for r in rows
-            if r["result"]
-        ],
-    )
-    gmv_chart = charts.hbar_chart(
-        title=_("各场次净成交额"),
-        rows=[
-            (r["session"].title, float(r["result"].gmv_net), f"¥{r['result'].gmv_net}")
-            for r in rows
-            if r["result"]
-        ],
-    )
+    done = [r for r in rows if r["result"]]
+    titles = [r["session"].title for r in done]
+    charts = [
+        {
+            "id": "series-viewers",
+            "type": "hbar",
+            "title": _("各场次独立观众"),
+            "labels": titles,
+            "series": [{"name": _("独立观众"), "data": [r["result"].unique_viewers for r in done]}],
+        },
+        {
+            "id": "series-gmv",
+            "type": "hbar",
+            "title": _("各场次净成交额"),
+            "labels": titles,
+            "money": True,
+            "series": [{"name": _("净成交额"), "data": [float(r["result"].gmv_net) for r in done]}],
+        },
+    ]
     return render(
         request,
         "livestreams/results_series.html",
-        {"series": series, "rows": rows, "totals": roll, "chart": chart, "gmv_chart": gmv_chart},
+        {"series": series, "rows": rows, "totals": roll, "charts": _sized(charts) if done else []},
     )

@@ -230,7 +230,8 @@ def test_result_api_scoping_and_exports(
     card = {row[0].value: row[1].value for row in wb["scorecard"].iter_rows(min_row=2)}
     assert card["unique_viewers"] == 5 and card["gmv_net"] == pytest.approx(89.70)  # a number, not text
     page = web.get(f"/s/{small_session.pk}/results/").content.decode()
-    assert 'class="chart chart-line"' in page and "企业宣讲" in page and "¥89.70" in page
+    assert 'data-testid="chart-viewers"' in page and 'id="chart-spec-viewers"' in page
+    assert "企业宣讲" in page and "¥89.70" in page
     foreign = Client()
     foreign.force_login(factories.make_user(role="organizer", union=factories.make_union("外地工会")))
     assert foreign.get(f"/s/{small_session.pk}/results/").status_code == 404
@@ -268,7 +269,7 @@ def test_series_rollup_dedupes_viewers_and_buyers(union, organizer):
     web = Client()
     web.force_login(organizer)
     page = web.get(f"/series/{series.pk}/results/").content.decode()
-    assert "chart-hbars" in page and sessions[0].title in page
+    assert 'id="chart-spec-series-viewers"' in page and sessions[0].title in page
 
 
 def test_orders_api_validation_and_idempotency(union, organizer):

@@ -59,16 +59,22 @@ def test_simulator_then_results_page_renders_charts(simulated, page_for, live_se
 
     page = page_for(organizer)
     page.goto(f"{live_server.url}/s/{session.pk}/results/")
-    chart = page.locator("[data-testid=chart-viewers] svg.chart-line")
+    chart = page.locator("[data-testid=chart-viewers] .echart svg")
     chart.wait_for(state="visible")
     box = chart.bounding_box()
     shot = tmp_path / "results.png"
     page.screenshot(path=str(shot), full_page=True)
+    option = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-testid=chart-viewers] .echart')).getOption()"
+    )
+    sellers = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-testid=chart-sellers] .echart')).getOption()"
+    )
 
     assert box["width"] > 300 and box["height"] > 80
-    assert page.locator("[data-testid=chart-viewers] polyline.series").count() == 2
-    assert page.locator("[data-testid=chart-viewers] rect.band").count() >= 1  # the segment is shaded
-    assert page.locator("[data-testid=chart-sellers] rect.bar").count() == 1
+    assert len(option["series"]) == 2
+    assert len(option["series"][0]["markArea"]["data"]) >= 1  # the segment is shaded
+    assert len(sellers["series"][0]["data"]) == 1
     assert page.locator("[data-testid=unique-viewers]").inner_text() == "120"
     assert shot.stat().st_size > 10_000
 
@@ -101,3 +107,35 @@ def test_demo_live_builds_a_finished_session_with_results_and_a_live_one(
     assert SessionResult.objects.get(session=finished).unique_viewers == 45
     assert live.status == LiveSession.Status.LIVE and LiveEvent.objects.filter(session=live).exists()
     assert f"/s/{finished.pk}/results/" in out.getvalue()
+
+
+@pytest.mark.browser
+def test_series_chart_shows_long_session_titles_whole(page_for, live_server, union, organizer):
+    from livestreams.live import credentials
+    from tests.livestreams.live_helpers import Bridge, ev, make_live_session
+
+    series = factories.make_series(union=union)
+    long_titles = ["2026 春风行动 · 杭州市总工会第十二场直播带岗专场（制造业与物流）", "短标题"]
+    for n, title in enumerate(long_titles):
+        s = make_live_session(union, series=series, title=title)
+        bridge = Bridge(s, credentials.credential_issue(session=s, by=organizer))
+        bridge.post_events([ev(f"s{n}-{i}", "join", s, i, viewer=f"m:v{n}-{i}") for i in range(n + 2)])
+        LiveSession.objects.filter(pk=s.pk).update(
+            status="ended", ended_at=s.went_live_at + timedelta(minutes=5)
+        )
+        results.result_compute(session_id=s.pk)
+    page = page_for(organizer)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.goto(f"{live_server.url}/series/{series.pk}/results/")
+    chart = page.locator("[data-testid=chart-series-viewers] .echart")
+    chart.locator("svg").wait_for()
+    box = chart.bounding_box()
+    texts = chart.locator("svg text")
+    labels = "".join(t or "" for t in texts.all_text_contents()).replace(" ", "")
+    boxes = [texts.nth(i).bounding_box() for i in range(texts.count())]
+    page.screenshot(path="/tmp/shots/live/series.png", full_page=True)
+
+    assert "制造业与物流" in labels and "短标题" in labels  # wrapped, not cut off
+    assert all(b["x"] >= box["x"] - 1 and b["x"] + b["width"] <= box["x"] + box["width"] + 1 for b in boxes)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
