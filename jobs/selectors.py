@@ -156,7 +156,8 @@ def employer_report(employer: Employer, *, sessions: QuerySet[LiveSession]) -> d
 def public_lineup(session: LiveSession) -> list[LineupRequest]:
     """Approved lineup of a session with open postings and their short links, in segment order."""
     return list(
-        LineupRequest.objects.filter(session=session, status="approved")
+        # Verified employers only: an un-verified one is suspended from lineups (docs/jobs.md).
+        LineupRequest.objects.filter(session=session, status="approved", employer__verified=True)
         .select_related("employer", "segment")
         .prefetch_related(
             Prefetch(
