@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("invites.urls")),
     path("", include("livestreams.live.urls")),
     path("", include("livestreams.urls")),
+    path("", include("livestreams.organizer_urls")),
 ]

@@ -69,6 +69,22 @@ def series_create(*, by: User, title: str, description: str = "", is_public: boo
 
 
 @transaction.atomic
+def series_update(*, series: Series, by: User, **changes) -> Series:
+    allowed = {"title", "description", "is_public"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(series, name) != value)
+    for name in changed:
+        setattr(series, name, changes[name])
+    if changed:
+        series.save(update_fields=changed)
+        activity_log(actor=by, verb="series.updated", obj=series, fields=changed)
+    return series
+
+
+@transaction.atomic
 def session_create(
     *,
     by: User,
