@@ -278,7 +278,7 @@ def session_schedule(request, pk):
 
 def _who_is_told(session) -> list[dict]:
     people: dict[str, dict] = {}
-    for user, email, name in services.reminder_recipients(session):
+    for _user, email, name in services.reminder_recipients(session):
         if email:
             people.setdefault(email.lower(), {"name": name, "email": email})
     return list(people.values())
