@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("livestreams.live.urls")),
     path("", include("livestreams.urls")),
     path("", include("livestreams.organizer_urls")),
+    path("", include("jobs.organizer_urls")),
 ]
