@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("livestreams.urls")),
     path("", include("livestreams.organizer_urls")),
     path("", include("jobs.organizer_urls")),
+    path("", include("coaching.organizer_urls")),
 ]

@@ -48,6 +48,12 @@ SERVICE_MESSAGES = {
     "Choose a different time.": _("请选择与当前不同的时间。"),
     "Nothing to swap with.": _("已经在最前或最后。"),
     "Unknown series.": _("系列不存在。"),
+    "A class can last at most 12 hours.": _("一节课最长 12 小时。"),
+    "Between 1 and 72 hours.": _("请填写 1 到 72 之间的小时数。"),
+    "Enrolment must close after it opens.": _("报名截止必须晚于报名开始。"),
+    "Repeat until a date on or after the first class.": _("重复截止日期不能早于第一节课。"),
+    "A 1:1 slot has one seat.": _("1:1 课只有一个名额。"),
+    "Unknown coach.": _("教练不存在。"),
 }
 
 
@@ -58,6 +64,10 @@ def human_message(message: str) -> str:
         return str(_("与另一个环节时间重叠：%(detail)s")) % {
             "detail": message.removeprefix("Overlaps segment ")
         }
+    if message.startswith("Overlaps “"):
+        return str(_("与教练的另一节课时间冲突：%(detail)s")) % {"detail": message.removeprefix("Overlaps ")}
+    if message.startswith("At most ") and "weekly classes" in message:
+        return str(_("一次最多添加 52 周的课节。"))
     if message.startswith("Unknown time zone"):
         return str(_("未知时区，请从列表中选择。"))
     return message
