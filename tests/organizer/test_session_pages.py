@@ -36,6 +36,16 @@ def test_organizer_logs_in_to_the_home_page_with_the_organizer_header(org):
     assert "本周工作台" in html
     for label in ("场次", "系列", "企业", "报名申请", "培训", "成效"):
         assert f">{label}</a>" in html, label
+    assert "/admin/" not in html  # the admin is for platform staff, not offered to organizers
+
+
+def test_admin_add_page_forbidden_is_a_styled_page(client, organizer):
+    organizer.is_staff = True  # an older deployment's organizer with staff status but no permissions
+    organizer.save()
+    client.force_login(organizer)
+    response = client.get("/admin/livestreams/livesession/add/")
+    html = response.content.decode()
+    assert response.status_code == 403 and 'data-testid="forbidden"' in html and "返回我的工作台" in html
 
 
 def test_home_shows_live_next_and_ended_without_result(org, union):
