@@ -395,7 +395,8 @@ def segment_add(request, pk):
         except ApplicationError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("环节已添加。"))
+            if not request.htmx:  # an htmx swap shows the new row itself; no message left for later
+                messages.success(request, _("环节已添加。"))
             return _lineup_response(request, session)
     context = _session_context(request, session, segment_form=form)
     template = "livestreams/organizer/_lineup.html" if request.htmx else "livestreams/organizer/session.html"
@@ -445,7 +446,8 @@ def segment_delete(request, pk):
     except ApplicationError as exc:
         _flash_error(request, exc)
     else:
-        messages.success(request, _("环节已删除。"))
+        if not request.htmx:
+            messages.success(request, _("环节已删除。"))
     return _lineup_response(request, segment.session)
 
 
