@@ -20,6 +20,7 @@ from jobs.services.employers import (  # noqa: F401
     employer_signup,
     employer_update,
     employer_verify,
+    employers_fair_unions,
     invitation_accept,
     membership_remove,
 )

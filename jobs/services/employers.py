@@ -173,7 +173,26 @@ def employer_fair_unions(employer: Employer) -> set:
     )
 
 
-def can_verify_employer(user: User, employer: Employer) -> bool:
+def employers_fair_unions(employer_ids) -> dict:
+    """``employer_fair_unions`` for many employers in one query (list pages)."""
+    from jobs.models import LineupRequest
+
+    out: dict = {pk: set() for pk in employer_ids}
+    rows = (
+        LineupRequest.objects.filter(
+            employer_id__in=list(out),
+            status__in=LineupRequest.ACTIVE,
+            session__status__in=ACTIVE_SESSION_STATES,
+        )
+        .values_list("employer_id", "session__union_id")
+        .distinct()
+    )
+    for employer_id, union_id in rows:
+        out[employer_id].add(union_id)
+    return out
+
+
+def can_verify_employer(user: User, employer: Employer, *, unions: set | None = None) -> bool:
     """Who decides an employer's verification (docs/jobs.md, "Who verifies an employer").
 
     Platform staff (superusers) always. A union's organizer only while every fair the employer takes
@@ -185,7 +204,8 @@ def can_verify_employer(user: User, employer: Employer) -> bool:
         return True
     if not (user.is_organizer and user.union_id):
         return False
-    unions = employer_fair_unions(employer)
+    if unions is None:
+        unions = employer_fair_unions(employer)
     return not unions or unions == {user.union_id}
 
 

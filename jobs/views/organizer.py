@@ -212,8 +212,9 @@ def employer_list(request):
         n_fairs=Count("lineup_requests__session", filter=union_filter, distinct=True)
     ).order_by("verified", "-created_at")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    unions = services.employers_fair_unions([e.pk for e in page])
     for employer in page:
-        employer.can_decide = services.can_verify_employer(request.user, employer)
+        employer.can_decide = services.can_verify_employer(request.user, employer, unions=unions[employer.pk])
         employer.unverify_form = UnverifyForm(prefix=f"u{employer.pk.hex[:8]}")
     keep = urlencode({k: v for k, v in {"tab": tab, "q": query}.items() if v})
     return render(

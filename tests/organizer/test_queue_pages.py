@@ -154,3 +154,18 @@ def test_outsiders_cannot_use_the_queues(
     assert LineupRequest.objects.get(pk=pending.pk).status == "requested"
     assert LineupRequest.objects.get(pk=approved.pk).status == "approved"
     assert Employer.objects.count() == 3
+
+
+def test_employer_list_query_count_does_not_grow_with_rows(org, fair, django_assert_max_num_queries):
+    from tests.jobs.conftest import make_employer
+
+    codes = ["91330100716105852F", "91110108551385082Q"]
+    for i, code in enumerate(codes):
+        request_slot(fair, make_employer(name=f"企业{i}", credit_code=code, username=f"e{i}"))
+    with django_assert_max_num_queries(15) as few:
+        org.get("/organizer/employers/?tab=all")
+    request_slot(fair, make_employer(name="企业9", credit_code="914403001922038216", username="e9"))
+    request_slot(fair, make_employer(name="企业8", credit_code="9144030071526726XG", username="e8"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = org.get("/organizer/employers/?tab=all").content.decode()
+    assert html.count('data-testid="employer-row"') == 4

@@ -319,3 +319,27 @@ def test_outsiders_get_403_or_404_and_change_nothing(client, union, outsiders, w
     assert segment.title == "企业宣讲" and session.segments.count() == 2
     assert Activity.objects.count() == activities
     assert LiveSession.objects.count() == 1
+
+
+def test_session_list_query_count_does_not_grow_with_rows(org, union, django_assert_max_num_queries):
+    series = factories.make_series(union=union)
+    for i in range(5):
+        factories.make_session(union=union, status="ended", title=f"场{i}", series=series)
+    with django_assert_max_num_queries(12) as few:
+        org.get("/organizer/sessions/")
+    for i in range(15):
+        factories.make_session(union=union, status="ended", title=f"多{i}", series=series)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        org.get("/organizer/sessions/")
+
+
+def test_csrf_failure_is_a_styled_page(organizer, union):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organizer)
+    session = factories.make_session(union=union)
+    response = client.post(f"/organizer/sessions/{session.pk}/schedule/")
+    assert response.status_code == 403 and 'data-testid="forbidden-csrf"' in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == "draft"
