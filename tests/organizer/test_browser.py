@@ -257,3 +257,20 @@ def test_organizer_opens_a_finished_sessions_results_and_reads_the_xlsx(
     assert wb.sheetnames[:2] == ["场次信息", "成绩总览"]
     assert [c.value for c in wb["成绩总览"][1]] == ["指标", "数值", "说明"]
     assert [c.value for c in wb["环节"][1]][:3] == ["序号", "环节", "上播学员"]
+
+
+def test_organizer_pages_fit_a_phone_too(page_for, live_server, organizer, union):
+    from tests import factories
+
+    session = factories.make_session(union=union, title="手机上也能看的专场")
+    factories.make_segment(session=session, title="企业宣讲")
+    page = page_for(organizer, phone=True)
+    for path in (
+        "/organizer/",
+        "/organizer/sessions/",
+        f"/organizer/sessions/{session.pk}/",
+        "/organizer/employers/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        _no_horizontal_scroll(page)
+    _shot(page, "08-phone-employers")
