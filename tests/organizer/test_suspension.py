@@ -95,3 +95,17 @@ def test_new_signup_can_be_verified_by_an_organizer(new_employer, organizer):
     jobs.employer_verify(employer=new_employer, by=organizer, verified=True)
     new_employer.refresh_from_db()
     assert new_employer.verified and new_employer.verified_by == organizer
+
+
+def test_public_series_are_listed_anonymously_as_the_docs_say(anon_client, union, other_union):
+    public = factories.make_series(union=union, title="公开系列")
+    hidden = factories.make_series(union=other_union, title="内部系列")
+    hidden.is_public = False
+    hidden.save()
+    response = anon_client.get("/api/v1/series/")
+    assert response.status_code == 200
+    titles = [row["title"] for row in response.json()["results"]]
+    assert titles == ["公开系列"]
+    assert anon_client.get(f"/api/v1/series/{hidden.pk}/").status_code == 404
+    assert anon_client.get(f"/api/v1/series/{public.pk}/").status_code == 200
+    assert anon_client.post("/api/v1/series/", {"title": "x"}, format="json").status_code in (401, 403)
