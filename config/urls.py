@@ -29,4 +29,7 @@ urlpatterns = [
     path("", include("invites.urls")),
     path("", include("livestreams.live.urls")),
     path("", include("livestreams.urls")),
+    path("", include("livestreams.organizer_urls")),
+    path("", include("jobs.organizer_urls")),
+    path("", include("coaching.organizer_urls")),
 ]

@@ -5,11 +5,12 @@ from django.shortcuts import redirect
 
 from core.models import User
 
-# The page each role works from; organizers and hosts start at the upcoming sessions.
+# The page each role works from; hosts (and superusers without a role) start at the upcoming sessions.
 HOME_BY_ROLE = {
     User.Role.EMPLOYER: "jobs:inbox",
     User.Role.COACH: "coaching:coach_home",
     User.Role.TRAINEE: "coaching:my_bookings",
+    User.Role.ORGANIZER: "livestreams_org:home",
 }
 
 

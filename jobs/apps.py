@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Count
 
 
 class JobsConfig(AppConfig):
@@ -13,6 +14,8 @@ class JobsConfig(AppConfig):
         hooks.register("segments_changed", services.lineup_on_segments_changed)
         hooks.register("session_page_sections", _lineup_section)
         hooks.register("live_cards", _live_cards)
+        hooks.register("organizer_home_sections", _organizer_home_section)
+        hooks.register("organizer_session_sections", _organizer_session_section)
 
 
 def _lineup_section(session, request):
@@ -58,3 +61,43 @@ def _live_cards(session):
                 }
             )
     return cards
+
+
+def _organizer_home_section(request):
+    """Pending slot requests and employers awaiting verification, on the organizer's home page."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from jobs import selectors
+
+    pending = selectors.pending_requests_for_organizer(request.user)
+    employers = selectors.employers_for_organizer(request.user).filter(verified=False).order_by("-created_at")
+    html = render_to_string(
+        "jobs/organizer/_home.html",
+        {
+            "pending": list(pending[:8]),
+            "pending_count": pending.count(),
+            "employers": list(employers[:8]),
+            "employer_count": employers.count(),
+        },
+        request=request,
+    )
+    return mark_safe(html)  # rendered by the template engine, which escaped every value
+
+
+def _organizer_session_section(session, request):
+    """A job fair's requests at a glance, on the organizer's session page."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from jobs.models import LineupRequest
+
+    if session.kind != "job_fair":
+        return None
+    counts = dict(
+        LineupRequest.objects.filter(session=session).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    html = render_to_string(
+        "jobs/organizer/_session.html", {"session": session, "counts": counts}, request=request
+    )
+    return mark_safe(html)  # rendered by the template engine, which escaped every value

@@ -192,6 +192,8 @@ class LineupRequest(models.Model):
         DECLINED = "declined", _("declined")
         WITHDRAWN = "withdrawn", _("withdrawn")
         REMOVED = "removed", _("removed by organizer")
+        # The employer lost its verification; re-verifying does not put it back (it asks again).
+        SUSPENDED = "suspended", _("suspended: employer not verified")
 
     ACTIVE = (Status.REQUESTED, Status.APPROVED)
 

@@ -156,7 +156,8 @@ def employer_report(employer: Employer, *, sessions: QuerySet[LiveSession]) -> d
 def public_lineup(session: LiveSession) -> list[LineupRequest]:
     """Approved lineup of a session with open postings and their short links, in segment order."""
     return list(
-        LineupRequest.objects.filter(session=session, status="approved")
+        # Verified employers only: an un-verified one is suspended from lineups (docs/jobs.md).
+        LineupRequest.objects.filter(session=session, status="approved", employer__verified=True)
         .select_related("employer", "segment")
         .prefetch_related(
             Prefetch(
@@ -359,3 +360,37 @@ def employer_results(employer: Employer) -> dict:
         "postings": postings,
         "funnel": list(zip(PIPELINE_STAGES, _funnel_of(rows), strict=True)),
     }
+
+
+# --- Organizer console ----------------------------------------------------------------------------
+
+OPEN_SESSION_STATES = ("draft", "scheduled", "live")
+
+
+def employers_for_organizer(user: User) -> QuerySet[Employer]:
+    """Employers an organizer works with: those in its union's fairs, and those in no open fair at all
+    (new sign-ups). An employer busy only in other unions' fairs is theirs (see can_verify_employer)."""
+    if user.is_superuser:
+        return Employer.objects.all()
+    if not (user.is_organizer and user.union_id):
+        return Employer.objects.none()
+    in_open_fairs = LineupRequest.objects.filter(
+        status__in=LineupRequest.ACTIVE, session__status__in=OPEN_SESSION_STATES
+    ).values("employer_id")
+    ours = LineupRequest.objects.filter(session__union_id=user.union_id).values("employer_id")
+    return Employer.objects.filter(Q(pk__in=ours) | ~Q(pk__in=in_open_fairs))
+
+
+def fairs_for_organizer(user: User) -> QuerySet[LiveSession]:
+    qs = LiveSession.objects.filter(kind=LiveSession.Kind.JOB_FAIR)
+    if user.is_superuser:
+        return qs
+    return qs.filter(union_id=user.union_id)
+
+
+def pending_requests_for_organizer(user: User) -> QuerySet[LineupRequest]:
+    return (
+        lineup_requests_visible_to(user)
+        .filter(status=LineupRequest.Status.REQUESTED, session__status__in=("draft", "scheduled"))
+        .order_by("session__starts_at", "created_at")
+    )

@@ -74,6 +74,7 @@ class SignupOutputSerializer(serializers.Serializer):
 
 class VerifyInputSerializer(StrictSerializer):
     verified = serializers.BooleanField(default=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.errors import NotFound
-from core.permissions import IsOrganizer, IsOrganizerOrReadOnly
+from core.permissions import IsOrganizer, IsOrganizerOrReadOnly, PublicReadOrganizerWrite
 from livestreams import selectors, services
 from livestreams.models import LiveSession, Segment
 from livestreams.serializers import (
@@ -36,7 +36,7 @@ class SessionFilter(django_filters.FilterSet):
 
 class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SeriesSerializer
-    permission_classes = [IsOrganizerOrReadOnly]
+    permission_classes = [PublicReadOrganizerWrite]  # public series are listed anonymously (docs/api.md)
 
     def get_queryset(self):
         return selectors.series_visible_to(self.request.user)

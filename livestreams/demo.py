@@ -90,7 +90,7 @@ def _move_forward(session: LiveSession, starts_at: datetime) -> None:
 
 def seed(ctx: dict, stdout=None) -> None:
     union, _ = Union.objects.get_or_create(name="杭州市总工会", defaults={"city": "杭州"})
-    organizer = demo_user("organizer", role="organizer", union=union, display_name="王主席", is_staff=True)
+    organizer = demo_user("organizer", role="organizer", union=union, display_name="王主席")
     host = demo_user("host", role="host", union=union, display_name="李主播")
     series, _ = Series.objects.get_or_create(
         union=union,

@@ -69,6 +69,22 @@ def series_create(*, by: User, title: str, description: str = "", is_public: boo
 
 
 @transaction.atomic
+def series_update(*, series: Series, by: User, **changes) -> Series:
+    allowed = {"title", "description", "is_public"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(series, name) != value)
+    for name in changed:
+        setattr(series, name, changes[name])
+    if changed:
+        series.save(update_fields=changed)
+        activity_log(actor=by, verb="series.updated", obj=series, fields=changed)
+    return series
+
+
+@transaction.atomic
 def session_create(
     *,
     by: User,
@@ -417,3 +433,90 @@ def segment_delete(*, segment: Segment, by: User) -> None:
 def segment_on_air(session: LiveSession, at: datetime) -> Segment | None:
     """The lineup slot on screen at a moment. Segment times are wall-clock times."""
     return session.segments.filter(starts_at__lte=at, ends_at__gt=at).first()
+
+
+# --- Postpone and reorder (organizer console) ------------------------------------------------------
+
+
+@transaction.atomic
+def session_postpone(*, session: LiveSession, by: User, delta: timedelta) -> LiveSession:
+    """Move a session with its whole lineup by ``delta`` in one step.
+
+    ``session_update`` cannot do this: segments must stay inside the session, so neither the session
+    nor a segment can move first. Here both move in one transaction. Every calendar UID stays; the
+    session's SEQUENCE rises once (each segment's invite rises once too, as its times change once), and
+    the hooks run once after everything has moved, so each attendee gets one update per invite.
+    """
+    session = _locked(session)
+    if session.status not in (S.DRAFT, S.SCHEDULED):
+        raise Conflict(
+            f"Only drafts and scheduled sessions can be postponed; this one is {session.status}.",
+            code="invalid_state",
+            fields={"starts_at": [f"Session is {session.status}."]},
+        )
+    if not delta:
+        raise ApplicationError(
+            "The new time is the current time.", fields={"starts_at": ["Choose a different time."]}
+        )
+    new_start, new_end = session.starts_at + delta, session.ends_at + delta
+    _validate_times(
+        starts_at=new_start,
+        ends_at=new_end,
+        tz=session.timezone,
+        require_future=session.status == S.SCHEDULED,
+    )
+    old_start = session.starts_at
+    session.starts_at, session.ends_at = new_start, new_end
+    fields = ["starts_at", "ends_at", "updated_at"]
+    if session.status != S.DRAFT:
+        session.ical_sequence += 1
+        fields.append("ical_sequence")
+    session.save(update_fields=fields)
+    moved = Segment.objects.filter(session=session).update(
+        starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta
+    )
+    activity_log(
+        actor=by,
+        verb="session.postponed",
+        obj=session,
+        from_starts_at=old_start.isoformat(),
+        to_starts_at=new_start.isoformat(),
+        segments=moved,
+    )
+    changed = {"starts_at", "ends_at"}
+    if moved:
+        hooks.run("segments_changed", session)
+    if session.status == S.SCHEDULED:
+        hooks.run("rescheduled", session, changed)
+    hooks.run("updated", session, changed)
+    return session
+
+
+@transaction.atomic
+def segment_move(*, segment: Segment, by: User, direction: str) -> Segment:
+    """Swap a segment with its neighbour (``up``/``down``): the pair keeps its block of time, each keeps
+    its own length, and the gap between them stays where it was."""
+    session = _lock_for_lineup(segment.session)
+    ordered = list(session.segments.order_by("starts_at"))
+    index = next((i for i, s in enumerate(ordered) if s.pk == segment.pk), None)
+    if direction not in ("up", "down") or index is None:
+        raise ApplicationError("Unknown move.", fields={"direction": ["Use up or down."]})
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(ordered):
+        raise ApplicationError(
+            "The segment is already at that end.", fields={"direction": ["Nothing to swap with."]}
+        )
+    first, second = sorted((ordered[index], ordered[other_index]), key=lambda s: s.starts_at)
+    gap = second.starts_at - first.ends_at
+    block_start = first.starts_at
+    new_second_start = block_start  # the later one moves to the front
+    new_second_end = new_second_start + (second.ends_at - second.starts_at)
+    new_first_start = new_second_end + gap
+    new_first_end = new_first_start + (first.ends_at - first.starts_at)
+    Segment.objects.filter(pk=second.pk).update(starts_at=new_second_start, ends_at=new_second_end)
+    Segment.objects.filter(pk=first.pk).update(starts_at=new_first_start, ends_at=new_first_end)
+    _renumber(session)
+    segment.refresh_from_db()
+    activity_log(actor=by, verb="segment.moved", obj=segment, direction=direction)
+    hooks.run("segments_changed", session)
+    return segment

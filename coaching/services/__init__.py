@@ -19,11 +19,13 @@ from coaching.services.catalog import (  # noqa: F401
     can_manage_program,
     can_manage_slot,
     coach_create,
+    coach_update,
     program_create,
     program_update,
     slot_cancel,
     slot_create,
     slot_update,
+    slots_create_weekly,
 )
 from coaching.services.common import bounded_locks, normalize_cn_mobile  # noqa: F401
 from coaching.services.tick import (  # noqa: F401

@@ -316,3 +316,77 @@ def slot_cancel(*, slot: Slot, by: User, reason: str = "") -> Slot:
         activity_log(actor=by, verb="slot.cancelled", obj=slot, reason=reason, bookings=len(bookings))
         _slot_changed(slot=slot, change="slot_cancelled", bookings=bookings)
     return slot
+
+
+# --- Organizer console: coach availability and weekly classes -------------------------------------
+
+COACH_FIELDS = {"bio", "specialties", "buffer_minutes", "min_notice_hours", "horizon_days"}
+MAX_REPEATS = 52
+
+
+@transaction.atomic
+def coach_update(*, coach: Coach, by: User, **changes) -> Coach:
+    """Availability rules (buffer between 1:1 slots, minimum notice, booking horizon) and profile."""
+    if not (by.is_superuser or (by.is_organizer and by.union_id == coach.union_id) or coach.user_id == by.pk):
+        raise Forbidden()
+    unknown = set(changes) - COACH_FIELDS
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    limits = {"buffer_minutes": (0, 240), "min_notice_hours": (0, 720), "horizon_days": (1, 365)}
+    for name, (low, high) in limits.items():
+        if name in changes and not low <= int(changes[name]) <= high:
+            errors[name] = [f"Between {low} and {high}."]
+    if errors:
+        raise ApplicationError("Invalid availability.", fields=errors)
+    coach = Coach.objects.select_for_update().get(pk=coach.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(coach, name) != value)
+    for name in changed:
+        setattr(coach, name, changes[name])
+    if changed:
+        coach.save(update_fields=changed)
+        activity_log(actor=by, verb="coach.updated", obj=coach, fields=changed)
+    return coach
+
+
+def slots_create_weekly(
+    *, by: User, starts_at: datetime, ends_at: datetime, until, timezone: str = "Asia/Shanghai", **fields
+) -> list[Slot]:
+    """The same class every week at the same local time until ``until`` (a date, inclusive).
+
+    All or nothing: one transaction, so a clash on the fifth week stores none of them and names that week.
+    Weeks are counted in the slot's own zone, so a class at 19:00 stays at 19:00 across a DST change.
+    """
+    from zoneinfo import ZoneInfo
+
+    if not is_valid_timezone(timezone):
+        raise ApplicationError("Unknown time zone.", fields={"timezone": ["Unknown time zone."]})
+    zone = ZoneInfo(timezone)
+    local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    if until < local_start.date():
+        raise ApplicationError(
+            "Repeat until a date on or after the first class.",
+            fields={"until": ["Repeat until a date on or after the first class."]},
+        )
+    occurrences = []
+    week = 0
+    while (local_start + timedelta(weeks=week)).date() <= until:
+        if week >= MAX_REPEATS:
+            raise ApplicationError(
+                f"At most {MAX_REPEATS} weekly classes at once.",
+                fields={"until": [f"At most {MAX_REPEATS} weekly classes at once."]},
+            )
+        start = (local_start.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)
+        end = (local_end.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)
+        occurrences.append((start, end))
+        week += 1
+    created = []
+    with transaction.atomic():
+        for start, end in occurrences:
+            try:
+                created.append(slot_create(by=by, starts_at=start, ends_at=end, timezone=timezone, **fields))
+            except ApplicationError as exc:
+                exc.message = f"{start:%Y-%m-%d}: {exc.message}"
+                exc.fields = {**exc.fields, "week": [f"{start:%Y-%m-%d}"]}
+                raise
+    return created

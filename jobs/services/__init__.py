@@ -13,11 +13,14 @@ from jobs.services.digests import (  # noqa: F401
 )
 from jobs.services.employers import (  # noqa: F401
     INVITATION_LIFETIME,
+    can_verify_employer,
+    employer_fair_unions,
     employer_invite,
     employer_register,
     employer_signup,
     employer_update,
     employer_verify,
+    employers_fair_unions,
     invitation_accept,
     membership_remove,
 )
@@ -30,6 +33,7 @@ from jobs.services.lineup import (  # noqa: F401
     lineup_reminder_recipients,
     lineup_remove,
     lineup_request_create,
+    lineup_suspend_for_employer,
     lineup_withdraw,
 )
 from jobs.services.notices import employer_notice_send  # noqa: F401

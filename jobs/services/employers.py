@@ -156,18 +156,127 @@ def employer_update(*, employer: Employer, by: User, **changes) -> Employer:
     return employer
 
 
+ACTIVE_SESSION_STATES = ("draft", "scheduled", "live")
+
+
+def employer_fair_unions(employer: Employer) -> set:
+    """The unions whose not-yet-ended fairs the employer takes part in (an open or approved request)."""
+    from jobs.models import LineupRequest
+
+    return set(
+        LineupRequest.objects.filter(
+            employer=employer,
+            status__in=LineupRequest.ACTIVE,
+            session__status__in=ACTIVE_SESSION_STATES,
+        )
+        .values_list("session__union_id", flat=True)
+        .distinct()
+    )
+
+
+def employers_fair_unions(employer_ids) -> dict:
+    """``employer_fair_unions`` for many employers in one query (list pages)."""
+    from jobs.models import LineupRequest
+
+    out: dict = {pk: set() for pk in employer_ids}
+    rows = (
+        LineupRequest.objects.filter(
+            employer_id__in=list(out),
+            status__in=LineupRequest.ACTIVE,
+            session__status__in=ACTIVE_SESSION_STATES,
+        )
+        .values_list("employer_id", "session__union_id")
+        .distinct()
+    )
+    for employer_id, union_id in rows:
+        out[employer_id].add(union_id)
+    return out
+
+
+def can_verify_employer(user: User, employer: Employer, *, unions: set | None = None) -> bool:
+    """Who decides an employer's verification (docs/jobs.md, "Who verifies an employer").
+
+    Platform staff (superusers) always. A union's organizer only while every fair the employer takes
+    part in belongs to that union; an employer in no fair yet (a new sign-up) may be verified by any
+    organizer, because no other union's lineup depends on it. An employer in several unions' fairs is
+    decided by platform staff, so one union can never drop another union's employers.
+    """
+    if user.is_superuser:
+        return True
+    if not (user.is_organizer and user.union_id):
+        return False
+    if unions is None:
+        unions = employer_fair_unions(employer)
+    return not unions or unions == {user.union_id}
+
+
+def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> None:
+    emails = {m.user.email.strip().lower(): m.user.email for m in employer.memberships.select_related("user")}
+    if employer.contact_email:
+        emails.setdefault(employer.contact_email.strip().lower(), employer.contact_email)
+    lines = "\n".join(f"- {r.session.title}" for r in suspended) or "-"
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    text = (
+        f"您好：\n\n「{employer.name}」的企业认证已被撤销。\n原因：{reason}\n\n"
+        f"以下尚未结束的直播带岗场次中，贵单位的环节已暂停，相应日历邀请已取消：\n{lines}\n\n"
+        "重新通过认证后，请在驿站重新申请场次；原环节不会自动恢复。\n\n"
+        f"The verification of “{employer.name}” was withdrawn. Reason: {reason}\n"
+        "Your segments in fairs that have not ended are suspended and their calendar invites cancelled. "
+        "After verifying again, request a slot again; the old segments are not restored.\n"
+    )
+    for address in sorted(emails.values()):
+        if not address:
+            continue
+        outbox_enqueue(
+            key=f"jobs:unverified:{employer.pk}:{stamp}:{address.lower()}",
+            recipient=address,
+            subject=f"[驿站] 企业认证已撤销：{employer.name}",
+            payload=email_payload(text=text),
+        )
+
+
 @transaction.atomic
-def employer_verify(*, employer: Employer, by: User, verified: bool = True) -> Employer:
-    was_verified = Employer.objects.filter(pk=employer.pk, verified=True).exists()
+def employer_verify(*, employer: Employer, by: User, verified: bool = True, reason: str = "") -> Employer:
+    """Verify or un-verify an employer (scoped by ``can_verify_employer``).
+
+    Un-verifying needs a reason and suspends the employer from the lineups of every fair that has not
+    ended: its segments leave the lineup (so the public pages and APIs no longer show it), its calendar
+    entries are cancelled through the invite machinery, and it is told why by email. Verifying again
+    puts nothing back: the employer asks for a slot again and an organizer decides.
+    """
+    from jobs.services.lineup import lineup_suspend_for_employer
+
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    if not can_verify_employer(by, employer):
+        raise ApplicationError(
+            "This employer takes part in another union's fairs; platform staff decide its verification.",
+            code="permission_denied",
+            status_code=403,
+        )
+    reason = (reason or "").strip()
+    if not verified and employer.verified and not reason:
+        raise ApplicationError(
+            "A reason is required.", fields={"reason": [gettext("请填写撤销认证的原因。")]}
+        )
+    check_text(reason=(reason, 500))
+    was_verified = employer.verified
     Employer.objects.filter(pk=employer.pk).update(
         verified=verified,
         verified_at=timezone.now() if verified else None,
         verified_by=by if verified else None,
     )
     employer.refresh_from_db()
-    activity_log(actor=by, verb="employer.verified" if verified else "employer.unverified", obj=employer)
-    if was_verified != verified:
-        employer_notice_send(employer=employer, kind="verified" if verified else "unverified")
+    activity_log(
+        actor=by,
+        verb="employer.verified" if verified else "employer.unverified",
+        obj=employer,
+        reason=reason,
+    )
+    if was_verified and not verified:
+        suspended = lineup_suspend_for_employer(employer=employer, by=by, reason=reason)
+        _tell_unverified(employer, reason=reason, suspended=suspended)
+    elif verified and not was_verified:
+        employer_notice_send(employer=employer, kind="verified")
     return employer
 
 

@@ -194,6 +194,21 @@ def lineup_remove(*, request: LineupRequest, by: User, reason: str) -> LineupReq
     return _end_lineup(request, by=by, to=L.REMOVED, reason=reason)
 
 
+def lineup_suspend_for_employer(*, employer: Employer, by: User, reason: str) -> list[LineupRequest]:
+    """An employer lost its verification: take its approved slots out of every fair not yet ended.
+
+    Each request goes the way a removal goes (segment deleted, calendar CANCEL), with its own status so
+    the employer and the organizer can tell why; it is not reinstated by verifying again.
+    """
+    suspended = []
+    requests = LineupRequest.objects.filter(
+        employer=employer, status=L.APPROVED, session__status__in=(S.DRAFT, S.SCHEDULED, S.LIVE)
+    ).order_by("created_at")
+    for request in requests:
+        suspended.append(_end_lineup(request, by=by, to=L.SUSPENDED, reason=reason))
+    return suspended
+
+
 def lineup_on_segments_changed(session: LiveSession) -> None:
     """livestreams hook: notice segments of approved requests that were moved or deleted."""
     for request in LineupRequest.objects.filter(session=session, status=L.APPROVED).select_related("segment"):

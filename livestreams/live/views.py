@@ -121,16 +121,17 @@ def results_recompute(request, pk):
 @login_required
 def results_export(request, pk, fmt):
     session = _session(request, pk)
-    result = get_object_or_404(SessionResult, session=session)
-    stamp = result.computed_at.strftime("%Y%m%d-%H%M")
+    result = get_object_or_404(SessionResult.objects.select_related("session__series"), session=session)
+    include_ids = request.GET.get("ids") == "1"  # UUID columns only when asked for
     if fmt == "csv":
-        response = HttpResponse(export.result_csv(result), content_type="text/csv; charset=utf-8")
+        body = export.result_csv(result, include_ids=include_ids)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            export.result_xlsx(result),
+            export.result_xlsx(result, include_ids=include_ids),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-{stamp}.{fmt}"'
+    response["Content-Disposition"] = export.content_disposition(export.export_filename(result, fmt))
     return response
 
 

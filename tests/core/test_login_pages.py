@@ -34,7 +34,7 @@ def test_each_role_lands_on_its_own_page(union, organizer):
     coach = cf.make_coach(union=union, username="coach_login")
     trainee = cf.make_trainee(username="trainee_login")
     cases = {
-        organizer.username: "/",
+        organizer.username: "/organizer/",
         employer.memberships.get().user.username: "/jobs/employer/",
         coach.user.username: "/coaching/coach/",
         trainee.user.username: "/coaching/me/",

@@ -224,11 +224,11 @@ def test_result_api_scoping_and_exports(
     web = Client()
     web.force_login(small_session.union.members.get(username="organizer"))
     csv_text = web.get(f"/s/{small_session.pk}/results.csv").content.decode("utf-8-sig")
-    assert "gmv_net,89.70" in csv_text and "# segments" in csv_text and "学员带货" in csv_text
+    assert "净成交额（元）,89.70" in csv_text and "# 环节" in csv_text and "学员带货" in csv_text
     wb = load_workbook(io.BytesIO(web.get(f"/s/{small_session.pk}/results.xlsx").content))
-    assert {"scorecard", "segments", "sellers", "timeline"} <= set(wb.sheetnames)
-    card = {row[0].value: row[1].value for row in wb["scorecard"].iter_rows(min_row=2)}
-    assert card["unique_viewers"] == 5 and card["gmv_net"] == pytest.approx(89.70)  # a number, not text
+    assert {"成绩总览", "环节", "学员", "每分钟"} <= set(wb.sheetnames)
+    card = {row[0].value: row[1].value for row in wb["成绩总览"].iter_rows(min_row=2)}
+    assert card["独立观众"] == 5 and card["净成交额（元）"] == pytest.approx(89.70)  # a number, not text
     page = web.get(f"/s/{small_session.pk}/results/").content.decode()
     assert 'data-testid="chart-viewers"' in page and 'id="chart-spec-viewers"' in page
     assert "企业宣讲" in page and "¥89.70" in page

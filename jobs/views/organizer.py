@@ -1,0 +1,256 @@
+"""The organizer's queues: employers' slot requests per fair, and employers to verify.
+
+Each action is one service call (``jobs.services``); another union's request or fair is a 404, an
+employer outside the organizer's scope is a 404 in the list and a 403 from the service.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.access import organizer_required
+from core.errors import ApplicationError
+from jobs import selectors, services
+from jobs.models import Employer, LineupRequest
+from jobs.organizer_forms import ApproveForm, ReasonForm, UnverifyForm
+from livestreams.models import LiveSession, Segment
+from livestreams.organizer_forms import apply_service_error, human_message
+
+L = LineupRequest.Status
+PAGE_SIZE = 20
+ERROR_TEXT = {
+    "employer_not_verified": gettext_lazy("企业尚未通过认证，不能放入节目单。"),
+    "invalid_state": gettext_lazy("这个申请的状态已经变化，请刷新后再操作。"),
+    "permission_denied": gettext_lazy("这家企业也参加其他工会的场次，认证由平台管理员决定。"),
+}
+
+
+def _error_text(exc: ApplicationError) -> str:
+    if exc.code in ERROR_TEXT:
+        return str(ERROR_TEXT[exc.code])
+    details = [human_message(str(m)) for msgs in exc.fields.values() for m in msgs] if exc.fields else []
+    return " ".join(details) or human_message(exc.message)
+
+
+def _fair(request, pk) -> LiveSession:
+    return get_object_or_404(selectors.fairs_for_organizer(request.user), pk=pk)
+
+
+def _request(request, pk) -> LineupRequest:
+    return get_object_or_404(selectors.lineup_requests_visible_to(request.user), pk=pk)
+
+
+def _free_segments(session):
+    return Segment.objects.filter(session=session, seller__isnull=True, lineup_request__isnull=True).order_by(
+        "starts_at"
+    )
+
+
+def _queue_url(session) -> str:
+    return reverse("jobs_org:fair-requests", args=[session.pk])
+
+
+# --- Slot requests --------------------------------------------------------------------------------
+
+
+@organizer_required
+def requests_index(request):
+    fairs = (
+        selectors.fairs_for_organizer(request.user)
+        .filter(status__in=("draft", "scheduled", "live"))
+        .annotate(
+            n_requested=Count("lineup_requests", filter=Q(lineup_requests__status=L.REQUESTED)),
+            n_approved=Count("lineup_requests", filter=Q(lineup_requests__status=L.APPROVED)),
+        )
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "jobs/organizer/requests_index.html",
+        {"fairs": list(fairs), "pending": list(selectors.pending_requests_for_organizer(request.user)[:50])},
+    )
+
+
+def _queue_context(request, session, *, forms: dict | None = None) -> dict:
+    rows = list(
+        selectors.lineup_requests_visible_to(request.user)
+        .filter(session=session)
+        .select_related("segment")
+        .order_by("created_at")
+    )
+    forms = forms or {}
+    free = _free_segments(session)
+    pending = []
+    for row in rows:
+        if row.status == L.REQUESTED:
+            row.approve_form = forms.get(("approve", row.pk)) or ApproveForm(
+                session=session, free_segments=free, prefix=f"a{row.pk.hex[:8]}"
+            )
+            row.decline_form = forms.get(("decline", row.pk)) or ReasonForm(prefix=f"d{row.pk.hex[:8]}")
+            pending.append(row)
+        elif row.status == L.APPROVED:
+            row.remove_form = forms.get(("remove", row.pk)) or ReasonForm(prefix=f"r{row.pk.hex[:8]}")
+    return {
+        "session": session,
+        "pending": pending,
+        "approved": sorted(
+            (r for r in rows if r.status == L.APPROVED),
+            key=lambda r: r.segment.starts_at if r.segment else session.starts_at,
+        ),
+        "closed": [r for r in rows if r.status not in (L.REQUESTED, L.APPROVED)],
+        "can_decide": session.status in ("draft", "scheduled", "live"),
+    }
+
+
+@organizer_required
+def fair_requests(request, pk):
+    session = _fair(request, pk)
+    return render(request, "jobs/organizer/fair_requests.html", _queue_context(request, session))
+
+
+def _queue_invalid(request, session, key, form):
+    context = _queue_context(request, session, forms={key: form})
+    return render(request, "jobs/organizer/fair_requests.html", context, status=400)
+
+
+@organizer_required
+@require_POST
+def request_approve(request, pk):
+    obj = _request(request, pk)
+    session = obj.session
+    form = ApproveForm(
+        request.POST, session=session, free_segments=_free_segments(session), prefix=f"a{obj.pk.hex[:8]}"
+    )
+    if not form.is_valid():
+        return _queue_invalid(request, session, ("approve", obj.pk), form)
+    data = form.cleaned_data
+    try:
+        if data.get("segment"):
+            services.lineup_approve(request=obj, by=request.user, segment=data["segment"])
+        else:
+            services.lineup_approve(
+                request=obj,
+                by=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                title=data.get("title") or "",
+            )
+    except ApplicationError as exc:
+        if exc.fields and set(exc.fields) <= set(form.fields):
+            apply_service_error(form, exc)
+            return _queue_invalid(request, session, ("approve", obj.pk), form)
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已批准 %(name)s，已发送日历邀请。") % {"name": obj.employer.name})
+    return redirect(_queue_url(session))
+
+
+def _reason_action(request, pk, *, action: str):
+    obj = _request(request, pk)
+    prefix = {"decline": "d", "remove": "r"}[action] + obj.pk.hex[:8]
+    form = ReasonForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _queue_invalid(request, obj.session, (action, obj.pk), form)
+    service = services.lineup_decline if action == "decline" else services.lineup_remove
+    try:
+        service(request=obj, by=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if action == "decline":
+            messages.success(request, _("已拒绝 %(name)s 的申请。") % {"name": obj.employer.name})
+        else:
+            messages.success(request, _("已将 %(name)s 移出节目单。") % {"name": obj.employer.name})
+    return redirect(_queue_url(obj.session))
+
+
+@organizer_required
+@require_POST
+def request_decline(request, pk):
+    return _reason_action(request, pk, action="decline")
+
+
+@organizer_required
+@require_POST
+def request_remove(request, pk):
+    return _reason_action(request, pk, action="remove")
+
+
+# --- Employers ------------------------------------------------------------------------------------
+
+
+@organizer_required
+def employer_list(request):
+    tab = request.GET.get("tab", "pending")
+    tab = tab if tab in ("pending", "verified", "all") else "pending"
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    scoped = selectors.employers_for_organizer(request.user)
+    counts = {
+        "pending": scoped.filter(verified=False).count(),
+        "verified": scoped.filter(verified=True).count(),
+    }
+    rows = scoped
+    if tab == "pending":
+        rows = rows.filter(verified=False)
+    elif tab == "verified":
+        rows = rows.filter(verified=True)
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
+    union_filter = (
+        Q() if request.user.is_superuser else Q(lineup_requests__session__union_id=request.user.union_id)
+    )
+    rows = rows.annotate(
+        n_fairs=Count("lineup_requests__session", filter=union_filter, distinct=True)
+    ).order_by("verified", "-created_at")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    unions = services.employers_fair_unions([e.pk for e in page])
+    for employer in page:
+        employer.can_decide = services.can_verify_employer(request.user, employer, unions=unions[employer.pk])
+        employer.unverify_form = UnverifyForm(prefix=f"u{employer.pk.hex[:8]}")
+    keep = urlencode({k: v for k, v in {"tab": tab, "q": query}.items() if v})
+    return render(
+        request,
+        "jobs/organizer/employers.html",
+        {"page": page, "tab": tab, "query": query, "counts": counts, "keep": keep},
+    )
+
+
+def _employer(request, pk) -> Employer:
+    return get_object_or_404(selectors.employers_for_organizer(request.user), pk=pk)
+
+
+@organizer_required
+@require_POST
+def employer_verify(request, pk):
+    employer = _employer(request, pk)
+    verified = request.POST.get("verified") != "false"
+    reason = ""
+    if not verified:
+        form = UnverifyForm(request.POST, prefix=f"u{employer.pk.hex[:8]}")
+        if not form.is_valid():
+            messages.error(request, _("撤销认证需要填写原因。"))
+            return redirect(reverse("jobs_org:employers") + "?tab=verified")
+        reason = form.cleaned_data["reason"]
+    try:
+        services.employer_verify(employer=employer, by=request.user, verified=verified, reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if verified:
+            messages.success(request, _("%(name)s 已通过认证。") % {"name": employer.name})
+        else:
+            messages.success(
+                request,
+                _("%(name)s 的认证已撤销：未结束场次中的环节已暂停，企业已收到原因。")
+                % {"name": employer.name},
+            )
+    return redirect(reverse("jobs_org:employers") + ("?tab=verified" if not verified else ""))
