@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 
 class JobsConfig(AppConfig):
@@ -6,20 +8,18 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from jobs import services
-        from livestreams import hooks
+        from jobs import calendar, services  # noqa: PLC0415 -- app registry: models load after ready() starts
+        from livestreams import hooks  # noqa: PLC0415 -- app registry
 
         hooks.register("reminder_recipients", services.lineup_reminder_recipients)
         hooks.register("segments_changed", services.lineup_on_segments_changed)
         hooks.register("session_page_sections", _lineup_section)
+        hooks.register("segment_attendees", calendar.lineup_attendees)
 
 
 def _lineup_section(session, request):
     """The employers and job cards of a fair, on the public session page."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    from jobs import selectors
+    from jobs import selectors  # noqa: PLC0415 -- app registry: jobs.models cannot load at apps.py import
 
     if session.kind != "job_fair":
         return None

@@ -8,6 +8,11 @@ A service calls ``run(name, ...)`` inside its transaction; apps register handler
   ``live(session_ids)``, ``ended(session_ids)``, ``updated(session, changed)``,
   ``segments_changed(session)``
 - ``reminder_recipients(session) -> iterable of (user_or_None, email, name)``
+- ``segment_attendees(segments) -> {segment_pk: [invites.sources.Attendee]}`` (extra invitees)
+- ``session_page_sections(session, request) -> SafeString | None``
+
+Hooks exist only where a lower app must reach a higher one (livestreams → jobs, live results);
+calls downward (livestreams → invites) are direct.
 """
 
 from collections import defaultdict

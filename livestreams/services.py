@@ -14,7 +14,7 @@ from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import is_valid_timezone, local
-from livestreams import hooks
+from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
 
 S = LiveSession.Status
@@ -148,6 +148,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
         if session.status == S.SCHEDULED and {"starts_at", "ends_at"} & changed:
             hooks.run("rescheduled", session, changed)
         hooks.run("updated", session, changed)
+        calendar.session_invites_sync(session=session)
     return session
 
 
@@ -183,6 +184,7 @@ def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
     session.refresh_from_db()
     activity_log(actor=by, verb="session.scheduled", obj=session)
     hooks.run("scheduled", session)
+    calendar.session_invites_sync(session=session)
     return session
 
 
@@ -197,6 +199,7 @@ def session_cancel(*, session: LiveSession, by: User, reason: str) -> LiveSessio
     )
     activity_log(actor=by, verb="session.cancelled", obj=session, reason=reason)
     hooks.run("cancelled", session)
+    calendar.session_invites_sync(session=session)
     return session
 
 
@@ -288,6 +291,7 @@ def reminder_recipients(session: LiveSession) -> list[tuple[User | None, str, st
     recipients = [(host, host.email, host.name) for host in session.hosts.all()]
     for extra in hooks.run("reminder_recipients", session):
         recipients.extend(extra)
+    recipients.extend(calendar.seller_reminder_recipients(session))
     return recipients
 
 
@@ -387,6 +391,7 @@ def segment_create(
     segment.refresh_from_db()
     activity_log(actor=by, verb="segment.created", obj=segment)
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
     return segment
 
 
@@ -402,6 +407,7 @@ def segment_update(*, segment: Segment, by: User, **changes) -> Segment:
     segment.refresh_from_db()
     activity_log(actor=by, verb="segment.updated", obj=segment, fields=sorted(changes))
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
     return segment
 
 
@@ -412,6 +418,7 @@ def segment_delete(*, segment: Segment, by: User) -> None:
     segment.delete()
     _renumber(session)
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
 
 
 def segment_on_air(session: LiveSession, at: datetime) -> Segment | None:
