@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from coaching.calendar import slot_invite_sync
 from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Program, Slot
-from coaching.services.common import _slot_changed, bounded_locks
+from coaching.rules import can_manage_program, can_manage_slot
+from coaching.services.common import bounded_locks, slot_changed
+from coaching.services.waitlist import offer_free_seats
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import Union, User
 from core.timeutils import is_valid_timezone
 
@@ -31,22 +33,6 @@ PROGRAM_FIELDS = {
     "completion_classes",
 }
 SLOT_FIELDS = {"title", "starts_at", "ends_at", "timezone", "location", "online_url", "capacity"}
-
-
-class Forbidden(ApplicationError):
-    status_code = 403
-
-    def __init__(self, message: str = "You are not allowed to do this.", **kwargs):
-        kwargs.setdefault("code", "forbidden")
-        super().__init__(message, **kwargs)
-
-
-def can_manage_program(user: User, program: Program) -> bool:
-    return bool(user.is_superuser or (user.is_organizer and user.union_id == program.union_id))
-
-
-def can_manage_slot(user: User, slot: Slot) -> bool:
-    return can_manage_program(user, slot.program) or slot.coach.user_id == user.pk
 
 
 def _organizer_union(by: User) -> Union:
@@ -236,8 +222,6 @@ def _active_bookings_locked(slot: Slot) -> list[Booking]:
 
 
 def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
-    from coaching.services.booking import _offer_free_seats
-
     if not can_manage_slot(by, slot):
         raise Forbidden()
     unknown = set(changes) - SLOT_FIELDS
@@ -280,11 +264,11 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
         slot.save(update_fields=[*changed, "updated_at"])
         activity_log(actor=by, verb="slot.updated", obj=slot, fields=sorted(changed))
         if timing:
-            _slot_changed(slot=slot, change="rescheduled", bookings=bookings)
+            slot_changed(slot=slot, change="rescheduled", bookings=bookings)
         elif {"location", "online_url", "title"} & changed:
-            _slot_changed(slot=slot, change="updated", bookings=bookings)
+            slot_changed(slot=slot, change="updated", bookings=bookings)
         if "capacity" in changed and slot.seats_taken < slot.capacity:
-            _offer_free_seats(slot=slot)
+            offer_free_seats(slot=slot)
     slot.refresh_from_db()
     return slot
 
@@ -314,5 +298,5 @@ def slot_cancel(*, slot: Slot, by: User, reason: str = "") -> Slot:
         for booking in bookings:
             booking.status = Booking.Status.CANCELLED
         activity_log(actor=by, verb="slot.cancelled", obj=slot, reason=reason, bookings=len(bookings))
-        _slot_changed(slot=slot, change="slot_cancelled", bookings=bookings)
+        slot_changed(slot=slot, change="slot_cancelled", bookings=bookings)
     return slot

@@ -1,6 +1,6 @@
 """Shared service helpers: bounded locks, phone validation, and the two change funnels.
 
-Every booking or slot change goes through ``_booking_changed`` / ``_slot_changed``. They raise the
+Every booking or slot change goes through ``booking_changed`` / ``slot_changed``. They raise the
 calendar SEQUENCE where the change matters to a calendar, and enqueue the notification through the
 outbox (on commit). Calendar invites (the invites app) hook in here with one call.
 """
@@ -112,7 +112,7 @@ def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
     )
 
 
-def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
+def booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
     """The one funnel for booking changes (confirmed, waitlisted, offered, promoted, cancelled, moved,
     expired, declined, slot_cancelled, rescheduled, reminder_24h, reminder_1h).
 
@@ -128,7 +128,7 @@ def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_
         _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
 
 
-def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
+def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
     """The one funnel for slot-wide changes (rescheduled, slot_cancelled, updated): raise the slot's
     SEQUENCE, update the coach's calendar entry and tell every affected trainee."""
     Slot.objects.filter(pk=slot.pk).update(ical_sequence=F("ical_sequence") + 1)
@@ -136,4 +136,4 @@ def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = N
     slot_invite_sync(slot=slot)
     for booking in bookings or []:
         booking.slot = slot
-        _booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")
+        booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")
