@@ -8,17 +8,19 @@ whose enqueue message was lost and rows stuck in "sending" after a worker crash)
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from core.models import OutboxMessage
+from core.tasks import outbox_deliver_batch_task, outbox_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,6 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
         },
     )
     if created:
-        from core.tasks import outbox_deliver_task
-
         outbox_deliver_task.delay_on_commit(message.pk)
     return created
 
@@ -70,10 +70,6 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
 def outbox_enqueue_many(messages: list[dict]) -> int:
     """Bulk variant for fan-outs (10,000 invites): INSERT … ON CONFLICT (key) DO NOTHING RETURNING id,
     so only rows that are really new get dispatched. Returns how many were new."""
-    import json
-
-    from django.db import connection
-
     now = timezone.now()
     table = OutboxMessage._meta.db_table
     new_ids: list[int] = []
@@ -101,8 +97,6 @@ def outbox_enqueue_many(messages: list[dict]) -> int:
             )
             new_ids.extend(row[0] for row in cursor.fetchall())
     if new_ids:
-        from core.tasks import outbox_deliver_batch_task
-
         for start in range(0, len(new_ids), 200):
             outbox_deliver_batch_task.delay_on_commit(new_ids[start : start + 200])
     return len(new_ids)
@@ -197,9 +191,6 @@ def outbox_sweep(*, limit: int = 1000) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    from core.tasks import outbox_deliver_batch_task
-
-    with transaction.atomic():
-        for start in range(0, len(ids), 100):
-            outbox_deliver_batch_task.delay(ids[start : start + 100])
+    for start in range(0, len(ids), 100):
+        outbox_deliver_batch_task.delay(ids[start : start + 100])
     return len(ids)

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from livestreams.live.counters import PRESENCE_TIMEOUT_SECONDS
+from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
 from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
 
 ZERO = Decimal("0.00")
