@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -41,8 +42,6 @@ class TokenView(APIView):
 
     @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
     def post(self, request):
-        from django.contrib.auth import authenticate
-
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)

@@ -13,6 +13,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
@@ -20,7 +21,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.models import OutboxMessage
-from core.tasks import outbox_deliver_batch_task, outbox_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -194,3 +194,22 @@ def outbox_sweep(*, limit: int = 1000) -> int:
     for start in range(0, len(ids), 100):
         outbox_deliver_batch_task.delay(ids[start : start + 100])
     return len(ids)
+
+
+# The Celery tasks sit beside the logic they run (pretix's waitinglist.py does the same), so the service
+# calls them without an import cycle; core/tasks.py re-exports them for autodiscovery.
+
+
+@shared_task(name="core.outbox_deliver", ignore_result=True)
+def outbox_deliver_task(message_id: int) -> str:
+    return outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="core.outbox_deliver_batch", ignore_result=True)
+def outbox_deliver_batch_task(message_ids: list[int]) -> dict:
+    return outbox_deliver_batch(message_ids=message_ids)
+
+
+@shared_task(name="core.outbox_sweep", ignore_result=True)
+def outbox_sweep_task() -> int:
+    return outbox_sweep()

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.activity import activity_log
 from core.models import OutboxMessage, User
 from core.outbox import outbox_enqueue_many
 from invites import builders, emails
@@ -394,16 +395,12 @@ def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | No
 
 def calendar_token_rotate(*, user: User) -> str:
     """New secret feed URL; the old one stops working at once."""
-    from core.activity import activity_log
-
     token = user.rotate_calendar_token()
     activity_log(actor=user, verb="calendar.token_rotated", obj=user)
     return token
 
 
 def calendar_token_revoke(*, user: User) -> None:
-    from core.activity import activity_log
-
     user.calendar_token = ""
     user.save(update_fields=["calendar_token"])
     activity_log(actor=user, verb="calendar.token_revoked", obj=user)

@@ -6,7 +6,7 @@ class LivestreamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from livestreams import hooks
-        from livestreams.live import tasks
+        from livestreams import hooks  # noqa: PLC0415 -- app registry: models load after ready() starts
+        from livestreams.live import tasks  # noqa: PLC0415 -- app registry
 
         hooks.register("ended", tasks.on_sessions_ended)

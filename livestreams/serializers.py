@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone as dj_timezone
 from rest_framework import serializers
 
@@ -89,8 +91,6 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 def _zone(name):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(name)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -77,8 +79,6 @@ def employer_register(*, user: User, **fields) -> Employer:
 
 
 def _check_username(username: str) -> None:
-    from django.core.exceptions import ValidationError
-
     problem = ""
     if not username:
         problem = gettext("请填写用户名 / Please choose a username.")
@@ -94,9 +94,6 @@ def _check_username(username: str) -> None:
 
 
 def _check_password(password: str) -> None:
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     messages = []
     if len(password) < 8:
         messages.append(gettext("密码至少 8 位 / At least 8 characters."))

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError, NotFound, error_body
+from core.models import User
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
 from livestreams import selectors
@@ -374,8 +375,6 @@ class ProductListView(APIView):
         values = dict(data.validated_data)
         seller = None
         if values.get("seller"):
-            from core.models import User
-
             seller = User.objects.filter(pk=values["seller"]).first()
             if seller is None:
                 raise ApplicationError("Unknown seller.", fields={"seller": ["Unknown user."]})
