@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import cn_mobile_mask
+
 MAX_SLOT_LENGTH = timedelta(hours=12)
 
 
@@ -147,7 +149,7 @@ class Trainee(models.Model):
     union = models.ForeignKey(
         "core.Union", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # E.164 (+8613812345678); unique so one number cannot own two trainee accounts.
+    # 11 national digits (core/phones.py); unique so one number cannot own two trainee accounts.
     phone = models.CharField(_("mobile"), max_length=20, unique=True)
     member_no = models.CharField(_("union member number"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=64, blank=True)
@@ -162,8 +164,7 @@ class Trainee(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        digits = self.phone.removeprefix("+86")
-        return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else digits
+        return cn_mobile_mask(self.phone)
 
 
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")

@@ -10,15 +10,15 @@ from __future__ import annotations
 import contextlib
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
 from coaching.calendar import INVITE_CHANGES, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
-from core.errors import ApplicationError, Busy
+from core.errors import Busy
 from core.outbox import email_payload, outbox_enqueue_many
+from core.phones import cn_mobile_clean
 
 LOCK_TIMEOUT = "3s"
 
@@ -44,22 +44,8 @@ def bounded_locks():
         raise
 
 
-def normalize_cn_mobile(raw: str, *, field: str = "phone") -> str:
-    """Mainland China mobile number → E.164, or a field error."""
-    message = "请输入有效的中国大陆手机号 / Enter a valid mainland China mobile number."
-    try:
-        number = phonenumbers.parse((raw or "").strip(), "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]}) from exc
-    kind = phonenumbers.number_type(number)
-    if (
-        phonenumbers.region_code_for_number(number) != "CN"
-        or not phonenumbers.is_valid_number(number)
-        or kind
-        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    ):
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# One mobile rule for every app (core/phones.py): 11 national digits, field error on bad input.
+normalize_cn_mobile = cn_mobile_clean
 
 
 def local_time(slot: Slot) -> str:
