@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import IcalUidMixin
 from core.phones import cn_mobile_mask
 
 MAX_SLOT_LENGTH = timedelta(hours=12)
@@ -77,7 +78,9 @@ class Program(models.Model):
         return self.title
 
 
-class Slot(models.Model):
+class Slot(IcalUidMixin, models.Model):
+    ical_uid_prefix = "slot"
+
     class Kind(models.TextChoices):
         GROUP = "group", _("group class")
         ONE_ON_ONE = "one_on_one", _("1:1 coaching")
@@ -134,11 +137,6 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if not self.ical_uid:
-            self.ical_uid = f"slot-{self.id}@{settings.SITE_DOMAIN}"
-        super().save(*args, **kwargs)
-
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
@@ -171,7 +169,9 @@ ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
 SEAT_STATUSES = ("confirmed", "offered")
 
 
-class Booking(models.Model):
+class Booking(IcalUidMixin, models.Model):
+    ical_uid_prefix = "booking"
+
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("waitlisted")
@@ -235,8 +235,3 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.trainee} → {self.slot} [{self.status}]"
-
-    def save(self, *args, **kwargs):
-        if not self.ical_uid:
-            self.ical_uid = f"booking-{self.id}@{settings.SITE_DOMAIN}"
-        super().save(*args, **kwargs)

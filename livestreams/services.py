@@ -13,7 +13,8 @@ from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
 from core.outbox import email_payload, outbox_enqueue
-from core.timeutils import is_valid_timezone, local
+from core.timeutils import local, window_check
+from core.validation import reject_unknown
 from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
 
@@ -47,17 +48,14 @@ def default_union_for(user: User) -> Union:
 
 
 def _validate_times(*, starts_at: datetime, ends_at: datetime, tz: str, require_future: bool) -> None:
-    errors: dict[str, list[str]] = {}
-    if not is_valid_timezone(tz):
-        errors["timezone"] = [f"Unknown time zone '{tz}'. Use an IANA name such as Asia/Shanghai."]
-    if ends_at <= starts_at:
-        errors["ends_at"] = ["End must be after start."]
-    elif ends_at - starts_at > MAX_SESSION_LENGTH:
-        errors["ends_at"] = ["A session can last at most 12 hours."]
-    if require_future and starts_at <= timezone.now():
-        errors["starts_at"] = ["Start must be in the future."]
-    if errors:
-        raise ApplicationError("Invalid session times.", fields=errors)
+    window_check(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        tz=tz,
+        max_length=MAX_SESSION_LENGTH,
+        require_future=require_future,
+        what="session",
+    )
 
 
 def series_create(*, by: User, title: str, description: str = "", is_public: bool = True) -> Series:
@@ -85,9 +83,7 @@ def session_create(
     union = default_union_for(by)
     if series is not None and series.union_id != union.pk and not by.is_superuser:
         raise ApplicationError("Unknown series.", fields={"series": ["Unknown series."]})
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, EDITABLE_FIELDS)
     session = LiveSession.objects.create(
         union=series.union if series else union,
         series=series,
@@ -113,9 +109,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
     session = _locked(session)
     if session.status in (S.ENDED, S.CANCELLED):
         raise Conflict(f"A session that is {session.status} cannot be changed.", code="invalid_state")
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, EDITABLE_FIELDS)
     if session.status == S.LIVE and {"starts_at", "kind"} & set(changes):
         raise Conflict("A live session's start and kind cannot change.", code="invalid_state")
     hosts = changes.pop("hosts", None)

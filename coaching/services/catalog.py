@@ -15,7 +15,8 @@ from coaching.services.waitlist import offer_free_seats
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import Union, User
-from core.timeutils import is_valid_timezone
+from core.timeutils import is_valid_timezone, window_check
+from core.validation import reject_unknown
 
 PROGRAM_FIELDS = {
     "title",
@@ -97,9 +98,7 @@ def _validate_program(fields: dict) -> None:
 
 def program_create(*, by: User, title: str, **fields) -> Program:
     union = _organizer_union(by)
-    unknown = set(fields) - PROGRAM_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, PROGRAM_FIELDS)
     _validate_program(fields)
     program = Program.objects.create(union=union, organizer=by, title=title, **fields)
     activity_log(actor=by, verb="program.created", obj=program)
@@ -110,9 +109,7 @@ def program_create(*, by: User, title: str, **fields) -> Program:
 def program_update(*, program: Program, by: User, **changes) -> Program:
     if not can_manage_program(by, program):
         raise Forbidden()
-    unknown = set(changes) - PROGRAM_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, PROGRAM_FIELDS)
     program = Program.objects.select_for_update().get(pk=program.pk)
     for name, value in changes.items():
         setattr(program, name, value)
@@ -127,17 +124,14 @@ def program_update(*, program: Program, by: User, **changes) -> Program:
 
 
 def _validate_slot_times(*, starts_at: datetime, ends_at: datetime, tz: str, require_future: bool) -> None:
-    errors: dict[str, list[str]] = {}
-    if not is_valid_timezone(tz):
-        errors["timezone"] = ["Unknown time zone. Use an IANA name such as Asia/Shanghai."]
-    if ends_at <= starts_at:
-        errors["ends_at"] = ["End must be after start."]
-    elif ends_at - starts_at > MAX_SLOT_LENGTH:
-        errors["ends_at"] = ["A class can last at most 12 hours."]
-    if require_future and starts_at <= timezone.now():
-        errors["starts_at"] = ["Start must be in the future."]
-    if errors:
-        raise ApplicationError("Invalid class times.", fields=errors)
+    window_check(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        tz=tz,
+        max_length=MAX_SLOT_LENGTH,
+        require_future=require_future,
+        what="class",
+    )
 
 
 def _check_coach_free(
@@ -224,9 +218,7 @@ def _active_bookings_locked(slot: Slot) -> list[Booking]:
 def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
     if not can_manage_slot(by, slot):
         raise Forbidden()
-    unknown = set(changes) - SLOT_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, SLOT_FIELDS)
     with bounded_locks():
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue
-from core.validation import check_text
+from core.validation import check_text, reject_unknown
 from jobs.models import (
     Employer,
     EmployerInvitation,
@@ -53,13 +53,9 @@ def _credit_code_taken() -> ApplicationError:
 @transaction.atomic
 def employer_register(*, user: User, **fields) -> Employer:
     """The user registers a company and becomes its owner."""
-    unknown = set(fields) - EMPLOYER_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, EMPLOYER_FIELDS)
     if user.is_organizer or user.role not in (User.Role.EMPLOYER, User.Role.NONE):
-        raise ApplicationError(
-            "Only employer accounts can register a company.", code="permission_denied", status_code=403
-        )
+        raise Forbidden("Only employer accounts can register a company.")
     if EmployerMembership.objects.filter(user=user).exists():
         raise Conflict("You already belong to an employer.", code="already_member")
     fields = _validate_employer_fields(dict(fields))
@@ -132,9 +128,7 @@ def employer_signup(
 
 @transaction.atomic
 def employer_update(*, employer: Employer, by: User, **changes) -> Employer:
-    unknown = set(changes) - EMPLOYER_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, EMPLOYER_FIELDS)
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     changes = _validate_employer_fields(dict(changes))
     if "credit_code" in changes and changes["credit_code"] != employer.credit_code:
@@ -171,9 +165,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 def employer_invite(*, employer: Employer, by: User, email: str) -> EmployerInvitation:
     membership = getattr(by, "employer_membership", None)
     if membership is None or membership.employer_id != employer.pk or membership.role != "owner":
-        raise ApplicationError(
-            "Only the owner can invite recruiters.", code="permission_denied", status_code=403
-        )
+        raise Forbidden("Only the owner can invite recruiters.")
     invitation = EmployerInvitation.objects.create(
         employer=employer, email=email, invited_by=by, expires_at=timezone.now() + INVITATION_LIFETIME
     )

@@ -21,10 +21,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound, error_body
+from core.errors import ApplicationError, Forbidden, NotFound, error_body
 from core.models import User
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
+from core.validation import reject_unknown
 from livestreams import selectors
 from livestreams.live import counters, credentials, ingest, orders, results
 from livestreams.live.tasks import result_compute
@@ -115,9 +116,7 @@ def orders_view(request, session_id):
         _, data = _read_json(request)
         if not isinstance(data, dict):
             raise ApplicationError("Send one order object.", fields={"order_id": ["Required."]})
-        unknown = set(data) - {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"}
-        if unknown:
-            raise ApplicationError("Unknown fields.", fields={k: ["Unknown field."] for k in sorted(unknown)})
+        reject_unknown(data, {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"})
         session = LiveSession.objects.get(pk=session_id)
         parsed = orders.order_parse(session=session, raw=data)
         order, outcome = orders.order_record(session=session, data=parsed)
@@ -369,7 +368,7 @@ class ProductListView(APIView):
     @extend_schema(request=ProductInput, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         if not request.user.is_organizer or not request.user.union_id:
-            return Response(error_body("permission_denied", "Only organizers can add products."), status=403)
+            raise Forbidden("Only organizers can add products.")
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
