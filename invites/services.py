@@ -309,15 +309,14 @@ def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> Publis
 
 
 @transaction.atomic
-def invite_publish(*, source: InviteSource, now: datetime | None = None, lock: bool = True) -> PublishResult:
+def invite_publish(*, source: InviteSource, now: datetime | None = None) -> PublishResult:
     """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed.
 
-    Two publishers of one source are serialized by an advisory lock; ``lock=False`` exists only so a
-    test can show that without it two concurrent first publications collide.
+    Two publishers of one source are serialized by an advisory lock (tests/invites/test_concurrency.py
+    shows two first publications colliding without it).
     """
     now = now or timezone.now()
-    if lock:
-        _lock(source.key)
+    _lock(source.key)
     entry = CalendarEvent.objects.filter(source_key=source.key).first()
     if not source.is_published():
         if entry is not None and entry.status != CANCELLED:

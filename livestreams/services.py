@@ -216,25 +216,20 @@ def session_end(*, session: LiveSession, by: User | None = None) -> LiveSession:
 # --- The tick: claims due work with row locks + conditional updates --------------------------------
 
 
-def _claim_due(
-    *, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int, lock: bool = True
-) -> list:
+def _claim_due(*, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int) -> list:
     """Move every due session exactly once, even when ticks race.
 
     The row locks (SKIP LOCKED, so a racing tick takes other rows instead of waiting) plus the status
-    condition in the UPDATE make each transition happen once. ``lock=False`` exists only so a test can
-    show that without them two ticks both transition the same session.
+    condition in the UPDATE make each transition happen once (tests/livestreams/test_lifecycle.py shows
+    a naive claim without them transitioning a session twice).
     """
     with transaction.atomic():
         due = LiveSession.objects.filter(status=status, **{f"{due_field}__lte": now}).order_by(due_field)
-        if lock:
-            due = due.select_for_update(skip_locked=True)
+        due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        claim = LiveSession.objects.filter(pk__in=ids)
-        if lock:
-            claim = claim.filter(status=status)
+        claim = LiveSession.objects.filter(pk__in=ids, status=status)
         stamp = timezone.now()
         claim.update(
             status=to, ical_sequence=F("ical_sequence") + 1, updated_at=stamp, **{stamp_field: stamp}

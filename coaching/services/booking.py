@@ -26,9 +26,6 @@ from core.validation import check_text
 
 B = Booking.Status
 
-# Tests flip this to show that without the lock the 30-seat class overbooks (see tests/coaching).
-LOCKING = True
-
 NO_SHOW_WINDOW = timedelta(days=90)
 NO_SHOW_PENALTY_CAP = 3
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -158,15 +155,6 @@ def _lock_trainee(trainee: Trainee) -> Trainee:
     return Trainee.objects.select_for_update().select_related("user").get(pk=trainee.pk)
 
 
-def _book_unlocked(*, slot: Slot, trainee: Trainee, now: datetime) -> bool:
-    """Test-only race demonstration: count-then-insert with a stale counter write (no row lock)."""
-    confirmed = Booking.objects.filter(slot=slot, status__in=("confirmed", "offered")).count()
-    if confirmed >= slot.capacity:
-        return False
-    Slot.objects.filter(pk=slot.pk).update(seats_taken=confirmed + 1)
-    return True
-
-
 def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full."""
     now = timezone.now()
@@ -175,10 +163,9 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
             trainee = _lock_trainee(trainee)
             slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
-            got_seat = take_seat(slot.pk) if LOCKING else _book_unlocked(slot=slot, trainee=trainee, now=now)
+            got_seat = take_seat(slot.pk)
             if got_seat:
-                if LOCKING:
-                    slot.seats_taken, slot.capacity, slot.status = got_seat
+                slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
                     slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
                 )

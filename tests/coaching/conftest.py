@@ -32,9 +32,3 @@ def learner(db):
 @pytest.fixture
 def other_learner(db):
     return cf.make_trainee(username="other_learner", phone="13912345678")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Factories set passwords for every actor; PBKDF2 made each test's setup take ~2 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
