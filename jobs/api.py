@@ -148,7 +148,7 @@ class EmployerViewSet(viewsets.GenericViewSet):
         return Response(s.EmployerSerializer(employer).data)
 
     @extend_schema(responses=s.MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a team is small: a plain list
     def members(self, request, pk=None):
         employer = self._own(pk)
         qs = employer.memberships.select_related("user").order_by("created_at")

@@ -79,7 +79,7 @@ class VerifyInputSerializer(StrictSerializer):
 class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.name")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email")  # may be empty: not every account has one
 
     class Meta:
         model = EmployerMembership
@@ -235,7 +235,9 @@ class LineupRequestSerializer(serializers.ModelSerializer):
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     session_title = serializers.CharField(source="session.title", read_only=True)
     postings = PostingBriefSerializer(many=True, read_only=True)
-    segment_title = serializers.CharField(source="segment.title", read_only=True, default=None)
+    segment_title = serializers.CharField(
+        source="segment.title", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = LineupRequest
@@ -296,8 +298,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     status = _status_field(Application.Status.choices, read_only=True)
     posting_title = serializers.CharField(source="posting.title")
-    session_title = serializers.CharField(source="session.title", default=None)
-    segment_title = serializers.CharField(source="segment.title", default=None)
+    session_title = serializers.CharField(source="session.title", default=None, allow_null=True)
+    segment_title = serializers.CharField(source="segment.title", default=None, allow_null=True)
 
     class Meta:
         model = Application

@@ -48,7 +48,7 @@ class SegmentInputSerializer(StrictSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     hosts = HostSerializer(many=True, read_only=True)
-    series = serializers.PrimaryKeyRelatedField(read_only=True)
+    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     segments = SegmentSerializer(many=True, read_only=True)
     local_starts_at = serializers.SerializerMethodField()
     local_ends_at = serializers.SerializerMethodField()

@@ -337,6 +337,17 @@ class ProductInput(StrictSerializer):
     seller = serializers.IntegerField(required=False, allow_null=True)
 
 
+class ProductOut(serializers.Serializer):
+    """The published shape of a product (built by ``_product_out``; this documents it)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    seller = serializers.IntegerField(allow_null=True)
+    seller_name = serializers.CharField(allow_null=True)
+
+
 def _product_out(p: Product) -> dict:
     return {
         "id": str(p.pk),
@@ -353,7 +364,7 @@ class ProductListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProductOut(many=True))
     def get(self, request):
         user = request.user
         qs = Product.objects.select_related("seller").order_by("name")
@@ -365,7 +376,7 @@ class ProductListView(APIView):
             qs = qs.filter(seller=user)
         return Response([_product_out(p) for p in qs[:500]])
 
-    @extend_schema(request=ProductInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ProductInput, responses={201: ProductOut})
     def post(self, request):
         if not request.user.is_organizer or not request.user.union_id:
             raise Forbidden("Only organizers can add products.")
