@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.postprocess_errors",
+        "livestreams.live.schema.postprocess_bridge",
     ],
 }
 

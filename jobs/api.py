@@ -482,11 +482,11 @@ class OrganizerReportViewSet(viewsets.GenericViewSet):
     def _session(self, pk) -> LiveSession:
         return get_object_or_404(selectors.organizer_sessions(self.request.user), pk=pk)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.SessionReportOut)
     def session_report(self, request, pk=None):
         return Response(selectors.session_report(self._session(pk)))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.EmployerReportOut)
     def employer_report(self, request, pk=None):
         employer = get_object_or_404(Employer, pk=pk)
         sessions = selectors.organizer_sessions(request.user)
@@ -638,7 +638,7 @@ class PublicLineupView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.PublicLineupOut)
     def get(self, request, pk):
         session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
         lineup = selectors.public_lineup(session)

@@ -27,7 +27,7 @@ from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
 from core.validation import reject_unknown
 from livestreams import selectors
-from livestreams.live import counters, credentials, ingest, orders, results
+from livestreams.live import counters, credentials, ingest, orders, results, schema
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
 
@@ -160,12 +160,12 @@ def _credential_out(c: IngestCredential) -> dict:
 class CredentialListView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.CredentialOut(many=True))
     def get(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         return Response([_credential_out(c) for c in session.ingest_credentials.all()])
 
-    @extend_schema(request=CredentialInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CredentialInput, responses={201: schema.CredentialIssuedOut})
     def post(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         data = CredentialInput(data=request.data)
@@ -181,7 +181,7 @@ class CredentialListView(APIView):
 class CredentialRevokeView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=schema.CredentialOut)
     def post(self, request, session_id, key_id):
         session = selectors.session_for_organizer(request.user, session_id)
         credential = get_object_or_404(session.ingest_credentials, key_id=key_id)
@@ -194,7 +194,7 @@ class LiveStatsView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.LiveStatsOut)
     def get(self, request, session_id):
         session = selectors.session_for_staff(request.user, session_id)
         degraded = False
@@ -222,7 +222,7 @@ class LiveStatsView(APIView):
 class QuestionListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.QuestionOut(many=True))
     def get(self, request, session_id):
         session = selectors.session_for_staff(request.user, session_id)
         qs = LiveEvent.objects.filter(session=session, is_question=True).order_by("-ts")
@@ -276,7 +276,7 @@ def result_payload(result: SessionResult) -> dict:
 class ResultView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.ResultOut)
     def get(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         result = SessionResult.objects.filter(session=session).first()
@@ -292,7 +292,7 @@ class ResultComputeView(APIView):
 
     permission_classes = [IsOrganizer]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: schema.ResultOut, 202: schema.ResultQueuedOut})
     def post(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         if session.status in (
@@ -312,7 +312,7 @@ class ResultComputeView(APIView):
 class SeriesResultView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.SeriesResultOut)
     def get(self, request, series_id):
         series = selectors.series_for_organizer(request.user, series_id)
         roll = results.series_rollup(series=series)
