@@ -86,7 +86,7 @@ def _setup_data() -> None:
             ]
         )
         Trainee.objects.bulk_create(
-            [Trainee(user=u, phone=f"+86136{r * per_round + i:08d}") for i, u in enumerate(users)]
+            [Trainee(user=u, phone=f"136{r * per_round + i:08d}") for i, u in enumerate(users)]
         )
         tokens = Token.objects.bulk_create([Token(user=u, key=secrets.token_hex(20)) for u in users])
         rounds.append(

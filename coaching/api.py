@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -238,8 +239,6 @@ class SignupView(APIView):
 
     @extend_schema(request=CoachingSignupInputSerializer, responses={201: CoachingSignupOutputSerializer})
     def post(self, request):
-        from rest_framework.authtoken.models import Token
-
         data = _valid(CoachingSignupInputSerializer, request)
         slot = selectors.slots_visible_to(request.user).filter(pk=data.pop("slot")).first()
         if slot is None:

@@ -50,10 +50,10 @@ def seed(ctx: dict, stdout=None) -> None:
         },
     )
     trainees = [
-        _trainee("trainee", "李梅", "+8613800000001", union),
-        _trainee("trainee2", "王强", "+8613800000002", union),
-        _trainee("trainee3", "张秀英", "+8613800000003", union),
-        _trainee("trainee4", "刘洋", "+8613800000004", union),
+        _trainee("trainee", "李梅", "13800000001", union),
+        _trainee("trainee2", "王强", "13800000002", union),
+        _trainee("trainee3", "张秀英", "13800000003", union),
+        _trainee("trainee4", "刘洋", "13800000004", union),
     ]
     if created:
         topics = [

@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import IcalUidMixin
+from core.phones import cn_mobile_mask
+
 MAX_SLOT_LENGTH = timedelta(hours=12)
 
 
@@ -75,7 +78,9 @@ class Program(models.Model):
         return self.title
 
 
-class Slot(models.Model):
+class Slot(IcalUidMixin, models.Model):
+    ical_uid_prefix = "slot"
+
     class Kind(models.TextChoices):
         GROUP = "group", _("group class")
         ONE_ON_ONE = "one_on_one", _("1:1 coaching")
@@ -132,11 +137,6 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if not self.ical_uid:
-            self.ical_uid = f"slot-{self.id}@{settings.SITE_DOMAIN}"
-        super().save(*args, **kwargs)
-
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
@@ -147,7 +147,7 @@ class Trainee(models.Model):
     union = models.ForeignKey(
         "core.Union", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # E.164 (+8613812345678); unique so one number cannot own two trainee accounts.
+    # 11 national digits (core/phones.py); unique so one number cannot own two trainee accounts.
     phone = models.CharField(_("mobile"), max_length=20, unique=True)
     member_no = models.CharField(_("union member number"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=64, blank=True)
@@ -162,15 +162,16 @@ class Trainee(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        digits = self.phone.removeprefix("+86")
-        return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else digits
+        return cn_mobile_mask(self.phone)
 
 
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
 SEAT_STATUSES = ("confirmed", "offered")
 
 
-class Booking(models.Model):
+class Booking(IcalUidMixin, models.Model):
+    ical_uid_prefix = "booking"
+
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("waitlisted")
@@ -234,8 +235,3 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.trainee} → {self.slot} [{self.status}]"
-
-    def save(self, *args, **kwargs):
-        if not self.ical_uid:
-            self.ical_uid = f"booking-{self.id}@{settings.SITE_DOMAIN}"
-        super().save(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coaching.models import Booking, Coach, Program, Slot, Trainee
 from core.models import User
+from livestreams.models import LiveSession, Segment, SessionResult
 
 B = Booking.Status
 NO_SHOW = (Booking.Attendance.ABSENT, Booking.Attendance.NO_SHOW)
@@ -106,8 +107,6 @@ def first_livestream(trainee: Trainee) -> dict | None:
     viewers of the trainee's segment, orders/GMV of the trainee's own products (per-seller breakdown,
     falling back to the segment's attributed orders). ``None`` until the session has results.
     """
-    from livestreams.models import LiveSession, Segment, SessionResult
-
     segment = (
         Segment.objects.filter(seller_id=trainee.user_id, session__kind=LiveSession.Kind.SALES)
         .exclude(session__status=LiveSession.Status.CANCELLED)
@@ -227,8 +226,6 @@ def _rollup(bookings: QuerySet[Booking], programs: list[Program]) -> dict:
 
 def _went_live_within(user_ids: list[int], since) -> int:
     """Graduates whose first own sales stream went live within 30 days of the program's last class."""
-    from livestreams.models import LiveSession, Segment
-
     firsts = (
         Segment.objects.filter(
             seller_id__in=user_ids,

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.models import Booking, Coach, Program, Slot
-from core.serializers import StrictSerializer
+from core.serializers import EmptyInput, StrictSerializer
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -153,8 +153,7 @@ class CoachingCheckInInputSerializer(StrictSerializer):
     token = serializers.CharField(max_length=64)
 
 
-class CoachingEmptyInputSerializer(StrictSerializer):
-    pass
+CoachingEmptyInputSerializer = EmptyInput  # one class for every app
 
 
 class BookingSerializer(serializers.ModelSerializer):

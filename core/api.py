@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -13,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.health import heartbeat_age
 from core.serializers import StrictSerializer
 
 HEARTBEAT_STALE_AFTER = 30  # seconds without a tick means worker or beat is down
@@ -40,8 +42,6 @@ class TokenView(APIView):
 
     @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
     def post(self, request):
-        from django.contrib.auth import authenticate
-
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
@@ -91,10 +91,7 @@ def _check_redis() -> tuple[dict, dict]:
         redis_status = {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": type(exc).__name__}, {"ok": False, "error": "redis unavailable"}
-    from livestreams.tasks import HEARTBEAT_KEY
-
-    last = cache.get(HEARTBEAT_KEY)
-    age = None if last is None else round(time.time() - float(last), 1)
+    age = heartbeat_age()
     fresh = age is not None and age <= max(HEARTBEAT_STALE_AFTER, settings.TICK_SECONDS * 5)
     return redis_status, {"ok": fresh, "last_tick_age_s": age}
 

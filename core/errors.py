@@ -44,6 +44,17 @@ class Conflict(ApplicationError):
         super().__init__(message, code=code, **kwargs)
 
 
+class Forbidden(ApplicationError):
+    """The requester may not do this (403). Always raised, never returned as a body."""
+
+    status_code = 403
+
+    def __init__(
+        self, message: str = "You are not allowed to do this.", *, code: str = "permission_denied", **kwargs
+    ):
+        super().__init__(message, code=code, **kwargs)
+
+
 class NotFound(ApplicationError):
     status_code = 404
 

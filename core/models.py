@@ -1,6 +1,7 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -103,3 +104,16 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class IcalUidMixin:
+    """Gives a model with an ``ical_uid`` field its stable calendar UID on first save:
+    ``<ical_uid_prefix>-<pk>@<SITE_DOMAIN>`` (the pk is a UUID set before saving). Stored once, never
+    changed, so every update and cancellation of the event reaches the same calendar entry."""
+
+    ical_uid_prefix = ""
+
+    def save(self, *args, **kwargs):
+        if not self.ical_uid:
+            self.ical_uid = f"{self.ical_uid_prefix}-{self.pk}@{settings.SITE_DOMAIN}"
+        super().save(*args, **kwargs)

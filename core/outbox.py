@@ -8,13 +8,15 @@ whose enqueue message was lost and rows stuck in "sending" after a worker crash)
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -61,8 +63,6 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
         },
     )
     if created:
-        from core.tasks import outbox_deliver_task
-
         outbox_deliver_task.delay_on_commit(message.pk)
     return created
 
@@ -70,10 +70,6 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
 def outbox_enqueue_many(messages: list[dict]) -> int:
     """Bulk variant for fan-outs (10,000 invites): INSERT … ON CONFLICT (key) DO NOTHING RETURNING id,
     so only rows that are really new get dispatched. Returns how many were new."""
-    import json
-
-    from django.db import connection
-
     now = timezone.now()
     table = OutboxMessage._meta.db_table
     new_ids: list[int] = []
@@ -101,8 +97,6 @@ def outbox_enqueue_many(messages: list[dict]) -> int:
             )
             new_ids.extend(row[0] for row in cursor.fetchall())
     if new_ids:
-        from core.tasks import outbox_deliver_batch_task
-
         for start in range(0, len(new_ids), 200):
             outbox_deliver_batch_task.delay_on_commit(new_ids[start : start + 200])
     return len(new_ids)
@@ -197,9 +191,25 @@ def outbox_sweep(*, limit: int = 1000) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    from core.tasks import outbox_deliver_batch_task
-
-    with transaction.atomic():
-        for start in range(0, len(ids), 100):
-            outbox_deliver_batch_task.delay(ids[start : start + 100])
+    for start in range(0, len(ids), 100):
+        outbox_deliver_batch_task.delay(ids[start : start + 100])
     return len(ids)
+
+
+# The Celery tasks sit beside the logic they run (pretix's waitinglist.py does the same), so the service
+# calls them without an import cycle; core/tasks.py re-exports them for autodiscovery.
+
+
+@shared_task(name="core.outbox_deliver", ignore_result=True)
+def outbox_deliver_task(message_id: int) -> str:
+    return outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="core.outbox_deliver_batch", ignore_result=True)
+def outbox_deliver_batch_task(message_ids: list[int]) -> dict:
+    return outbox_deliver_batch(message_ids=message_ids)
+
+
+@shared_task(name="core.outbox_sweep", ignore_result=True)
+def outbox_sweep_task() -> int:
+    return outbox_sweep()

@@ -15,3 +15,7 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+class EmptyInput(StrictSerializer):
+    """The body of an action that takes no input (POST …/schedule/): any field is an error."""

@@ -22,3 +22,11 @@ def check_text(**fields: tuple[str, int]) -> None:
             errors[name] = [gettext("最多 %(n)d 个字符 / At most %(n)d characters.") % {"n": max_length}]
     if errors:
         raise ApplicationError("Invalid text.", fields=errors)
+
+
+def reject_unknown(given, allowed) -> None:
+    """The one "unknown fields" check for services (serializers have StrictSerializer): every name in
+    ``given`` that is not in ``allowed`` is a field error, and nothing is written."""
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})

@@ -13,14 +13,10 @@ from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from core.permissions import IsOrganizer
-from core.serializers import StrictSerializer
+from core.serializers import EmptyInput, StrictSerializer
 from invites import selectors, services
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
 from invites.views import feed_url
-
-
-class EmptyInput(StrictSerializer):
-    pass
 
 
 class FeedOutput(serializers.Serializer):

@@ -1,15 +1,9 @@
-"""Demo: publish the demo sessions' invites and give the host a personal calendar feed."""
+"""Demo: give the host a personal calendar feed (livestreams/demo.py publishes the sessions' invites)."""
 
 from django.conf import settings
 
-from invites.adapters import session_invites_sync
-
 
 def seed(ctx: dict, stdout=None) -> None:
-    for name in ("fair", "sales"):
-        session = ctx.get(name)
-        if session is not None:
-            session_invites_sync(session=session)  # idempotent: unchanged sessions send nothing again
     host = ctx.get("host")
     if host is None:
         return

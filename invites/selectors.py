@@ -42,7 +42,7 @@ def _personal_rows(user: User, now: datetime) -> QuerySet[InviteAttendee]:
     )
 
 
-def _etag(*parts) -> str:
+def etag(*parts) -> str:
     return '"' + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32] + '"'
 
 
@@ -51,7 +51,7 @@ def personal_feed_etag(*, user: User, now: datetime) -> str:
     state = getattr(user, "calendar_feed_state", None)
     changed = state.changed_at.isoformat() if state else "never"
     # The date is part of the tag so events ageing out of the window change it at least daily.
-    return _etag("me", user.pk, user.calendar_token, changed, now.date())
+    return etag("me", user.pk, user.calendar_token, changed, now.date())
 
 
 def personal_feed_body(*, user: User, now: datetime) -> bytes:
@@ -76,7 +76,7 @@ def _series_events(series_id, now: datetime) -> QuerySet[CalendarEvent]:
 
 def series_feed_etag(*, series, now: datetime) -> str:
     agg = _series_events(series.pk, now).aggregate(n=Count("id"), events=Max("updated_at"))
-    return _etag("series", series.pk, series.title, agg["n"], agg["events"], now.date())
+    return etag("series", series.pk, series.title, agg["n"], agg["events"], now.date())
 
 
 def series_feed_body(*, series, now: datetime) -> bytes:

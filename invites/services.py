@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.activity import activity_log
 from core.models import OutboxMessage, User
 from core.outbox import outbox_enqueue_many
 from invites import builders, emails
@@ -308,15 +309,14 @@ def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> Publis
 
 
 @transaction.atomic
-def invite_publish(*, source: InviteSource, now: datetime | None = None, lock: bool = True) -> PublishResult:
+def invite_publish(*, source: InviteSource, now: datetime | None = None) -> PublishResult:
     """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed.
 
-    Two publishers of one source are serialized by an advisory lock; ``lock=False`` exists only so a
-    test can show that without it two concurrent first publications collide.
+    Two publishers of one source are serialized by an advisory lock (tests/invites/test_concurrency.py
+    shows two first publications colliding without it).
     """
     now = now or timezone.now()
-    if lock:
-        _lock(source.key)
+    _lock(source.key)
     entry = CalendarEvent.objects.filter(source_key=source.key).first()
     if not source.is_published():
         if entry is not None and entry.status != CANCELLED:
@@ -394,16 +394,12 @@ def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | No
 
 def calendar_token_rotate(*, user: User) -> str:
     """New secret feed URL; the old one stops working at once."""
-    from core.activity import activity_log
-
     token = user.rotate_calendar_token()
     activity_log(actor=user, verb="calendar.token_rotated", obj=user)
     return token
 
 
 def calendar_token_revoke(*, user: User) -> None:
-    from core.activity import activity_log
-
     user.calendar_token = ""
     user.save(update_fields=["calendar_token"])
     activity_log(actor=user, verb="calendar.token_revoked", obj=user)

@@ -7,7 +7,5 @@ from invites import views
 app_name = "invites"
 urlpatterns = [
     path("calendar/settings/", views.feed_settings, name="settings"),
-    path("calendar/series/<uuid:pk>.ics", views.series_feed, name="series-feed"),
-    path("calendar/session/<uuid:pk>.ics", views.session_download, name="session-ics"),
     path("calendar/<str:token>.ics", views.personal_feed, name="personal-feed"),
 ]

@@ -15,12 +15,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, Forbidden, NotFound
 from core.permissions import IsOrganizer
 from jobs import exports, selectors, services
 from jobs import serializers as s
@@ -44,7 +43,7 @@ UUID_RE = "[0-9a-f-]{36}"
 def member_or_403(request) -> EmployerMembership:
     membership = selectors.membership_of(request.user)
     if membership is None:
-        raise PermissionDenied("Only employer members can do this.")
+        raise Forbidden("Only employer members can do this.")
     return membership
 
 
@@ -128,7 +127,7 @@ class EmployerViewSet(viewsets.GenericViewSet):
         if str(membership.employer_id) != str(pk):
             raise NotFound()
         if owner and membership.role != EmployerMembership.Role.OWNER:
-            raise PermissionDenied("Only the owner can do this.")
+            raise Forbidden("Only the owner can do this.")
         return membership.employer
 
     @extend_schema(request=s.EmployerInputSerializer, responses=s.EmployerSerializer)
@@ -149,7 +148,7 @@ class EmployerViewSet(viewsets.GenericViewSet):
         return Response(s.EmployerSerializer(employer).data)
 
     @extend_schema(responses=s.MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a team is small: a plain list
     def members(self, request, pk=None):
         employer = self._own(pk)
         qs = employer.memberships.select_related("user").order_by("created_at")
@@ -339,7 +338,7 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
     def _organizer_object(self, pk):
         if not self.request.user.is_organizer:
             member_or_403(self.request)
-            raise PermissionDenied("Only organizers can do this.")
+            raise Forbidden("Only organizers can do this.")
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     @extend_schema(request=s.LineupApproveInputSerializer, responses=s.LineupRequestSerializer)
@@ -483,11 +482,11 @@ class OrganizerReportViewSet(viewsets.GenericViewSet):
     def _session(self, pk) -> LiveSession:
         return get_object_or_404(selectors.organizer_sessions(self.request.user), pk=pk)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.SessionReportOut)
     def session_report(self, request, pk=None):
         return Response(selectors.session_report(self._session(pk)))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.EmployerReportOut)
     def employer_report(self, request, pk=None):
         employer = get_object_or_404(Employer, pk=pk)
         sessions = selectors.organizer_sessions(request.user)
@@ -639,7 +638,7 @@ class PublicLineupView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=s.PublicLineupOut)
     def get(self, request, pk):
         session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
         lineup = selectors.public_lineup(session)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 
 class JobsConfig(AppConfig):
@@ -7,8 +9,8 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from jobs import services
-        from livestreams import hooks
+        from jobs import calendar, services  # noqa: PLC0415 -- app registry: models load after ready() starts
+        from livestreams import hooks  # noqa: PLC0415 -- app registry
 
         hooks.register("reminder_recipients", services.lineup_reminder_recipients)
         hooks.register("segments_changed", services.lineup_on_segments_changed)
@@ -16,14 +18,12 @@ class JobsConfig(AppConfig):
         hooks.register("live_cards", _live_cards)
         hooks.register("organizer_home_sections", _organizer_home_section)
         hooks.register("organizer_session_sections", _organizer_session_section)
+        hooks.register("segment_attendees", calendar.lineup_attendees)
 
 
 def _lineup_section(session, request):
     """The employers and job cards of a fair, on the public session page."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    from jobs import selectors
+    from jobs import selectors  # noqa: PLC0415 -- app registry: jobs.models cannot load at apps.py import
 
     if session.kind != "job_fair":
         return None
@@ -36,7 +36,7 @@ def _lineup_section(session, request):
 
 def _live_cards(session):
     """A fair's open job cards in lineup order, each with its session short link (the host kit's QR codes)."""
-    from jobs import selectors, services
+    from jobs import selectors, services  # noqa: PLC0415 -- app registry: imported once apps are ready
 
     if session.kind != "job_fair":
         return None
@@ -65,10 +65,10 @@ def _live_cards(session):
 
 def _organizer_home_section(request):
     """Pending slot requests and employers awaiting verification, on the organizer's home page."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
+    from django.template.loader import render_to_string  # noqa: PLC0415 -- app registry: imported once apps are ready
+    from django.utils.safestring import mark_safe  # noqa: PLC0415 -- app registry: imported once apps are ready
 
-    from jobs import selectors
+    from jobs import selectors  # noqa: PLC0415 -- app registry: imported once apps are ready
 
     pending = selectors.pending_requests_for_organizer(request.user)
     employers = selectors.employers_for_organizer(request.user).filter(verified=False).order_by("-created_at")
@@ -87,10 +87,10 @@ def _organizer_home_section(request):
 
 def _organizer_session_section(session, request):
     """A job fair's requests at a glance, on the organizer's session page."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
+    from django.template.loader import render_to_string  # noqa: PLC0415 -- app registry: imported once apps are ready
+    from django.utils.safestring import mark_safe  # noqa: PLC0415 -- app registry: imported once apps are ready
 
-    from jobs.models import LineupRequest
+    from jobs.models import LineupRequest  # noqa: PLC0415 -- app registry: imported once apps are ready
 
     if session.kind != "job_fair":
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +31,6 @@ class ApproveForm(forms.Form):
         self.fields["segment"].label_from_instance = label
 
     def clean(self):
-        from zoneinfo import ZoneInfo
-
         data = super().clean()
         if data.get("segment"):
             return data

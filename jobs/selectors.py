@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from core.models import User
-from jobs.models import Application, Employer, EmployerMembership, JobPosting, LineupRequest, ShortLink
-from livestreams.models import LiveSession
+from jobs.models import (
+    Application,
+    ApplicationEvent,
+    Employer,
+    EmployerMembership,
+    JobPosting,
+    LineupRequest,
+    ShortLink,
+)
+from livestreams.models import LiveSession, SessionResult
+from livestreams.selectors import sessions_visible_to
 
 FUNNEL = ["applied", "contacted", "interview", "offer", "hired", "rejected", "withdrawn"]
 
@@ -190,10 +202,6 @@ def postings_with_counts(employer: Employer) -> QuerySet[JobPosting]:
 
 def fairs_taking_requests(user: User) -> QuerySet[LiveSession]:
     """Upcoming public job fairs an employer may ask to join (scheduled, not started)."""
-    from django.utils import timezone
-
-    from livestreams.selectors import sessions_visible_to
-
     return (
         sessions_visible_to(user)
         .filter(
@@ -251,8 +259,6 @@ def inbox_filter(employer: Employer, params) -> tuple[QuerySet[Application], dic
 
 
 def _uuid(value: str):
-    import uuid
-
     try:
         return uuid.UUID(value)
     except (ValueError, AttributeError):
@@ -268,8 +274,6 @@ def _stages_reached(own: QuerySet[Application]) -> list[dict]:
     A rejected or withdrawn applicant still counts for the stages it passed (from the status history),
     so the funnel reads "how many got this far", not "how many sit here now".
     """
-    from jobs.models import ApplicationEvent
-
     rank = {stage: i for i, stage in enumerate(PIPELINE_STAGES)}
     rows = list(own.order_by().values("id", "session_id", "posting_id", "status"))
     furthest = {r["id"]: rank.get(r["status"], 0) for r in rows}
@@ -294,8 +298,6 @@ def employer_results(employer: Employer) -> dict:
     Job-card clicks and the session's views/unique viewers come from each session's stored result
     (clicks only for this employer's postings); applications come straight from PostgreSQL.
     """
-    from livestreams.models import SessionResult
-
     own = Application.objects.filter(posting__employer=employer)
     titles = dict(JobPosting.objects.filter(employer=employer).values_list("pk", "title"))
     posting_ids = {str(pk) for pk in titles}

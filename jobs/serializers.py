@@ -80,7 +80,7 @@ class VerifyInputSerializer(StrictSerializer):
 class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
     name = serializers.CharField(source="user.name")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email")  # may be empty: not every account has one
 
     class Meta:
         model = EmployerMembership
@@ -236,7 +236,9 @@ class LineupRequestSerializer(serializers.ModelSerializer):
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     session_title = serializers.CharField(source="session.title", read_only=True)
     postings = PostingBriefSerializer(many=True, read_only=True)
-    segment_title = serializers.CharField(source="segment.title", read_only=True, default=None)
+    segment_title = serializers.CharField(
+        source="segment.title", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = LineupRequest
@@ -297,8 +299,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     status = _status_field(Application.Status.choices, read_only=True)
     posting_title = serializers.CharField(source="posting.title")
-    session_title = serializers.CharField(source="session.title", default=None)
-    segment_title = serializers.CharField(source="segment.title", default=None)
+    session_title = serializers.CharField(source="session.title", default=None, allow_null=True)
+    segment_title = serializers.CharField(source="segment.title", default=None, allow_null=True)
 
     class Meta:
         model = Application
@@ -386,3 +388,80 @@ class ApplyOutputSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text="Masked.")
     channel = serializers.CharField()
     status = serializers.CharField()
+
+
+# --- Output shapes of hand-built answers (the views build dicts; these document them) ---------------
+
+
+class _CountRow(serializers.Serializer):
+    title = serializers.CharField(allow_null=True)
+    applications = serializers.IntegerField()
+
+
+class _PostingCountRow(_CountRow):
+    posting = serializers.UUIDField()
+
+
+class _SessionPostingRow(_PostingCountRow):
+    employer = serializers.UUIDField()
+    employer_name = serializers.CharField()
+    live = serializers.IntegerField()
+    replay = serializers.IntegerField()
+    hired = serializers.IntegerField()
+
+
+class _SegmentCountRow(_CountRow):
+    segment = serializers.UUIDField(allow_null=True)
+
+
+class _SessionCountRow(_CountRow):
+    session = serializers.UUIDField(allow_null=True)
+
+
+class SessionReportOut(serializers.Serializer):
+    session = serializers.UUIDField()
+    title = serializers.CharField()
+    total = serializers.IntegerField()
+    unique_applicants = serializers.IntegerField()
+    per_channel = serializers.DictField(child=serializers.IntegerField(), help_text="live, replay, direct")
+    per_posting = _SessionPostingRow(many=True)
+    per_segment = _SegmentCountRow(many=True)
+    funnel = serializers.DictField(child=serializers.IntegerField(), help_text="applications per status")
+
+
+class EmployerReportOut(serializers.Serializer):
+    employer = serializers.UUIDField()
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    per_posting = _PostingCountRow(many=True)
+    per_session = _SessionCountRow(many=True)
+    funnel = serializers.DictField(child=serializers.IntegerField())
+
+
+class _LineupEmployer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    verified = serializers.BooleanField()
+
+
+class _LineupPosting(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    pay_type = serializers.CharField()
+    pay_min = serializers.DecimalField(max_digits=10, decimal_places=2)
+    pay_max = serializers.DecimalField(max_digits=10, decimal_places=2)
+    apply_url = serializers.URLField(allow_null=True)
+
+
+class _LineupEntry(serializers.Serializer):
+    employer = _LineupEmployer()
+    segment = serializers.UUIDField(allow_null=True)
+    segment_title = serializers.CharField(allow_null=True)
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+    postings = _LineupPosting(many=True)
+
+
+class PublicLineupOut(serializers.Serializer):
+    session = serializers.UUIDField()
+    lineup = _LineupEntry(many=True)

@@ -1,10 +1,12 @@
-"""Validators for Chinese identifiers: unified social credit codes and mainland mobile numbers."""
+"""Validators for Chinese identifiers: unified social credit codes (mainland mobiles: core/phones.py)."""
 
 from __future__ import annotations
 
-import phonenumbers
 from django.utils.translation import gettext as _
-from phonenumbers import PhoneNumberType
+
+from core.phones import InvalidPhone, cn_mobile_mask, cn_mobile_normalize
+
+__all__ = ["InvalidPhone", "credit_code_error", "mask_phone", "normalize_credit_code", "normalize_mobile"]
 
 # GB 32100-2015: 18 characters from this 31-letter alphabet (no I, O, Z, S, V).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -35,35 +37,6 @@ def normalize_credit_code(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
 
 
-class InvalidPhone(ValueError):
-    pass
-
-
-def normalize_mobile(value: str) -> str:
-    """Return the 11-digit mainland mobile number or raise InvalidPhone (with a readable message)."""
-    raw = (value or "").strip()
-    if not raw:
-        raise InvalidPhone(_("请填写手机号 / Please enter a mobile number."))
-    if len(raw) > 32:
-        raise InvalidPhone(_("手机号格式不正确 / Not a valid mobile number."))
-    try:
-        number = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(_("手机号格式不正确 / Not a valid mobile number.")) from exc
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(_("请填写中国大陆手机号 / Enter a valid mainland China mobile number."))
-    if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise InvalidPhone(_("请填写手机号而不是座机 / Enter a mobile number, not a landline."))
-    national = str(number.national_number)
-    if len(national) != 11:
-        raise InvalidPhone(_("请填写 11 位手机号 / Enter an 11-digit mobile number."))
-    return national
-
-
-def mask_phone(phone: str) -> str:
-    """138****1234 — what everybody except the employer applied to sees."""
-    if not phone:
-        return ""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+# The mobile rule is core's (core/phones.py); these names stay for jobs' callers.
+normalize_mobile = cn_mobile_normalize
+mask_phone = cn_mobile_mask

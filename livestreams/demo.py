@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.demo import DEMO_PASSWORD, demo_user
 from core.models import Union
+from livestreams.calendar import session_invites_sync
 from livestreams.models import LiveSession, Segment, Series
 
 S = LiveSession.Status
@@ -136,3 +137,11 @@ def seed(ctx: dict, stdout=None) -> None:
     )
     if stdout is not None:
         stdout.write(f"  livestreams: {fair.title} · {sales.title}")
+
+
+def finish(ctx: dict) -> None:
+    """After every app has seeded (lineup, sellers): publish the demo sessions' invites."""
+    for name in ("fair", "sales"):
+        session = ctx.get(name)
+        if session is not None:
+            session_invites_sync(session=session)  # idempotent: unchanged sessions send nothing again

@@ -10,6 +10,11 @@ A service calls ``run(name, ...)`` inside its transaction; apps register handler
 - ``reminder_recipients(session) -> iterable of (user_or_None, email, name)``
 - ``live_cards(session) -> list of dicts`` (key, segment_id, title, owner, detail, url, code): the
   featured items a host shows on stream, in lineup order (jobs provides a fair's job cards)
+- ``segment_attendees(segments) -> {segment_pk: [invites.sources.Attendee]}`` (extra invitees)
+- ``session_page_sections(session, request) -> SafeString | None``
+
+Hooks exist only where a lower app must reach a higher one (livestreams → jobs, live results);
+calls downward (livestreams → invites) are direct.
 """
 
 from collections import defaultdict

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import IcalUidMixin
+
 MAX_SESSION_LENGTH = timedelta(hours=12)
 
 
@@ -31,7 +33,9 @@ class Series(models.Model):
         return self.title
 
 
-class LiveSession(models.Model):
+class LiveSession(IcalUidMixin, models.Model):
+    ical_uid_prefix = "session"
+
     class Kind(models.TextChoices):
         JOB_FAIR = "job_fair", _("livestream job fair")
         SALES = "sales", _("livestream selling")
@@ -103,11 +107,6 @@ class LiveSession(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.ical_uid:
-            self.ical_uid = f"session-{self.id}@{settings.SITE_DOMAIN}"
-        super().save(*args, **kwargs)
 
 
 class Segment(models.Model):

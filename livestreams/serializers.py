@@ -1,8 +1,10 @@
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone as dj_timezone
 from rest_framework import serializers
 
 from core.models import User
-from core.serializers import StrictSerializer
+from core.serializers import EmptyInput, StrictSerializer
 from core.timeutils import is_valid_timezone
 from livestreams.models import LiveSession, Segment, Series
 
@@ -46,7 +48,7 @@ class SegmentInputSerializer(StrictSerializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     hosts = HostSerializer(many=True, read_only=True)
-    series = serializers.PrimaryKeyRelatedField(read_only=True)
+    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     segments = SegmentSerializer(many=True, read_only=True)
     local_starts_at = serializers.SerializerMethodField()
     local_ends_at = serializers.SerializerMethodField()
@@ -89,8 +91,6 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 def _zone(name):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(name)
 
 
@@ -140,5 +140,4 @@ class CancelInputSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500)
 
 
-class EmptyInputSerializer(StrictSerializer):
-    pass
+EmptyInputSerializer = EmptyInput  # one class for every app

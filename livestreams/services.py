@@ -13,8 +13,9 @@ from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
 from core.outbox import email_payload, outbox_enqueue
-from core.timeutils import is_valid_timezone, local
-from livestreams import hooks
+from core.timeutils import local, window_check
+from core.validation import reject_unknown
+from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
 
 S = LiveSession.Status
@@ -47,17 +48,14 @@ def default_union_for(user: User) -> Union:
 
 
 def _validate_times(*, starts_at: datetime, ends_at: datetime, tz: str, require_future: bool) -> None:
-    errors: dict[str, list[str]] = {}
-    if not is_valid_timezone(tz):
-        errors["timezone"] = [f"Unknown time zone '{tz}'. Use an IANA name such as Asia/Shanghai."]
-    if ends_at <= starts_at:
-        errors["ends_at"] = ["End must be after start."]
-    elif ends_at - starts_at > MAX_SESSION_LENGTH:
-        errors["ends_at"] = ["A session can last at most 12 hours."]
-    if require_future and starts_at <= timezone.now():
-        errors["starts_at"] = ["Start must be in the future."]
-    if errors:
-        raise ApplicationError("Invalid session times.", fields=errors)
+    window_check(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        tz=tz,
+        max_length=MAX_SESSION_LENGTH,
+        require_future=require_future,
+        what="session",
+    )
 
 
 def series_create(*, by: User, title: str, description: str = "", is_public: bool = True) -> Series:
@@ -101,9 +99,7 @@ def session_create(
     union = default_union_for(by)
     if series is not None and series.union_id != union.pk and not by.is_superuser:
         raise ApplicationError("Unknown series.", fields={"series": ["Unknown series."]})
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, EDITABLE_FIELDS)
     session = LiveSession.objects.create(
         union=series.union if series else union,
         series=series,
@@ -129,9 +125,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
     session = _locked(session)
     if session.status in (S.ENDED, S.CANCELLED):
         raise Conflict(f"A session that is {session.status} cannot be changed.", code="invalid_state")
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, EDITABLE_FIELDS)
     if session.status == S.LIVE and {"starts_at", "kind"} & set(changes):
         raise Conflict("A live session's start and kind cannot change.", code="invalid_state")
     hosts = changes.pop("hosts", None)
@@ -164,6 +158,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
         if session.status == S.SCHEDULED and {"starts_at", "ends_at"} & changed:
             hooks.run("rescheduled", session, changed)
         hooks.run("updated", session, changed)
+        calendar.session_invites_sync(session=session)
     return session
 
 
@@ -199,6 +194,7 @@ def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
     session.refresh_from_db()
     activity_log(actor=by, verb="session.scheduled", obj=session)
     hooks.run("scheduled", session)
+    calendar.session_invites_sync(session=session)
     return session
 
 
@@ -213,6 +209,7 @@ def session_cancel(*, session: LiveSession, by: User, reason: str) -> LiveSessio
     )
     activity_log(actor=by, verb="session.cancelled", obj=session, reason=reason)
     hooks.run("cancelled", session)
+    calendar.session_invites_sync(session=session)
     return session
 
 
@@ -235,25 +232,20 @@ def session_end(*, session: LiveSession, by: User | None = None) -> LiveSession:
 # --- The tick: claims due work with row locks + conditional updates --------------------------------
 
 
-def _claim_due(
-    *, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int, lock: bool = True
-) -> list:
+def _claim_due(*, status: str, due_field: str, to: str, stamp_field: str, now: datetime, limit: int) -> list:
     """Move every due session exactly once, even when ticks race.
 
     The row locks (SKIP LOCKED, so a racing tick takes other rows instead of waiting) plus the status
-    condition in the UPDATE make each transition happen once. ``lock=False`` exists only so a test can
-    show that without them two ticks both transition the same session.
+    condition in the UPDATE make each transition happen once (tests/livestreams/test_lifecycle.py shows
+    a naive claim without them transitioning a session twice).
     """
     with transaction.atomic():
         due = LiveSession.objects.filter(status=status, **{f"{due_field}__lte": now}).order_by(due_field)
-        if lock:
-            due = due.select_for_update(skip_locked=True)
+        due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        claim = LiveSession.objects.filter(pk__in=ids)
-        if lock:
-            claim = claim.filter(status=status)
+        claim = LiveSession.objects.filter(pk__in=ids, status=status)
         stamp = timezone.now()
         claim.update(
             status=to, ical_sequence=F("ical_sequence") + 1, updated_at=stamp, **{stamp_field: stamp}
@@ -304,6 +296,7 @@ def reminder_recipients(session: LiveSession) -> list[tuple[User | None, str, st
     recipients = [(host, host.email, host.name) for host in session.hosts.all()]
     for extra in hooks.run("reminder_recipients", session):
         recipients.extend(extra)
+    recipients.extend(calendar.seller_reminder_recipients(session))
     return recipients
 
 
@@ -403,6 +396,7 @@ def segment_create(
     segment.refresh_from_db()
     activity_log(actor=by, verb="segment.created", obj=segment)
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
     return segment
 
 
@@ -418,6 +412,7 @@ def segment_update(*, segment: Segment, by: User, **changes) -> Segment:
     segment.refresh_from_db()
     activity_log(actor=by, verb="segment.updated", obj=segment, fields=sorted(changes))
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
     return segment
 
 
@@ -428,6 +423,7 @@ def segment_delete(*, segment: Segment, by: User) -> None:
     segment.delete()
     _renumber(session)
     hooks.run("segments_changed", session)
+    calendar.session_invites_sync(session=session)
 
 
 def segment_on_air(session: LiveSession, at: datetime) -> Segment | None:

@@ -1,11 +1,7 @@
-import time
-
 from celery import shared_task
-from django.core.cache import cache
 
+from core.health import HEARTBEAT_KEY, heartbeat_touch  # noqa: F401 -- HEARTBEAT_KEY: old import path
 from livestreams import services
-
-HEARTBEAT_KEY = "heartbeat:tick"
 
 
 @shared_task(name="livestreams.tick", ignore_result=True)
@@ -14,5 +10,5 @@ def tick() -> dict:
     started = services.sessions_start_due()
     ended = services.sessions_end_due()
     reminders = services.reminders_send_due()
-    cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+    heartbeat_touch()
     return {"live": len(started), "ended": len(ended), "reminders": reminders}

@@ -1,5 +1,7 @@
-"""Every write and rule of the coaching app (package: catalog, booking, tick, common helpers)."""
+"""Every write and rule of the coaching app (package: catalog, booking, waitlist, tick, common helpers;
+permission predicates in coaching/rules.py)."""
 
+from coaching.rules import can_manage_program, can_manage_slot  # noqa: F401
 from coaching.services.booking import (  # noqa: F401
     attendance_mark,
     booking_cancel,
@@ -8,16 +10,11 @@ from coaching.services.booking import (  # noqa: F401
     booking_move,
     offer_accept,
     offer_decline,
-    offer_expiry,
     signup_and_book,
-    slot_offer_free_seats,
     trainee_register,
     waitlist_position,
 )
 from coaching.services.catalog import (  # noqa: F401
-    Forbidden,
-    can_manage_program,
-    can_manage_slot,
     coach_create,
     coach_update,
     program_create,
@@ -35,3 +32,5 @@ from coaching.services.tick import (  # noqa: F401
     reminders_send_due,
     slots_fill_due,
 )
+from coaching.services.waitlist import offer_expiry, slot_offer_free_seats  # noqa: F401
+from core.errors import Forbidden  # noqa: F401  -- old spelling coaching.services.Forbidden

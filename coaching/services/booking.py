@@ -1,7 +1,7 @@
 """Trainee sign-up, booking, waitlist offers, cancel/move, attendance and check-in.
 
 Seat accounting: ``Slot.seats_taken`` = confirmed bookings + open offers. It changes only through the
-conditional UPDATEs in this module (``_take_seat`` / ``_release_seat``) inside ``bounded_locks()``
+conditional UPDATEs in ``waitlist`` (``waitlist.take_seat`` / ``waitlist.release_seat``) inside ``bounded_locks()``
 transactions, so a seat is never handed out twice; the slot's CheckConstraint is the backstop.
 Lock order: trainee row → booking rows → slot row. Lock waits are bounded (Busy → 503 + Retry-After).
 """
@@ -11,27 +11,23 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
-from coaching.services.catalog import Forbidden, can_manage_slot
-from coaching.services.common import _booking_changed, bounded_locks, normalize_cn_mobile
+from coaching.rules import can_manage_slot
+from coaching.services.common import booking_changed, bounded_locks, normalize_cn_mobile
+from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import Union, User
 from core.validation import check_text
 
 B = Booking.Status
 
-# Tests flip this to show that without the lock the 30-seat class overbooks (see tests/coaching).
-LOCKING = True
-
 NO_SHOW_WINDOW = timedelta(days=90)
 NO_SHOW_PENALTY_CAP = 3
-OFFER_MIN = timedelta(minutes=15)  # no offers for a class starting sooner than this
-OFFER_CLOSE_BEFORE_START = timedelta(minutes=30)
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
@@ -155,40 +151,8 @@ def _check_bookable(
         )
 
 
-def _take_seat(slot_id, *, respect_waitlist: bool = True) -> tuple[int, int, str] | None:
-    """Conditional UPDATE: one seat if one is free (and nobody is waiting ahead). Row-locks the slot.
-
-    Returns (seats_taken, capacity, status) after the increment, or None when no seat was free."""
-    waitlist = (
-        "AND NOT EXISTS (SELECT 1 FROM coaching_booking b WHERE b.slot_id = s.id AND b.status = 'waitlisted')"
-        if respect_waitlist
-        else ""
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""UPDATE coaching_slot s SET seats_taken = s.seats_taken + 1
-                WHERE s.id = %s AND s.status = 'scheduled' AND s.seats_taken < s.capacity {waitlist}
-                RETURNING s.seats_taken, s.capacity, s.status""",
-            [slot_id],
-        )
-        return cursor.fetchone()
-
-
-def _release_seat(slot_id) -> None:
-    Slot.objects.filter(pk=slot_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
-
-
 def _lock_trainee(trainee: Trainee) -> Trainee:
     return Trainee.objects.select_for_update().select_related("user").get(pk=trainee.pk)
-
-
-def _book_unlocked(*, slot: Slot, trainee: Trainee, now: datetime) -> bool:
-    """Test-only race demonstration: count-then-insert with a stale counter write (no row lock)."""
-    confirmed = Booking.objects.filter(slot=slot, status__in=("confirmed", "offered")).count()
-    if confirmed >= slot.capacity:
-        return False
-    Slot.objects.filter(pk=slot.pk).update(seats_taken=confirmed + 1)
-    return True
 
 
 def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
@@ -199,10 +163,9 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
             trainee = _lock_trainee(trainee)
             slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
-            got_seat = _take_seat(slot.pk) if LOCKING else _book_unlocked(slot=slot, trainee=trainee, now=now)
+            got_seat = take_seat(slot.pk)
             if got_seat:
-                if LOCKING:
-                    slot.seats_taken, slot.capacity, slot.status = got_seat
+                slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
                     slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
                 )
@@ -221,7 +184,7 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
                 change = "waitlisted"
             booking.slot = slot
             activity_log(actor=trainee.user, verb=f"booking.{change}", obj=booking)
-            _booking_changed(booking=booking, change=change)
+            booking_changed(booking=booking, change=change)
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
     return booking
@@ -237,55 +200,6 @@ def waitlist_position(booking: Booking) -> int | None:
 
 
 # --- Waitlist offers ----------------------------------------------------------------------------
-
-
-def offer_expiry(*, slot: Slot, now: datetime) -> datetime | None:
-    """Offers last program.offer_hours, but close 30 min before the class, and last at least 15 min.
-    None means the class starts too soon for an offer."""
-    if slot.starts_at - now < OFFER_MIN:
-        return None
-    expires = min(now + timedelta(hours=slot.program.offer_hours), slot.starts_at - OFFER_CLOSE_BEFORE_START)
-    return max(expires, now + OFFER_MIN)
-
-
-def _offer_free_seats(*, slot: Slot, now: datetime | None = None) -> int:
-    """Offer every free seat to the next waitlisted trainee. Runs inside the caller's transaction."""
-    now = now or timezone.now()
-    slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
-    if slot.status != Slot.Status.SCHEDULED:
-        return 0
-    expires = offer_expiry(slot=slot, now=now)
-    if expires is None:
-        return 0
-    offered = 0
-    while True:
-        # Seat first: the slot row lock serializes promoters, so the first in line always gets the offer.
-        if not _take_seat(slot.pk, respect_waitlist=False):
-            break
-        candidate = (
-            Booking.objects.select_for_update(skip_locked=True)  # skip rows being cancelled right now
-            .filter(slot=slot, status=B.WAITLISTED)
-            .order_by("priority", "created_at", "pk")
-            .first()
-        )
-        if candidate is None:
-            _release_seat(slot.pk)
-            break
-        Booking.objects.filter(pk=candidate.pk, status=B.WAITLISTED).update(
-            status=B.OFFERED, offered_at=now, offer_expires_at=expires
-        )
-        candidate.refresh_from_db()
-        candidate.slot = slot
-        activity_log(actor=None, verb="booking.offered", obj=candidate)
-        _booking_changed(booking=candidate, change="offered")
-        offered += 1
-    return offered
-
-
-def slot_offer_free_seats(*, slot: Slot, now: datetime | None = None) -> int:
-    """Standalone promotion (tick, capacity raised). Safe to run from many workers at once."""
-    with bounded_locks():
-        return _offer_free_seats(slot=slot, now=now)
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -311,7 +225,7 @@ def offer_accept(*, booking: Booking, by: User) -> Booking:
         Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.CONFIRMED, confirmed_at=now)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
         activity_log(actor=by, verb="booking.promoted", obj=booking)
-        _booking_changed(booking=booking, change="promoted")
+        booking_changed(booking=booking, change="promoted")
     return booking
 
 
@@ -322,11 +236,11 @@ def offer_decline(*, booking: Booking, by: User) -> Booking:
         if booking.status != B.OFFERED:
             raise Conflict("There is no open offer on this booking.", code="no_offer")
         Booking.objects.filter(pk=booking.pk).update(status=B.DECLINED, cancelled_at=timezone.now())
-        _release_seat(booking.slot_id)
+        release_seat(booking.slot_id)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
         activity_log(actor=by, verb="booking.declined", obj=booking)
-        _booking_changed(booking=booking, change="declined")
-        _offer_free_seats(slot=booking.slot)
+        booking_changed(booking=booking, change="declined")
+        offer_free_seats(slot=booking.slot)
     return booking
 
 
@@ -357,11 +271,11 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "") -> Booking:
         )
         booking.status, booking.cancelled_at, booking.late_cancel = B.CANCELLED, now, late
         if held_seat:
-            _release_seat(slot.pk)
+            release_seat(slot.pk)
         activity_log(actor=by, verb="booking.cancelled", obj=booking, late=late)
-        _booking_changed(booking=booking, change="cancelled")
+        booking_changed(booking=booking, change="cancelled")
         if held_seat:
-            _offer_free_seats(slot=slot, now=now)
+            offer_free_seats(slot=slot, now=now)
     return booking
 
 
@@ -389,12 +303,12 @@ def booking_move(*, booking: Booking, to_slot: Slot, by: User) -> Booking:
         _check_bookable(slot=to_slot, trainee=trainee, now=now, moving_from=booking)
         # Touch both slot rows in a fixed order so two opposite moves cannot deadlock.
         for slot_id in sorted([old_slot.pk, to_slot.pk]):
-            if slot_id == to_slot.pk and not _take_seat(to_slot.pk):
+            if slot_id == to_slot.pk and not take_seat(to_slot.pk):
                 raise Conflict(
                     "The new class is full.", code="slot_full", fields={"slot": ["No seats left."]}
                 )
             if slot_id == old_slot.pk:
-                _release_seat(old_slot.pk)
+                release_seat(old_slot.pk)
         new = Booking.objects.create(slot=to_slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now)
         late = now > old_slot.starts_at - timedelta(hours=old_slot.program.cancel_cutoff_hours)
         Booking.objects.filter(pk=booking.pk).update(
@@ -402,10 +316,10 @@ def booking_move(*, booking: Booking, to_slot: Slot, by: User) -> Booking:
         )
         booking.status = B.CANCELLED
         activity_log(actor=by, verb="booking.moved", obj=booking, to=str(new.pk))
-        _booking_changed(booking=booking, change="moved", notify=False)
+        booking_changed(booking=booking, change="moved", notify=False)
         new.slot = to_slot
-        _booking_changed(booking=new, change="moved")
-        _offer_free_seats(slot=old_slot, now=now)
+        booking_changed(booking=new, change="moved")
+        offer_free_seats(slot=old_slot, now=now)
     return new
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from coaching.calendar import slot_invite_sync
 from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Program, Slot
-from coaching.services.common import _slot_changed, bounded_locks
+from coaching.rules import can_manage_program, can_manage_slot
+from coaching.services.common import bounded_locks, slot_changed
+from coaching.services.waitlist import offer_free_seats
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import Union, User
-from core.timeutils import is_valid_timezone
+from core.timeutils import is_valid_timezone, window_check
+from core.validation import reject_unknown
 
 PROGRAM_FIELDS = {
     "title",
@@ -31,22 +35,6 @@ PROGRAM_FIELDS = {
     "completion_classes",
 }
 SLOT_FIELDS = {"title", "starts_at", "ends_at", "timezone", "location", "online_url", "capacity"}
-
-
-class Forbidden(ApplicationError):
-    status_code = 403
-
-    def __init__(self, message: str = "You are not allowed to do this.", **kwargs):
-        kwargs.setdefault("code", "forbidden")
-        super().__init__(message, **kwargs)
-
-
-def can_manage_program(user: User, program: Program) -> bool:
-    return bool(user.is_superuser or (user.is_organizer and user.union_id == program.union_id))
-
-
-def can_manage_slot(user: User, slot: Slot) -> bool:
-    return can_manage_program(user, slot.program) or slot.coach.user_id == user.pk
 
 
 def _organizer_union(by: User) -> Union:
@@ -111,9 +99,7 @@ def _validate_program(fields: dict) -> None:
 
 def program_create(*, by: User, title: str, **fields) -> Program:
     union = _organizer_union(by)
-    unknown = set(fields) - PROGRAM_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, PROGRAM_FIELDS)
     _validate_program(fields)
     program = Program.objects.create(union=union, organizer=by, title=title, **fields)
     activity_log(actor=by, verb="program.created", obj=program)
@@ -124,9 +110,7 @@ def program_create(*, by: User, title: str, **fields) -> Program:
 def program_update(*, program: Program, by: User, **changes) -> Program:
     if not can_manage_program(by, program):
         raise Forbidden()
-    unknown = set(changes) - PROGRAM_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, PROGRAM_FIELDS)
     program = Program.objects.select_for_update().get(pk=program.pk)
     for name, value in changes.items():
         setattr(program, name, value)
@@ -141,17 +125,14 @@ def program_update(*, program: Program, by: User, **changes) -> Program:
 
 
 def _validate_slot_times(*, starts_at: datetime, ends_at: datetime, tz: str, require_future: bool) -> None:
-    errors: dict[str, list[str]] = {}
-    if not is_valid_timezone(tz):
-        errors["timezone"] = ["Unknown time zone. Use an IANA name such as Asia/Shanghai."]
-    if ends_at <= starts_at:
-        errors["ends_at"] = ["End must be after start."]
-    elif ends_at - starts_at > MAX_SLOT_LENGTH:
-        errors["ends_at"] = ["A class can last at most 12 hours."]
-    if require_future and starts_at <= timezone.now():
-        errors["starts_at"] = ["Start must be in the future."]
-    if errors:
-        raise ApplicationError("Invalid class times.", fields=errors)
+    window_check(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        tz=tz,
+        max_length=MAX_SLOT_LENGTH,
+        require_future=require_future,
+        what="class",
+    )
 
 
 def _check_coach_free(
@@ -236,13 +217,9 @@ def _active_bookings_locked(slot: Slot) -> list[Booking]:
 
 
 def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
-    from coaching.services.booking import _offer_free_seats
-
     if not can_manage_slot(by, slot):
         raise Forbidden()
-    unknown = set(changes) - SLOT_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, SLOT_FIELDS)
     with bounded_locks():
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)
@@ -280,11 +257,11 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
         slot.save(update_fields=[*changed, "updated_at"])
         activity_log(actor=by, verb="slot.updated", obj=slot, fields=sorted(changed))
         if timing:
-            _slot_changed(slot=slot, change="rescheduled", bookings=bookings)
+            slot_changed(slot=slot, change="rescheduled", bookings=bookings)
         elif {"location", "online_url", "title"} & changed:
-            _slot_changed(slot=slot, change="updated", bookings=bookings)
+            slot_changed(slot=slot, change="updated", bookings=bookings)
         if "capacity" in changed and slot.seats_taken < slot.capacity:
-            _offer_free_seats(slot=slot)
+            offer_free_seats(slot=slot)
     slot.refresh_from_db()
     return slot
 
@@ -314,7 +291,7 @@ def slot_cancel(*, slot: Slot, by: User, reason: str = "") -> Slot:
         for booking in bookings:
             booking.status = Booking.Status.CANCELLED
         activity_log(actor=by, verb="slot.cancelled", obj=slot, reason=reason, bookings=len(bookings))
-        _slot_changed(slot=slot, change="slot_cancelled", bookings=bookings)
+        slot_changed(slot=slot, change="slot_cancelled", bookings=bookings)
     return slot
 
 
@@ -357,8 +334,6 @@ def slots_create_weekly(
     All or nothing: one transaction, so a clash on the fifth week stores none of them and names that week.
     Weeks are counted in the slot's own zone, so a class at 19:00 stays at 19:00 across a DST change.
     """
-    from zoneinfo import ZoneInfo
-
     if not is_valid_timezone(timezone):
         raise ApplicationError("Unknown time zone.", fields={"timezone": ["Unknown time zone."]})
     zone = ZoneInfo(timezone)

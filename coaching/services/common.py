@@ -1,6 +1,6 @@
 """Shared service helpers: bounded locks, phone validation, and the two change funnels.
 
-Every booking or slot change goes through ``_booking_changed`` / ``_slot_changed``. They raise the
+Every booking or slot change goes through ``booking_changed`` / ``slot_changed``. They raise the
 calendar SEQUENCE where the change matters to a calendar, and enqueue the notification through the
 outbox (on commit). Calendar invites (the invites app) hook in here with one call.
 """
@@ -10,15 +10,15 @@ from __future__ import annotations
 import contextlib
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
 from coaching.calendar import INVITE_CHANGES, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
-from core.errors import ApplicationError, Busy
+from core.errors import Busy
 from core.outbox import email_payload, outbox_enqueue_many
+from core.phones import cn_mobile_clean
 
 LOCK_TIMEOUT = "3s"
 
@@ -44,22 +44,8 @@ def bounded_locks():
         raise
 
 
-def normalize_cn_mobile(raw: str, *, field: str = "phone") -> str:
-    """Mainland China mobile number → E.164, or a field error."""
-    message = "请输入有效的中国大陆手机号 / Enter a valid mainland China mobile number."
-    try:
-        number = phonenumbers.parse((raw or "").strip(), "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]}) from exc
-    kind = phonenumbers.number_type(number)
-    if (
-        phonenumbers.region_code_for_number(number) != "CN"
-        or not phonenumbers.is_valid_number(number)
-        or kind
-        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    ):
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# One mobile rule for every app (core/phones.py): 11 national digits, field error on bad input.
+normalize_cn_mobile = cn_mobile_clean
 
 
 def local_time(slot: Slot) -> str:
@@ -112,7 +98,7 @@ def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
     )
 
 
-def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
+def booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
     """The one funnel for booking changes (confirmed, waitlisted, offered, promoted, cancelled, moved,
     expired, declined, slot_cancelled, rescheduled, reminder_24h, reminder_1h).
 
@@ -128,7 +114,7 @@ def _booking_changed(*, booking: Booking, change: str, notify: bool = True, key_
         _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
 
 
-def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
+def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:
     """The one funnel for slot-wide changes (rescheduled, slot_cancelled, updated): raise the slot's
     SEQUENCE, update the coach's calendar entry and tell every affected trainee."""
     Slot.objects.filter(pk=slot.pk).update(ical_sequence=F("ical_sequence") + 1)
@@ -136,4 +122,4 @@ def _slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = N
     slot_invite_sync(slot=slot)
     for booking in bookings or []:
         booking.slot = slot
-        _booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")
+        booking_changed(booking=booking, change=change, key_suffix=f"s{slot.ical_sequence}")

@@ -10,8 +10,8 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from coaching.models import Booking, Slot
-from coaching.services.booking import _offer_free_seats, _release_seat
-from coaching.services.common import _booking_changed, bounded_locks
+from coaching.services.common import booking_changed, bounded_locks
+from coaching.services.waitlist import offer_free_seats, release_seat
 
 B = Booking.Status
 REMINDERS = {
@@ -34,12 +34,12 @@ def offers_expire_due(*, now: datetime | None = None, limit: int = 500) -> int:
         for booking in due:
             if not Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.EXPIRED):
                 continue
-            _release_seat(booking.slot_id)
+            release_seat(booking.slot_id)
             booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
-            _booking_changed(booking=booking, change="expired")
+            booking_changed(booking=booking, change="expired")
             slots[booking.slot_id] = booking.slot
         for slot in slots.values():
-            _offer_free_seats(slot=slot, now=now)
+            offer_free_seats(slot=slot, now=now)
     return len(due)
 
 
@@ -55,7 +55,7 @@ def slots_fill_due(*, now: datetime | None = None, limit: int = 200) -> int:
             .filter(Exists(waiting))[:limit]
         )
         for slot in slots:
-            offered += _offer_free_seats(slot=slot, now=now)
+            offered += offer_free_seats(slot=slot, now=now)
     return offered
 
 
@@ -104,7 +104,7 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 200) -> dict
                 Slot.objects.filter(pk=slot.pk).update(**{field: slot.starts_at})
                 for booking in slot.bookings.filter(status=B.CONFIRMED).select_related("trainee__user"):
                     booking.slot = slot
-                    _booking_changed(booking=booking, change=which, key_suffix=slot.starts_at.isoformat())
+                    booking_changed(booking=booking, change=which, key_suffix=slot.starts_at.isoformat())
                     sent += 1
         counts[which] = sent
     return counts

@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue
-from core.validation import check_text
+from core.validation import check_text, reject_unknown
 from jobs.models import (
     Employer,
     EmployerInvitation,
     EmployerMembership,
+    LineupRequest,
 )
 from jobs.services.common import EMPLOYER_FIELDS
 from jobs.services.notices import employer_notice_send
@@ -52,13 +55,9 @@ def _credit_code_taken() -> ApplicationError:
 @transaction.atomic
 def employer_register(*, user: User, **fields) -> Employer:
     """The user registers a company and becomes its owner."""
-    unknown = set(fields) - EMPLOYER_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, EMPLOYER_FIELDS)
     if user.is_organizer or user.role not in (User.Role.EMPLOYER, User.Role.NONE):
-        raise ApplicationError(
-            "Only employer accounts can register a company.", code="permission_denied", status_code=403
-        )
+        raise Forbidden("Only employer accounts can register a company.")
     if EmployerMembership.objects.filter(user=user).exists():
         raise Conflict("You already belong to an employer.", code="already_member")
     fields = _validate_employer_fields(dict(fields))
@@ -78,8 +77,6 @@ def employer_register(*, user: User, **fields) -> Employer:
 
 
 def _check_username(username: str) -> None:
-    from django.core.exceptions import ValidationError
-
     problem = ""
     if not username:
         problem = gettext("请填写用户名 / Please choose a username.")
@@ -95,9 +92,6 @@ def _check_username(username: str) -> None:
 
 
 def _check_password(password: str) -> None:
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     messages = []
     if len(password) < 8:
         messages.append(gettext("密码至少 8 位 / At least 8 characters."))
@@ -136,9 +130,7 @@ def employer_signup(
 
 @transaction.atomic
 def employer_update(*, employer: Employer, by: User, **changes) -> Employer:
-    unknown = set(changes) - EMPLOYER_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, EMPLOYER_FIELDS)
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     changes = _validate_employer_fields(dict(changes))
     if "credit_code" in changes and changes["credit_code"] != employer.credit_code:
@@ -161,8 +153,6 @@ ACTIVE_SESSION_STATES = ("draft", "scheduled", "live")
 
 def employer_fair_unions(employer: Employer) -> set:
     """The unions whose not-yet-ended fairs the employer takes part in (an open or approved request)."""
-    from jobs.models import LineupRequest
-
     return set(
         LineupRequest.objects.filter(
             employer=employer,
@@ -176,8 +166,6 @@ def employer_fair_unions(employer: Employer) -> set:
 
 def employers_fair_unions(employer_ids) -> dict:
     """``employer_fair_unions`` for many employers in one query (list pages)."""
-    from jobs.models import LineupRequest
-
     out: dict = {pk: set() for pk in employer_ids}
     rows = (
         LineupRequest.objects.filter(
@@ -244,7 +232,7 @@ def employer_verify(*, employer: Employer, by: User, verified: bool = True, reas
     entries are cancelled through the invite machinery, and it is told why by email. Verifying again
     puts nothing back: the employer asks for a slot again and an organizer decides.
     """
-    from jobs.services.lineup import lineup_suspend_for_employer
+    from jobs.services.lineup import lineup_suspend_for_employer  # noqa: PLC0415 -- cycle: lineup imports employers
 
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     if not can_verify_employer(by, employer):
@@ -287,9 +275,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 def employer_invite(*, employer: Employer, by: User, email: str) -> EmployerInvitation:
     membership = getattr(by, "employer_membership", None)
     if membership is None or membership.employer_id != employer.pk or membership.role != "owner":
-        raise ApplicationError(
-            "Only the owner can invite recruiters.", code="permission_denied", status_code=403
-        )
+        raise Forbidden("Only the owner can invite recruiters.")
     invitation = EmployerInvitation.objects.create(
         employer=employer, email=email, invited_by=by, expires_at=timezone.now() + INVITATION_LIFETIME
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import User
+from jobs.calendar import on_lineup_changed
 from jobs.models import (
     Employer,
     JobPosting,
@@ -20,7 +21,7 @@ from jobs.services.common import L, P, S
 from jobs.services.notices import employer_notice_send
 from jobs.services.postings import shortlink_get_or_create
 from livestreams.models import LiveSession, Segment
-from livestreams.services import segment_create
+from livestreams.services import segment_create, segment_delete
 
 
 def _lineup_changed(*, request: LineupRequest, change: str) -> None:
@@ -41,8 +42,6 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
     employer_notice_send(employer=request.employer, kind=change, request=request)
-    from invites.adapters import on_lineup_changed
-
     on_lineup_changed(request)
 
 
@@ -175,8 +174,6 @@ def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> Li
     request.status, request.reason, request.segment = to, reason, None
     request.save(update_fields=["status", "reason", "segment", "updated_at"])
     if segment_id:
-        from livestreams.services import segment_delete
-
         segment = Segment.objects.filter(pk=segment_id).first()
         if segment is not None:
             segment_delete(segment=segment, by=by)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Busy, Conflict
 from core.models import User
+from core.validation import reject_unknown
 from jobs.models import Employer, JobPosting, ShortLink
 from jobs.services.common import POSTING_FIELDS, POSTING_TRANSITIONS, P
 from livestreams.models import LiveSession
@@ -39,9 +40,7 @@ def _validate_posting(values: dict) -> None:
 
 @transaction.atomic
 def posting_create(*, employer: Employer, by: User, publish: bool = False, **fields) -> JobPosting:
-    unknown = set(fields) - POSTING_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(fields, POSTING_FIELDS)
     _validate_posting(fields)
     posting = JobPosting.objects.create(
         employer=employer, created_by=by, status=P.OPEN if publish else P.DRAFT, **fields
@@ -52,9 +51,7 @@ def posting_create(*, employer: Employer, by: User, publish: bool = False, **fie
 
 @transaction.atomic
 def posting_update(*, posting: JobPosting, by: User, **changes) -> JobPosting:
-    unknown = set(changes) - POSTING_FIELDS
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+    reject_unknown(changes, POSTING_FIELDS)
     posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
     values = {name: getattr(posting, name) for name in POSTING_FIELDS}
     values.update(changes)
@@ -115,7 +112,7 @@ def shortlink_get_or_create(*, posting: JobPosting, session: LiveSession | None)
                 return ShortLink.objects.create(posting=posting, session=session)
         except IntegrityError:
             continue  # a parallel create won the (posting, session) or code race; read it back
-    raise ApplicationError("Could not create a short link, please retry.", code="busy", status_code=503)
+    raise Busy("Could not create a short link, please retry.")
 
 
 def shortlink_url(link: ShortLink) -> str:

@@ -28,7 +28,7 @@ from jobs.forms import INSURANCE_FIELDS, InviteForm, NoteForm, PostingForm, Sign
 from jobs.inbox_export import export_response
 from jobs.models import Application, EmployerInvitation, JobPosting, LineupRequest
 from jobs.services.common import PIPELINE, POSTING_TRANSITIONS
-from livestreams.models import Segment
+from livestreams.models import LiveSession, Segment
 
 PAGE_SIZE = 50
 
@@ -411,8 +411,6 @@ def fair_withdraw(request, pk):
 
 
 def _filter_choices(employer) -> dict:
-    from livestreams.models import LiveSession
-
     return {
         "postings": list(
             JobPosting.objects.filter(employer=employer).order_by("-created_at").only("id", "title")

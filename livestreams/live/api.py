@@ -21,11 +21,23 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound, error_body
+from core.errors import ApplicationError, Forbidden, NotFound, error_body
+from core.models import User
 from core.permissions import IsOrganizer
 from core.serializers import StrictSerializer
+from core.validation import reject_unknown
 from livestreams import selectors
-from livestreams.live import counters, credentials, ingest, orders, questions, refresh, results, screen
+from livestreams.live import (
+    counters,
+    credentials,
+    ingest,
+    orders,
+    questions,
+    refresh,
+    results,
+    schema,
+    screen,
+)
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
 
@@ -114,9 +126,7 @@ def orders_view(request, session_id):
         _, data = _read_json(request)
         if not isinstance(data, dict):
             raise ApplicationError("Send one order object.", fields={"order_id": ["Required."]})
-        unknown = set(data) - {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"}
-        if unknown:
-            raise ApplicationError("Unknown fields.", fields={k: ["Unknown field."] for k in sorted(unknown)})
+        reject_unknown(data, {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"})
         session = LiveSession.objects.get(pk=session_id)
         parsed = orders.order_parse(session=session, raw=data)
         order, outcome = orders.order_record(session=session, data=parsed)
@@ -160,12 +170,12 @@ def _credential_out(c: IngestCredential) -> dict:
 class CredentialListView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.CredentialOut(many=True))
     def get(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         return Response([_credential_out(c) for c in session.ingest_credentials.all()])
 
-    @extend_schema(request=CredentialInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CredentialInput, responses={201: schema.CredentialIssuedOut})
     def post(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         data = CredentialInput(data=request.data)
@@ -181,7 +191,7 @@ class CredentialListView(APIView):
 class CredentialRevokeView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=schema.CredentialOut)
     def post(self, request, session_id, key_id):
         session = selectors.session_for_organizer(request.user, session_id)
         credential = get_object_or_404(session.ingest_credentials, key_id=key_id)
@@ -194,7 +204,7 @@ class LiveStatsView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.LiveStatsOut)
     def get(self, request, session_id):
         session = selectors.session_for_staff(request.user, session_id)
         degraded = False
@@ -221,7 +231,7 @@ class LiveStatsView(APIView):
 class QuestionListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.QuestionOut(many=True))
     def get(self, request, session_id):
         session = selectors.session_for_staff(request.user, session_id)
         qs = LiveEvent.objects.filter(session=session, is_question=True).order_by("-ts")
@@ -266,7 +276,7 @@ def result_payload(result: SessionResult) -> dict:
 class ResultView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.ResultOut)
     def get(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         result = SessionResult.objects.filter(session=session).first()
@@ -282,7 +292,7 @@ class ResultComputeView(APIView):
 
     permission_classes = [IsOrganizer]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: schema.ResultOut, 202: schema.ResultQueuedOut})
     def post(self, request, session_id):
         session = selectors.session_for_organizer(request.user, session_id)
         if session.status in (
@@ -302,7 +312,7 @@ class ResultComputeView(APIView):
 class SeriesResultView(APIView):
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=schema.SeriesResultOut)
     def get(self, request, series_id):
         series = selectors.series_for_organizer(request.user, series_id)
         roll = results.series_rollup(series=series)
@@ -327,6 +337,17 @@ class ProductInput(StrictSerializer):
     seller = serializers.IntegerField(required=False, allow_null=True)
 
 
+class ProductOut(serializers.Serializer):
+    """The published shape of a product (built by ``_product_out``; this documents it)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    seller = serializers.IntegerField(allow_null=True)
+    seller_name = serializers.CharField(allow_null=True)
+
+
 def _product_out(p: Product) -> dict:
     return {
         "id": str(p.pk),
@@ -343,7 +364,7 @@ class ProductListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProductOut(many=True))
     def get(self, request):
         user = request.user
         qs = Product.objects.select_related("seller").order_by("name")
@@ -355,17 +376,15 @@ class ProductListView(APIView):
             qs = qs.filter(seller=user)
         return Response([_product_out(p) for p in qs[:500]])
 
-    @extend_schema(request=ProductInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ProductInput, responses={201: ProductOut})
     def post(self, request):
         if not request.user.is_organizer or not request.user.union_id:
-            return Response(error_body("permission_denied", "Only organizers can add products."), status=403)
+            raise Forbidden("Only organizers can add products.")
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         seller = None
         if values.get("seller"):
-            from core.models import User
-
             seller = User.objects.filter(pk=values["seller"]).first()
             if seller is None:
                 raise ApplicationError("Unknown seller.", fields={"seller": ["Unknown user."]})

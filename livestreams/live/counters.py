@@ -24,7 +24,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-PRESENCE_TIMEOUT_SECONDS = 300  # a viewer with no heartbeat for 5 minutes has gone (same N as results)
+from livestreams.live import results
+from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
+from livestreams.models import LiveCounterState, LiveSession
+
 KEYS = ("c", "uv", "pz", "lv", "m", "cm")
 TTL_SECONDS = 7 * 24 * 3600
 ADVISORY_CLASS = 614_006  # first key of the per-session advisory lock shared by ingest and rebuild
@@ -143,8 +146,6 @@ def apply_answered(session_id, delta: int) -> None:
 
 
 def mark_dirty(session_id) -> None:
-    from livestreams.models import LiveCounterState
-
     LiveCounterState.objects.update_or_create(session_id=session_id, defaults={"dirty_since": timezone.now()})
 
 
@@ -159,9 +160,6 @@ def rebuild(session_id) -> dict:
     Holds the session's advisory lock exclusively, so no ingest transaction is between its insert and
     its counter update while the snapshot is read.
     """
-    from livestreams.live import results
-    from livestreams.models import LiveCounterState, LiveSession
-
     session = LiveSession.objects.get(pk=session_id)
     live_at = session.went_live_at
     with transaction.atomic(), connection.cursor() as cur:

@@ -80,7 +80,7 @@ def _scorecard_rows(card: dict) -> list[tuple[str, object, str, str]]:
 
 
 def tables(result: SessionResult, *, include_ids: bool = False) -> list[Table]:
-    from livestreams.live.results import live_window
+    from livestreams.live.results import live_window  # noqa: PLC0415 -- cycle: results imports export
 
     session = result.session
     zone = session.timezone

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from livestreams.live import ingest, results
-from livestreams.live.tasks import result_compute
 from livestreams.models import LiveEvent, LiveSession, Order, ResultRefresh, SessionResult
 
 DEBOUNCE = timedelta(seconds=60)
@@ -129,3 +129,19 @@ def result_freshness(session: LiveSession) -> dict:
         "stale_since": row.stale_since if row else None,
         "debounce_seconds": int(DEBOUNCE.total_seconds()),
     }
+
+
+# Tasks live beside the service they call (as core/outbox.py does), so the service can enqueue them
+# without an import cycle; livestreams/live/tasks.py re-exports them for autodiscovery.
+@shared_task(
+    name="livestreams.result_compute", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True
+)
+def result_compute(session_id: str) -> None:
+    if LiveSession.objects.filter(pk=session_id).exists():
+        result_refresh_compute(session_id=session_id)
+
+
+@shared_task(name="livestreams.results_refresh", ignore_result=True)
+def results_refresh() -> int:
+    """Beat: bring results up to date after late events, replay orders and applications (debounced)."""
+    return len(results_refresh_due())

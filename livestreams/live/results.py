@@ -24,7 +24,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from livestreams.live.counters import PRESENCE_TIMEOUT_SECONDS
+from core.models import User
+from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
 from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
 
 ZERO = Decimal("0.00")
@@ -526,8 +527,6 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
             }
         )
     products.sort(key=lambda r: (-Decimal(r["gmv_net"]), r["name"]))
-    from core.models import User
-
     seller_ids = [k for k in orders["seller"] if k] + [k for k in seller_clicks if k]
     names = {u.pk: u.name for u in User.objects.filter(pk__in=seller_ids)}
     sellers = []

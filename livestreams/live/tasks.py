@@ -4,25 +4,8 @@ from celery import shared_task
 from django.db import transaction
 
 from livestreams.live import counters
+from livestreams.live.refresh import result_compute, results_refresh  # noqa: F401 -- defined beside their service
 from livestreams.models import LiveCounterState, LiveSession
-
-
-@shared_task(
-    name="livestreams.result_compute", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True
-)
-def result_compute(session_id: str) -> None:
-    from livestreams.live import refresh  # the service imports this module for .delay (task → service)
-
-    if LiveSession.objects.filter(pk=session_id).exists():
-        refresh.result_refresh_compute(session_id=session_id)
-
-
-@shared_task(name="livestreams.results_refresh", ignore_result=True)
-def results_refresh() -> int:
-    """Beat: bring results up to date after late events, replay orders and applications (debounced)."""
-    from livestreams.live import refresh  # see result_compute
-
-    return len(refresh.results_refresh_due())
 
 
 @shared_task(name="livestreams.live_counters_repair", ignore_result=True)

@@ -6,6 +6,7 @@ scoping comes from the selectors (another union's session or series is a 404).
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +23,7 @@ from core.access import organizer_required
 from core.errors import ApplicationError
 from core.models import User
 from livestreams import hooks, selectors, services
-from livestreams.models import LiveSession, Segment, Series
+from livestreams.models import LiveSession, Segment, Series, SessionResult
 from livestreams.organizer_forms import (
     PostponeForm,
     ReasonForm,
@@ -184,8 +186,6 @@ def session_create(request):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -241,8 +241,6 @@ def _session_context(request, session, *, segment_form=None) -> dict:
 
 
 def _has_result(session) -> bool:
-    from livestreams.models import SessionResult
-
     return SessionResult.objects.filter(session=session).exists()
 
 
@@ -379,8 +377,6 @@ def _lineup_response(request, session):
 
 
 def session_url(session) -> str:
-    from django.urls import reverse
-
     return reverse("livestreams_org:session", args=[session.pk])
 
 
@@ -496,8 +492,6 @@ def series_create(request):
 
 
 def _url(name, *args) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from livestreams import hooks, selectors
+from livestreams import calendar, hooks, selectors
 from livestreams.models import LiveSession, Segment
 
 UPCOMING_LIMIT = 100
@@ -38,6 +38,9 @@ def session_page(request, pk):
     # Other apps (jobs: job cards, coaching: products) add sections through the hook
     # ``session_page_sections(session, request) -> SafeString | None`` (plain str is escaped).
     sections = [html for html in hooks.run("session_page_sections", session, request) if html]
+    calendar_card = calendar.session_page_section(session, request)
+    if calendar_card:
+        sections.append(calendar_card)
     return render(
         request,
         "livestreams/session.html",

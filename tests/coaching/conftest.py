@@ -26,15 +26,9 @@ def slot(program, coach):
 @pytest.fixture
 def learner(db):
     """A trainee with a profile (the shared `trainee` fixture is a bare user)."""
-    return cf.make_trainee(username="learner", phone="+8613812345678")
+    return cf.make_trainee(username="learner", phone="13812345678")
 
 
 @pytest.fixture
 def other_learner(db):
-    return cf.make_trainee(username="other_learner", phone="+8613912345678")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Factories set passwords for every actor; PBKDF2 made each test's setup take ~2 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return cf.make_trainee(username="other_learner", phone="13912345678")

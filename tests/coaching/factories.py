@@ -53,7 +53,7 @@ def make_slot(
 def make_trainee(*, username: str | None = None, phone: str | None = None, **extra) -> Trainee:
     n = next(_seq)
     user = make_user(username=username or f"trainee{n}", role="trainee", display_name=f"学员{n}")
-    return Trainee.objects.create(user=user, phone=phone or f"+86139{n:08d}", city="杭州", **extra)
+    return Trainee.objects.create(user=user, phone=phone or f"139{n:08d}", city="杭州", **extra)
 
 
 def make_trainees(count: int) -> list[Trainee]:
@@ -65,7 +65,7 @@ def make_trainees(count: int) -> list[Trainee]:
         ]
     )
     return Trainee.objects.bulk_create(
-        [Trainee(user=u, phone=f"+86137{base + i:08d}") for i, u in enumerate(users)]
+        [Trainee(user=u, phone=f"137{base + i:08d}") for i, u in enumerate(users)]
     )
 
 

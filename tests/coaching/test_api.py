@@ -31,7 +31,7 @@ def test_signup_creates_account_trainee_and_booking(anon_client, client_for, slo
     body = response.json()
     assert body["booking"]["status"] == "confirmed"
     assert body["booking"]["slot"]["seats_left"] == 29
-    trainee = Trainee.objects.get(phone="+8613812345678")
+    trainee = Trainee.objects.get(phone="13812345678")
     assert trainee.user.display_name == "李梅" and trainee.user.role == "trainee"
     mine = anon_client.get(f"{API}/bookings/", HTTP_AUTHORIZATION=f"Token {body['token']}").json()
     assert [b["id"] for b in mine["results"]] == [body["booking"]["id"]]

@@ -34,7 +34,7 @@ def test_one_minute_booking_page_signs_up_and_logs_in(client, slot):
     assert response.status_code == 302 and response["Location"] == "/coaching/me/"
     mine = client.get("/coaching/me/").content.decode()
     assert slot.title in mine and "预约成功" in mine
-    assert Trainee.objects.get(phone="+8613912345678").user.display_name == "王芳"
+    assert Trainee.objects.get(phone="13912345678").user.display_name == "王芳"
 
 
 def test_booking_page_shows_field_errors(client, slot):

@@ -5,7 +5,8 @@ import time
 import pytest
 from django.core.cache import cache
 
-from livestreams.tasks import HEARTBEAT_KEY, tick
+from core.health import HEARTBEAT_KEY
+from livestreams.tasks import tick
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from jobs.models import Application, EmployerMembership
 from livestreams.live import credentials
 from livestreams.models import LiveEvent, Order
 from tests.coaching import factories as cf
-from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+from tests.jobs.factories import HUAWEI, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, make_live_session
 
 pytestmark = pytest.mark.django_db

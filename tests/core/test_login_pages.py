@@ -5,7 +5,7 @@ from django.test import Client
 
 from tests import factories
 from tests.coaching import factories as cf
-from tests.jobs.conftest import HUAWEI, make_employer
+from tests.jobs.factories import HUAWEI, make_employer
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"

@@ -173,7 +173,7 @@ def test_session_download_for_public_sessions(two_zones, union, other_organizer,
 
 
 def test_republishing_without_changes_keeps_the_etag(two_zones, host):
-    from invites.adapters import session_invites_sync
+    from livestreams.calendar import session_invites_sync
 
     _, ny, sh = two_zones
     token = host.rotate_calendar_token()

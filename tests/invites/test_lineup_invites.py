@@ -1,6 +1,6 @@
 """Employers in a fair's lineup (jobs.LineupRequest) get invites for their segment.
 
-jobs calls ``invites.adapters.on_lineup_changed(request)`` from ``_lineup_changed``; these tests call it
+jobs calls ``jobs.calendar.on_lineup_changed(request)`` from ``_lineup_changed``; these tests call it
 explicitly after approval, which is a no-op once that line is wired (publishing is idempotent).
 """
 
@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from core.models import OutboxMessage
-from invites.adapters import on_lineup_changed
 from jobs import services as jobs
+from jobs.calendar import on_lineup_changed
 from jobs.models import Employer, EmployerMembership, JobPosting
 from livestreams import services as ls
 from tests import factories

@@ -6,11 +6,11 @@ import pytest
 
 from core.models import OutboxMessage
 from core.outbox import outbox_deliver
-from invites.adapters import SessionInvite, session_invites_sync
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
 from invites.services import invite_publish, invite_withdraw
 from invites.sources import Attendee, InviteEvent, InviteSource
 from livestreams import services as ls
+from livestreams.calendar import SessionInvite, session_invites_sync
 from tests import factories
 from tests.invites.helpers import events, parse_both
 

@@ -65,6 +65,8 @@ def test_apply_after_closes_at_refused_even_before_tick(anon_client, posting):
     JobPosting.objects.filter(pk=posting.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     response = _apply(anon_client, posting=str(posting.pk), name="张伟", phone="13800138000")
     assert response.status_code == 409
+    assert response.json()["error"]["code"] == "posting_closed"
+    assert Application.objects.count() == 0
 
 
 def test_apply_direct_and_unknown(anon_client, posting):
@@ -108,7 +110,7 @@ def test_attribution_live_segment_and_minute(anon_client, link, fair, approved, 
 
 def test_rate_limit_per_phone_429_with_retry_after(anon_client, settings, employer, link):
     settings.JOBS_APPLY_LIMIT_PHONE = "2/600"
-    from tests.jobs.conftest import make_posting
+    from tests.jobs.factories import make_posting
 
     postings = [make_posting(employer, title=f"岗位{i}") for i in range(3)]
     codes = []
@@ -134,11 +136,26 @@ def test_rate_limit_per_ip_counts_junk(anon_client, settings, link):
     assert int(response["Retry-After"]) >= 1
 
 
-def test_rate_limit_disabled_by_setting(anon_client, settings, link):
+def test_rate_limit_disabled_by_setting(anon_client, settings, employer):
+    """One number applies to 13 jobs in one window: refused under a low limit, then accepted with "0"
+    beyond the default 10 per 10 minutes, so the test fails if "0" does not switch the limit off."""
+    from tests.jobs.factories import make_posting
+
+    codes = [
+        services.shortlink_get_or_create(posting=make_posting(employer, title=f"岗位{i}"), session=None).code
+        for i in range(13)
+    ]
+    settings.JOBS_APPLY_LIMIT_PHONE = "2/600"
+    assert [_apply(anon_client, code=c, name="张伟", phone="13800138000").status_code for c in codes[:3]] == [
+        201,
+        201,
+        429,
+    ]
     settings.JOBS_APPLY_LIMIT_IP = "0"
     settings.JOBS_APPLY_LIMIT_PHONE = "0"
-    for i in range(15):
-        assert _apply(anon_client, code=link.code, name="张伟", phone=f"1380013{8000 + i}").status_code == 201
+    for code in codes[2:]:
+        assert _apply(anon_client, code=code, name="张伟", phone="13800138000").status_code == 201
+    assert Application.objects.filter(phone="13800138000").count() == 13
 
 
 # --- 20 parallel identical submits ---------------------------------------------------------------
@@ -155,7 +172,7 @@ def _naive_submit(*, posting, name, phone):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("implementation", ["service", "naive"])
 def test_parallel_identical_applies_one_row(implementation):
-    from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+    from tests.jobs.factories import HUAWEI, make_employer, make_posting
 
     employer = make_employer(name="恒芯", credit_code=HUAWEI, username="par_owner")
     posting = make_posting(employer)
@@ -192,7 +209,7 @@ def test_parallel_identical_applies_one_row(implementation):
 def test_other_union_session_apply_still_attributed(anon_client, other_union, employer, organizer):
     # A posting featured in two unions' fairs: each link carries its own session.
     session = factories.make_session(union=other_union, status="scheduled")
-    from tests.jobs.conftest import make_posting
+    from tests.jobs.factories import make_posting
 
     posting = make_posting(employer, title="跨区岗位")
     link = services.shortlink_get_or_create(posting=posting, session=session)

@@ -8,7 +8,7 @@ from jobs.models import Application
 @pytest.mark.django_db(transaction=True)
 def test_apply_page_at_phone_viewport(phone_page, live_server):
     from jobs import services
-    from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+    from tests.jobs.factories import HUAWEI, make_employer, make_posting
 
     employer = make_employer(name="恒芯电子", credit_code=HUAWEI, username="browser_owner")
     posting = make_posting(employer)
@@ -36,7 +36,7 @@ def test_employer_moves_an_applicant_along_the_pipeline_in_the_browser(page_for,
     from playwright.sync_api import expect
 
     from jobs import services
-    from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+    from tests.jobs.factories import HUAWEI, make_employer, make_posting
 
     employer = make_employer(name="恒芯电子", credit_code=HUAWEI, username="inbox_owner")
     application, _ = services.application_submit(

@@ -2,7 +2,7 @@ import pytest
 
 from core.models import OutboxMessage, User
 from jobs.models import Employer, EmployerMembership
-from tests.jobs.conftest import ALIBABA, HUAWEI
+from tests.jobs.factories import ALIBABA, HUAWEI
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,8 @@ def test_register_company_as_signed_in_user(client_for):
     assert response.status_code == 201, response.content
     again = client_for(user).post("/api/v1/jobs/employers/", body, format="json")
     assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_member"
+    assert Employer.objects.filter(credit_code=SIGNUP["credit_code"]).count() == 1
 
 
 def test_trainee_cannot_register_company(client_for, trainee):

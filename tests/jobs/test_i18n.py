@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 
 from jobs import services
-from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+from tests.jobs.factories import HUAWEI, make_employer, make_posting
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test import Client
 from jobs import services
 from jobs.models import Application, ApplicationEvent
 from tests import factories
-from tests.jobs.conftest import make_posting
+from tests.jobs.factories import make_posting
 
 pytestmark = pytest.mark.django_db
 INBOX = "/jobs/employer/"

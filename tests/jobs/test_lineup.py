@@ -59,7 +59,10 @@ def test_request_with_other_employers_posting_refused(employer_client, fair, oth
 
 def test_duplicate_active_request_conflict(employer_client, fair, posting):
     assert _request(employer_client, fair, [posting]).status_code == 201
-    assert _request(employer_client, fair, [posting]).status_code == 409
+    again = _request(employer_client, fair, [posting])
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "duplicate"
+    assert LineupRequest.objects.count() == 1
 
 
 def test_unverified_employer_cannot_be_approved(employer_client, organizer_client, fair, posting, employer):
@@ -170,7 +173,7 @@ def test_public_lineup_page_and_api(client, anon_client, approved, fair, posting
 
 
 def test_lineup_list_query_count(organizer_client, fair, organizer, django_assert_max_num_queries):
-    from tests.jobs.conftest import make_employer, make_posting
+    from tests.jobs.factories import make_employer, make_posting
 
     codes = ["914403001922038216", "9144030071526726XG", "91330100716105852F", "91110108551385082Q"]
     for i, code in enumerate(codes):

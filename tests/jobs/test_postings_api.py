@@ -88,7 +88,7 @@ def test_posting_status_invalid_jump(employer_client, posting):
 
 
 def test_tick_closes_postings_at_closes_at(employer):
-    from tests.jobs.conftest import make_posting
+    from tests.jobs.factories import make_posting
 
     soon = make_posting(employer, closes_at=timezone.now() + timedelta(hours=1))
     later = make_posting(employer, title="later", closes_at=timezone.now() + timedelta(days=3))
@@ -103,7 +103,7 @@ def test_tick_closes_postings_at_closes_at(employer):
 
 
 def test_posting_list_query_count(employer_client, employer, django_assert_max_num_queries):
-    from tests.jobs.conftest import make_posting
+    from tests.jobs.factories import make_posting
 
     for i in range(15):
         make_posting(employer, title=f"岗位{i}")

@@ -8,7 +8,7 @@ from jobs.validators import (
     normalize_credit_code,
     normalize_mobile,
 )
-from tests.jobs.conftest import ALIBABA, HUAWEI, TENCENT, XIAOMI
+from tests.jobs.factories import ALIBABA, HUAWEI, TENCENT, XIAOMI
 
 
 @pytest.mark.parametrize("code", [HUAWEI, TENCENT, ALIBABA, XIAOMI])

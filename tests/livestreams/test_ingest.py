@@ -10,11 +10,7 @@ from django.utils import timezone
 from livestreams.live import credentials
 from livestreams.models import LiveEvent, LiveSession, Product
 from tests import factories
-from tests.livestreams import live_helpers
 from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
-
-live_session = live_helpers.live_session
-bridge = live_helpers.bridge
 
 
 def _batch(session, n=50, prefix="e"):

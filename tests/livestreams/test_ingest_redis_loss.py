@@ -9,7 +9,7 @@ from jobs import services as job_services
 from jobs.models import Application
 from livestreams.live import counters, credentials
 from livestreams.models import LiveCounterState, LiveEvent, Order
-from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+from tests.jobs.factories import HUAWEI, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
 
 

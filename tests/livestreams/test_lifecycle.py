@@ -45,43 +45,49 @@ def test_session_goes_live_and_ends_by_itself(celery_worker, celery_beat, organi
     assert _activities(session, "session.ended") == 1
 
 
+def _naive_claim_due(*, now) -> list:
+    """The claim without row locks or the status condition: what the tick must not be. It exists here,
+    not in production code, to prove the race test can fail."""
+    with transaction.atomic():
+        ids = list(
+            LiveSession.objects.filter(status="scheduled", starts_at__lte=now).values_list("pk", flat=True)[
+                :10
+            ]
+        )
+        LiveSession.objects.filter(pk__in=ids).update(status="live", went_live_at=timezone.now())
+        Activity.objects.bulk_create(
+            Activity(verb="session.live", object_type="livestreams.livesession", object_id=str(pk))
+            for pk in ids
+        )
+    return ids
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("lock, expected_transitions", [(True, 1), (False, 2)])
-def test_two_racing_ticks_transition_once(organizer, lock, expected_transitions):
-    """Tick A holds its claim open while tick B runs. With the row lock B finds nothing to do;
-    without it (the variant that proves the test can fail) B transitions the same session again."""
+@pytest.mark.parametrize("naive, expected_transitions", [(False, 1), (True, 2)], ids=["tick", "naive-claim"])
+def test_two_racing_ticks_transition_once(organizer, naive, expected_transitions):
+    """Tick A holds its claim open while tick B runs. With the tick's row lock B finds nothing to do;
+    a naive claim (the variant that proves the test can fail) transitions the same session again."""
     session = factories.make_session(
         union=organizer.union, status="scheduled", starts_in=timedelta(seconds=-1)
     )
     a_claimed, b_done = threading.Event(), threading.Event()
     results = {}
 
+    def claim():
+        if naive:
+            return _naive_claim_due(now=timezone.now())
+        return services.sessions_start_due(now=timezone.now(), limit=10)
+
     def tick_a():
         with transaction.atomic():
-            results["a"] = services._claim_due(
-                status="scheduled",
-                due_field="starts_at",
-                to="live",
-                stamp_field="went_live_at",
-                now=timezone.now(),
-                limit=10,
-                lock=lock,
-            )
+            results["a"] = claim()
             a_claimed.set()
             b_done.wait(10)
         connection.close()
 
     def tick_b():
         a_claimed.wait(10)
-        results["b"] = services._claim_due(
-            status="scheduled",
-            due_field="starts_at",
-            to="live",
-            stamp_field="went_live_at",
-            now=timezone.now(),
-            limit=10,
-            lock=lock,
-        )
+        results["b"] = claim()
         b_done.set()
         connection.close()
 
@@ -92,6 +98,7 @@ def test_two_racing_ticks_transition_once(organizer, lock, expected_transitions)
         thread.join(20)
 
     assert results["a"] == [session.pk]
+    assert results["b"] == ([session.pk] if naive else [])
     assert _activities(session, "session.live") == expected_transitions
 
 

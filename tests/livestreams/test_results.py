@@ -13,7 +13,7 @@ from livestreams.live import credentials, results
 from livestreams.live.tasks import result_compute as result_compute_task
 from livestreams.models import LiveSession, Order, Product, SessionResult
 from tests import factories
-from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+from tests.jobs.factories import HUAWEI, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, make_live_session
 
 

@@ -8,7 +8,7 @@ from jobs import services as job_services
 from livestreams.live import credentials, results
 from livestreams.models import LiveSession
 from tests import factories
-from tests.jobs.conftest import HUAWEI, TENCENT, make_employer, make_posting
+from tests.jobs.factories import HUAWEI, TENCENT, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, make_live_session
 
 

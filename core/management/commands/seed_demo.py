@@ -1,4 +1,5 @@
-"""Idempotent demo data. Each app contributes through its own ``<app>/demo.py: seed(ctx)``."""
+"""Idempotent demo data. Each app contributes through its own ``<app>/demo.py: seed(ctx)``; an
+optional ``finish(ctx)`` runs after every app has seeded (livestreams publishes the invites then)."""
 
 import importlib
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ctx: dict = {}
+        modules = []
         with transaction.atomic():
             for app in DEMO_APPS:
                 try:
@@ -22,6 +24,10 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(ctx, stdout=self.stdout)
+                modules.append(module)
+            for module in modules:
+                if hasattr(module, "finish"):
+                    module.finish(ctx)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for line in ctx.get("logins", []):
             self.stdout.write(f"  {line}")

@@ -1,18 +1,24 @@
-"""Invite sources for livestream sessions and their lineup, and the livestreams hook handlers.
+"""Invite sources for livestream sessions and their lineup (like ``coaching/calendar.py``).
 
 - ``SessionInvite``: the session itself (UID/SEQUENCE stored on LiveSession), sent to its hosts.
-- ``SegmentInvite``: one lineup segment, sent to the people on air in it (the seller today; the jobs
-  app's employers can be added by subclassing ``attendees``). UID/SEQUENCE are stored by invites.
+- ``SegmentInvite``: one lineup segment, sent to the people on air in it: the seller, plus whoever the
+  ``segment_attendees`` hook adds (jobs: the employer on air, ``jobs/calendar.py``). UID/SEQUENCE are
+  stored by invites.
+
+``livestreams.services`` calls ``session_invites_sync`` directly; invites knows nothing of sessions.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import render_to_string
+from django.urls import reverse
 
+from core.timeutils import local
 from invites.services import invite_publish, invite_retire_missing
 from invites.sources import CANCELLED, CHAIR, CONFIRMED, REQ_PARTICIPANT, Attendee, InviteEvent, InviteSource
+from livestreams import hooks
+from livestreams.models import LiveSession
 
 
 def _session_status(session) -> str:
@@ -30,8 +36,6 @@ def _organizer(session) -> tuple[str, str]:
 
 
 def _lineup_text(session, segments) -> str:
-    from core.timeutils import local
-
     lines = []
     for segment in segments:
         start = local(segment.starts_at, session.timezone)
@@ -96,8 +100,9 @@ class SessionInvite(InviteSource):
 class SegmentInvite(InviteSource):
     kind = "livestreams.segment"
 
-    def __init__(self, segment, *, session=None, lineup: str | None = None):
+    def __init__(self, segment, *, session=None, lineup: str | None = None, extra_attendees=None):
         self.segment = segment
+        self._extra_attendees = extra_attendees
         self.session = session or segment.session
         self.object_id = str(segment.pk)
         self.union_id = self.session.union_id
@@ -136,93 +141,44 @@ class SegmentInvite(InviteSource):
         seller = self.segment.seller
         if seller is not None:
             people.append(Attendee.for_user(seller, role=REQ_PARTICIPANT))
-        people.extend(lineup_attendees(self.segment))
+        if self._extra_attendees is None:
+            self._extra_attendees = segment_extra_attendees([self.segment]).get(self.segment.pk, [])
+        people.extend(self._extra_attendees)
         return people
 
 
-def lineup_attendees(segment) -> list[Attendee]:
-    """The employer on air in a job-fair segment (jobs.LineupRequest approved into it): its members,
-    plus its contact address when no member account uses it."""
-    if not apps.is_installed("jobs"):
-        return []
-    try:
-        request = segment.lineup_request
-    except ObjectDoesNotExist:
-        return []
-    if request is None or request.status != "approved":
-        return []
-    employer = request.employer
-    people = [
-        Attendee.for_user(m.user, role=REQ_PARTICIPANT)
-        for m in employer.memberships.all()
-        if m.user.is_active
-    ]
-    contact = (employer.contact_email or "").strip()
-    if contact and contact.lower() not in {p.email.lower() for p in people}:
-        people.append(Attendee(email=contact, name=employer.contact_name or employer.name))
-    return people
+def segment_extra_attendees(segments) -> dict:
+    """Attendees other apps add to segments (hook ``segment_attendees(segments) -> {segment_pk: [...]}``),
+    one batch for a whole lineup."""
+    extra: dict = {}
+    for found in hooks.run("segment_attendees", segments):
+        for pk, people in found.items():
+            extra.setdefault(pk, []).extend(people)
+    return extra
 
 
 def session_invites_sync(*, session) -> None:
-    """Publish a session and its lineup; idempotent, so every livestreams hook can call it."""
-    from livestreams.models import LiveSession
-
+    """Publish a session and its lineup; idempotent, so every change can call it."""
     session = (
         LiveSession.objects.select_related("union", "created_by").prefetch_related("hosts").get(pk=session.pk)
     )
     if session.status == "draft":
         return
-    segments = session.segments.select_related("seller").order_by("starts_at")
-    if apps.is_installed("jobs"):
-        segments = segments.select_related("lineup_request__employer").prefetch_related(
-            "lineup_request__employer__memberships__user"
-        )
-    segments = list(segments)
+    segments = list(session.segments.select_related("seller").order_by("starts_at"))
+    extra = segment_extra_attendees(segments)
     invite_publish(source=SessionInvite(session, segments=segments))
     lineup = _lineup_text(session, segments)
     keep = set()
     for segment in segments:
-        source = SegmentInvite(segment, session=session, lineup=lineup)
+        source = SegmentInvite(
+            segment, session=session, lineup=lineup, extra_attendees=extra.get(segment.pk, [])
+        )
         keep.add(source.key)
         invite_publish(source=source)
     invite_retire_missing(parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep)
 
 
-def on_lineup_changed(request) -> None:
-    """jobs: call from ``jobs.services._lineup_changed`` (approved, declined, withdrawn, removed, moved).
-
-    Withdrawals, removals and moves already arrive through ``segments_changed``; an approval into an
-    existing segment does not, which is why jobs calls this.
-    """
-    session_invites_sync(session=request.session)
-
-
-# --- livestreams.hooks handlers (registered in InvitesConfig.ready) -----------------------------------
-
-
-def on_scheduled(session) -> None:
-    session_invites_sync(session=session)
-
-
-def on_rescheduled(session, changed) -> None:
-    session_invites_sync(session=session)
-
-
-def on_updated(session, changed) -> None:
-    if session.status == "scheduled" and {"starts_at", "ends_at"} & set(changed):
-        return  # livestreams ran the "rescheduled" hook for this same change a moment ago
-    session_invites_sync(session=session)
-
-
-def on_cancelled(session) -> None:
-    session_invites_sync(session=session)
-
-
-def on_segments_changed(session) -> None:
-    session_invites_sync(session=session)
-
-
-def reminder_recipients(session) -> list[tuple]:
+def seller_reminder_recipients(session) -> list[tuple]:
     """Sellers on air get the Celery reminders too (VALARM alone is ignored by Google/Outlook)."""
     return [
         (segment.seller, segment.seller.email, segment.seller.name)
@@ -232,14 +188,11 @@ def reminder_recipients(session) -> list[tuple]:
 
 def session_page_section(session, request):
     """The "add to calendar" card on the public session page (not for drafts or cancelled sessions)."""
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
     if session.status in ("draft", "cancelled"):
         return None
     series_feed = None
     if session.series_id and session.series.is_public:
-        series_feed = reverse("invites:series-feed", args=[session.series_id])
+        series_feed = reverse("livestreams:series-feed", args=[session.series_id])
     return render_to_string(
-        "invites/_add_to_calendar.html", {"session": session, "series_feed": series_feed}, request=request
+        "livestreams/_add_to_calendar.html", {"session": session, "series_feed": series_feed}, request=request
     )
