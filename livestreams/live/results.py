@@ -14,6 +14,7 @@ concurrency is total watch time / live duration.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -111,6 +112,18 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
     return _watch(cur, session)[2]
+
+
+def segment_minutes(segment: Segment, went_live_at: datetime) -> range:
+    """Every timeline minute the segment is on air in, including the minute it ends in.
+
+    A minute counts when it overlaps [starts_at, ends_at): a segment ending at 01:30 covers minute 1, one
+    ending exactly at 02:00 does not cover minute 2, and a segment shorter than a minute covers the one
+    (or two) minutes it touches — never none.
+    """
+    first = max(0, math.floor((segment.starts_at - went_live_at).total_seconds() / 60))
+    end = math.ceil((segment.ends_at - went_live_at).total_seconds() / 60)
+    return range(first, max(end, first + 1))
 
 
 def _segment_bounds(segments: list[Segment]) -> list[datetime]:
@@ -455,7 +468,7 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
         od = orders["segment"].get(seg.pk, {})
         first = max(0, int((seg.starts_at - start).total_seconds() // 60))
         last = int((seg.ends_at - start).total_seconds() // 60)
-        minutes = [conc[m] for m in range(first, last) if m in conc]
+        minutes = [conc[m] for m in segment_minutes(seg, start) if m in conc]
         ap = (apps_metrics or {}).get("per_segment", {}).get(str(seg.pk), {})
         seg_rows.append(
             {
