@@ -5,7 +5,7 @@ from datetime import timedelta
 from livestreams.live import credentials
 from livestreams.models import LiveSession
 from tests import factories
-from tests.livestreams.live_helpers import Bridge, ev, make_live_session
+from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
 
 
 def _bridge(session, organizer):
@@ -54,3 +54,54 @@ def test_segment_peak_counts_the_minute_it_ends_in_and_sub_minute_segments(
     assert (seg_a["title"], seg_a["peak_concurrent"]) == ("A", 1)
     assert (seg_b["title"], seg_b["peak_concurrent"]) == ("B", 1)
     assert seg_b["average_concurrent"] == 1.0
+
+
+def test_replay_order_after_the_end_stays_out_of_the_timeline(union, organizer, organizer_client):
+    session = make_live_session(union, minutes_ago=30)
+    bridge = _bridge(session, organizer)
+    t0 = session.went_live_at
+    live = bridge.post_order(
+        order_id="L1", amount="10.00", buyer="u1", ts=(t0 + timedelta(seconds=300)).isoformat()
+    )
+    assert live.status_code == 201
+    # Live for 9.5 minutes: the last timeline minute (9) is only half live.
+    _end(session, 570)
+    replay = bridge.post_order(
+        order_id="R1", amount="20.00", buyer="u2", ts=(t0 + timedelta(seconds=585)).isoformat()
+    )
+    assert replay.status_code == 201 and replay.json()["order"]["channel"] == "replay"
+
+    data = _result(organizer_client, session)
+    stats = live_stats(organizer_client, session)
+
+    timeline = data["timeline"]
+    assert len(timeline) == 10
+    assert [row["orders"] for row in timeline] == [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert timeline[9]["gmv_net"] == "0.00"
+    assert data["breakdowns"]["channels"]["replay"]["orders"] == 1
+    assert data["scorecard"]["orders"] == 2  # the totals keep both channels
+    live_minutes = {row["minute"]: row["orders"] for row in stats["per_minute"]}
+    assert live_minutes.get(5) == 1 and live_minutes.get(9, 0) == 0
+    assert stats["orders"] == 2
+
+
+def test_replay_order_stays_out_of_the_live_timeline_after_a_counter_rebuild(
+    union, organizer, organizer_client
+):
+    from livestreams.live import counters
+
+    session = make_live_session(union, minutes_ago=30)
+    bridge = _bridge(session, organizer)
+    _end(session, 570)
+    bridge.post_order(
+        order_id="R1",
+        amount="20.00",
+        buyer="u2",
+        ts=(session.went_live_at + timedelta(seconds=585)).isoformat(),
+    )
+
+    counters.rebuild(session.pk)
+    stats = live_stats(organizer_client, session)
+
+    assert stats["orders"] == 1
+    assert all(row["orders"] == 0 for row in stats["per_minute"])
