@@ -591,7 +591,9 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
 def series_rollup(*, series) -> dict:
     """Totals over a series' sessions, with viewers, buyers and applicants de-duplicated across sessions."""
     sessions = list(LiveSession.objects.filter(series=series).select_related("result").order_by("starts_at"))
-    ids = [s.pk for s in sessions]
+    # Every headline number is over the same sessions: those with a stored result. A session still live
+    # (or not yet computed) would otherwise add viewers, buyers and applicants but no views or GMV.
+    ids = [s.pk for s in sessions if getattr(s, "result", None) is not None]
     rows = []
     totals = defaultdict(lambda: 0)
     money = defaultdict(lambda: ZERO)

@@ -105,3 +105,28 @@ def test_replay_order_stays_out_of_the_live_timeline_after_a_counter_rebuild(
 
     assert stats["orders"] == 1
     assert all(row["orders"] == 0 for row in stats["per_minute"])
+
+
+def test_series_totals_count_only_sessions_with_results(union, organizer, organizer_client):
+    series = factories.make_series(union=union)
+    done = make_live_session(union, series=series, minutes_ago=30, title="第一场")
+    running = make_live_session(union, series=series, minutes_ago=10, title="第二场")
+    for session, viewers in ((done, ["m:a", "m:b"]), (running, ["m:c", "m:d", "m:e"])):
+        bridge = _bridge(session, organizer)
+        bridge.post_events([ev(f"{v}-j", "join", session, 1, viewer=v) for v in viewers])
+        bridge.post_order(
+            order_id=f"O-{session.pk}",
+            amount="10.00",
+            buyer=f"buyer-{session.title}",
+            ts=(session.went_live_at + timedelta(seconds=30)).isoformat(),
+        )
+    _end(done, 300)
+    _result(organizer_client, done)  # the running session has no stored result yet
+
+    response = organizer_client.get(f"/api/v1/series/{series.pk}/results/")
+
+    assert response.status_code == 200
+    totals = response.json()["totals"]
+    assert totals["sessions_with_results"] == 1
+    assert (totals["views"], totals["unique_viewers"]) == (2, 2)
+    assert (totals["orders"], totals["buyers"], totals["gmv_net"]) == (1, 1, "10.00")
