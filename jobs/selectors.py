@@ -155,6 +155,11 @@ def employer_report(employer: Employer, *, sessions: QuerySet[LiveSession]) -> d
     }
 
 
+def posting_in_lineup(*, posting: JobPosting, session: LiveSession) -> bool:
+    """Whether the posting is featured in the session: part of an approved lineup request."""
+    return LineupRequest.objects.filter(session=session, status="approved", postings=posting).exists()
+
+
 def public_lineup(session: LiveSession) -> list[LineupRequest]:
     """Approved lineup of a session with open postings and their short links, in segment order."""
     return list(

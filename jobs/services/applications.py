@@ -18,6 +18,7 @@ from jobs.models import (
     JobPosting,
 )
 from jobs.ratelimit import apply_rate_check
+from jobs.selectors import posting_in_lineup
 from jobs.services.common import PIPELINE, A, S
 from jobs.services.postings import posting_is_open
 from jobs.validators import normalize_mobile
@@ -25,8 +26,18 @@ from livestreams.models import LiveSession
 from livestreams.services import segment_on_air
 
 
-def attribution_for(session: LiveSession | None, *, at: datetime) -> dict:
-    """Which channel, segment and minute an application made now belongs to."""
+def attribution_for(session: LiveSession | None, *, at: datetime, posting: JobPosting | None = None) -> dict:
+    """Which channel, segment and minute an application made now belongs to.
+
+    A session is credited only when the posting is in its approved lineup: a link or a simulator that
+    names another session (or a posting removed from the lineup) gives a ``direct`` application.
+    """
+    if (
+        session is not None
+        and posting is not None
+        and not posting_in_lineup(posting=posting, session=session)
+    ):
+        session = None
     if session is None:
         return {
             "session": None,
@@ -142,7 +153,8 @@ def _submit(
     read the winner's row back. A repeat keeps the first attribution."""
     if not posting_is_open(posting, now=now):
         raise posting_closed_error()
-    attribution = attribution_for(session, at=now)
+    attribution = attribution_for(session, at=now, posting=posting)
+    session = attribution["session"]
     new_id = uuid.uuid4()
     segment = attribution["segment"]
     with connection.cursor() as cursor:
