@@ -256,3 +256,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# --- Invite replies (iTIP REPLY by email) ---------------------------------------------------------
+# The mail server (or an inbound-mail provider) posts each reply email as raw MIME to
+# /api/v1/invites/replies/ with "Authorization: Bearer <token>". Empty: the endpoint is off (404).
+INVITES_INBOUND_TOKEN = os.environ.get("INVITES_INBOUND_TOKEN", "")
