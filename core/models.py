@@ -45,6 +45,13 @@ class User(AbstractUser):
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    @property
+    def public_name(self) -> str:
+        """What anonymous visitors may see: the display name, never the login name."""
+        return (
+            self.display_name or self.get_full_name() or str(self.Role(self.role).label if self.role else "")
+        )
+
     def rotate_calendar_token(self) -> str:
         self.calendar_token = secrets.token_urlsafe(32)
         self.save(update_fields=["calendar_token"])
