@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jobs",
     "coaching",
     "invites",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -268,3 +269,18 @@ LOGGING = {
 # The mail server (or an inbound-mail provider) posts each reply email as raw MIME to
 # /api/v1/invites/replies/ with "Authorization: Bearer <token>". Empty: the endpoint is off (404).
 INVITES_INBOUND_TOKEN = os.environ.get("INVITES_INBOUND_TOKEN", "")
+
+# Inbound replies through an email provider's webhook (django-anymail): set ANYMAIL_WEBHOOK_SECRET
+# ("user:password", the basic auth the provider calls with) and the provider's own key, e.g.
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY; the webhook URLs are then /inbound/anymail/<provider>/inbound/.
+ANYMAIL = {
+    name: os.environ[f"ANYMAIL_{name}"]
+    for name in (
+        "WEBHOOK_SECRET",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+        "POSTMARK_WEBHOOK_SECRET",
+        "MAILERSEND_INBOUND_SECRET",
+        "RESEND_INBOUND_SECRET",
+    )
+    if os.environ.get(f"ANYMAIL_{name}")
+}

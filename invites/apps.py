@@ -7,8 +7,12 @@ class InvitesConfig(AppConfig):
     verbose_name = "日历邀请 Calendar invites"
 
     def ready(self):
-        from invites import adapters
+        from anymail.signals import inbound
+
+        from invites import adapters, replies
         from livestreams import hooks
+
+        inbound.connect(replies.on_anymail_inbound, dispatch_uid="invites.rsvp_replies")
 
         hooks.register("scheduled", adapters.on_scheduled)
         hooks.register("rescheduled", adapters.on_rescheduled)

@@ -151,3 +151,11 @@ def answers_summary(event: CalendarEvent) -> dict[str, int]:
         }.get(answer, "no_answer")
         counts[key] += 1
     return counts
+
+
+def on_anymail_inbound(sender, event, esp_name, **kwargs) -> None:
+    """django-anymail's inbound signal: the provider's parsed message is an email.message.EmailMessage, so
+    its bytes go through the same service as the raw-MIME endpoint."""
+    outcomes = rsvp_receive(raw=event.message.as_bytes())
+    for outcome in outcomes:
+        log.info("RSVP via %s: %s %s %s", esp_name, outcome.uid, outcome.attendee, outcome.outcome)

@@ -158,3 +158,33 @@ def test_reply_for_someone_else_unknown_uid_and_bad_token_store_nothing(
     assert InviteAttendee.objects.get(email=host.email).partstat == "NEEDS-ACTION"
     settings.INVITES_INBOUND_TOKEN = ""
     assert _post(anon_client, b"x").status_code == 404
+
+
+def test_reply_through_an_inbound_mail_provider_webhook_is_stored(client, scheduled, host, settings):
+    """Mailgun's inbound route (forward, raw MIME) through django-anymail: signed, basic-auth'd."""
+    import hashlib
+    import hmac
+    import time
+    from base64 import b64encode
+
+    settings.ROOT_URLCONF = "tests.invites.anymail_urls"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "mail:gun", "MAILGUN_WEBHOOK_SIGNING_KEY": "key-123"}
+    timestamp, token = str(int(time.time())), "abc" * 10
+    signature = hmac.new(b"key-123", f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    raw = _reply_email(uid=scheduled.ical_uid, sequence=0, attendee=host.email, partstat="DECLINED")
+
+    response = client.post(
+        "/inbound/anymail/mailgun/inbound_mime/",
+        {"body-mime": raw.decode(), "timestamp": timestamp, "token": token, "signature": signature},
+        HTTP_AUTHORIZATION="Basic " + b64encode(b"mail:gun").decode(),
+    )
+    forged = client.post(
+        "/inbound/anymail/mailgun/inbound_mime/",
+        {"body-mime": raw.decode(), "timestamp": timestamp, "token": token, "signature": "0" * 64},
+        HTTP_AUTHORIZATION="Basic " + b64encode(b"mail:gun").decode(),
+    )
+
+    assert response.status_code == 200, response.content
+    assert forged.status_code == 400
+    attendee = InviteAttendee.objects.get(email=host.email)
+    assert (attendee.partstat, attendee.replied_sequence) == ("DECLINED", 0)
