@@ -2,8 +2,9 @@
 over the upload limit.
 
 PostgreSQL cannot store or compare text with NUL (``DataError`` → 500), and a view that forgets to check
-one query parameter is enough, so no view sees one: the request is answered 400. A body larger than
-``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413 before anything reads it (Django's own check says 400). API
+one query parameter is enough, so no view sees one: the request is answered 400. A body (other than a
+file upload) larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413 before anything reads it (Django's own
+check says 400). API
 paths answer in the one JSON error shape; pages with plain text.
 """
 
@@ -34,7 +35,9 @@ class HostileRequestMiddleware:
     def __call__(self, request):
         length = request.META.get("CONTENT_LENGTH") or ""
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and length.isdigit() and int(length) > limit:
+        # File uploads (multipart) stream to disk and each view limits its file, as Django's own check does.
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        if limit is not None and not multipart and length.isdigit() and int(length) > limit:
             return _refuse(request, 413, "payload_too_large", f"Request body over {limit} bytes.")
         if NUL in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             bad = {
