@@ -3,8 +3,8 @@
 Celery's ``delay_on_commit`` publishes inside the commit hook: with Redis (the broker) down, kombu raises
 there and the person sees a 500 although their booking or sign-up is already stored. Use this only for
 work with a durable trigger in PostgreSQL that a periodic task picks up again (an outbox row: the beat's
-``core.outbox_sweep`` re-dispatches every due message), so a failed publish is logged and left to the
-sweep.
+``core.outbox_sweep`` re-dispatches every due message; an ended session without a result:
+``livestreams.results_missing_sweep``), so a failed publish is logged and left to the sweep.
 """
 
 from __future__ import annotations
