@@ -10,7 +10,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from coaching import selectors, services
@@ -38,6 +37,7 @@ from coaching.serializers import (
 )
 from core.errors import ApplicationError, NotFound
 from core.permissions import IsOrganizer
+from core.throttles import ResilientAnonRateThrottle
 
 
 def _valid(serializer_class, request, **kwargs) -> dict:
@@ -226,7 +226,8 @@ class SlotBookView(APIView):
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
-class SignupThrottle(AnonRateThrottle):
+class SignupThrottle(ResilientAnonRateThrottle):
+    scope = "coaching_signup"
     rate = "20/min"
 
 

@@ -16,7 +16,7 @@ def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 class CoachSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="user.name", read_only=True)
+    name = serializers.CharField(source="user.public_name", read_only=True)  # public: never the login name
 
     class Meta:
         model = Coach

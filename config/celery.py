@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "schedule": _TICK * 5,
         "options": {"expires": _TICK * 10},
     },
+    "livestreams-results-missing-sweep": {
+        "task": "livestreams.results_missing_sweep",
+        "schedule": _TICK * 30,
+        "options": {"expires": _TICK * 60},
+    },
 }

@@ -1,7 +1,8 @@
 """`make run`: embedded services (unless URLs are given) + migrate + seed + web, worker and beat.
 
 honcho runs the three processes and relays Ctrl-C to them; when it returns, this process exits and the
-embedded PostgreSQL and Redis it started stop with it (config/embedded.py).
+embedded PostgreSQL and Redis it started stop with it (config/embedded.py). While it runs, a supervisor
+thread starts an embedded server that died again (config.embedded.Supervisor).
 """
 
 import os
@@ -14,8 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     os.chdir(BASE_DIR)
-    from config.embedded import DATA_DIR, ensure_services
+    from config.embedded import DATA_DIR, Supervisor, ensure_services
 
+    embedded = {"redis": not os.environ.get("REDIS_URL"), "postgres": not os.environ.get("DATABASE_URL")}
     ensure_services()
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
@@ -49,7 +51,13 @@ def main() -> int:
         "  Demo logins are listed above (password yizhan-demo). Ctrl-C stops everything.\n",
         flush=True,
     )
-    manager.loop()
+    # Restart an embedded Redis/PostgreSQL that dies while we run (servers given by URL are left alone).
+    supervisor = Supervisor(**embedded).start() if any(embedded.values()) else None
+    try:
+        manager.loop()
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
     return manager.returncode or 0
 
 

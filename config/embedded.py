@@ -180,3 +180,57 @@ def ensure_services() -> None:
         os.environ["YIZHAN_EMBEDDED"] = "1"
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = start_redis()
+
+
+class Supervisor:
+    """Keeps the embedded servers of a ``make run`` up: every ``interval`` seconds, a Redis that stopped is
+    started again with the same configuration (socket, no persistence); a PostgreSQL that stopped is
+    started again on the same data folder, or, if that fails, a clear message says what to do.
+
+    Only for development: in production the servers are the platform's (systemd, a managed service) and
+    the app only reconnects (see docs/operations.md).
+    """
+
+    def __init__(self, *, redis: bool, postgres: bool, interval: float = 2.0, log=print):
+        import threading
+
+        self.redis, self.postgres, self.interval, self.log = redis, postgres, interval, log
+        self.restarts = {"redis": 0, "postgres": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="embedded-supervisor", daemon=True)
+
+    def start(self) -> Supervisor:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval * 5)
+
+    def check(self) -> None:
+        """One round (also called directly by tests)."""
+        if self.redis and not _redis_alive(redis_socket_path()):
+            self.log(
+                "[supervisor] embedded Redis is not answering; starting it again (same socket and settings)"
+            )
+            try:
+                start_redis()
+                self.restarts["redis"] += 1
+                self.log("[supervisor] Redis is back; live counters rebuild from PostgreSQL on their own")
+            except Exception as exc:  # noqa: BLE001 - report and try again next round
+                self.log(f"[supervisor] Redis did not start: {exc}; see {DATA_DIR / 'redis' / 'redis.log'}")
+        if self.postgres and not _postgres_running(DATA_DIR / "pg"):
+            self.log("[supervisor] embedded PostgreSQL stopped; starting it again on the same data folder")
+            try:
+                start_postgres()
+                self.restarts["postgres"] += 1
+                self.log("[supervisor] PostgreSQL is back")
+            except Exception as exc:  # noqa: BLE001 - a clear message instead of a crash loop
+                self.log(
+                    f"[supervisor] PostgreSQL could not be restarted ({exc}). Stop `make run` (Ctrl-C) and "
+                    f"start it again; the data is kept in {DATA_DIR / 'pg'} (its log: pg_log there)."
+                )
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.check()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coaching",
     "invites",
     "django_htmx",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ApiJsonErrorsMiddleware",
+    "core.middleware.HostileRequestMiddleware",  # NUL in query strings → 400, oversized bodies → 413
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -218,6 +220,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    # core.parsers.JSONParser: deeply nested JSON is a 400, not a RecursionError 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -263,4 +271,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
+}
+
+# --- Invite replies (iTIP REPLY by email) ---------------------------------------------------------
+# The mail server (or an inbound-mail provider) posts each reply email as raw MIME to
+# /api/v1/invites/replies/ with "Authorization: Bearer <token>". Empty: the endpoint is off (404).
+INVITES_INBOUND_TOKEN = os.environ.get("INVITES_INBOUND_TOKEN", "")
+
+# Inbound replies through an email provider's webhook (django-anymail): set ANYMAIL_WEBHOOK_SECRET
+# ("user:password", the basic auth the provider calls with) and the provider's own key, e.g.
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY; the webhook URLs are then /inbound/anymail/<provider>/inbound/.
+ANYMAIL = {
+    name: os.environ[f"ANYMAIL_{name}"]
+    for name in (
+        "WEBHOOK_SECRET",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+        "POSTMARK_WEBHOOK_SECRET",
+        "MAILERSEND_INBOUND_SECRET",
+        "RESEND_INBOUND_SECRET",
+    )
+    if os.environ.get(f"ANYMAIL_{name}")
 }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -33,3 +34,6 @@ urlpatterns = [
     path("", include("jobs.organizer_urls")),
     path("", include("coaching.organizer_urls")),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):  # inbound RSVP replies from an email provider (docs/invites.md)
+    urlpatterns.append(path("inbound/anymail/", include("anymail.urls")))

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -107,6 +107,8 @@ def exception_handler(exc, context):
         return Response(
             error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=exc.headers
         )
+    if isinstance(exc, RequestDataTooBig):  # a chunked body with no Content-Length, over the limit
+        return Response(error_body("payload_too_large", "Request body too large."), status=413)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", "Invalid input.", fields), status=400)

@@ -46,6 +46,13 @@ class User(AbstractUser):
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    @property
+    def public_name(self) -> str:
+        """What anonymous visitors may see: the display name, never the login name."""
+        return (
+            self.display_name or self.get_full_name() or str(self.Role(self.role).label if self.role else "")
+        )
+
     def rotate_calendar_token(self) -> str:
         self.calendar_token = secrets.token_urlsafe(32)
         self.save(update_fields=["calendar_token"])
@@ -117,3 +124,18 @@ class IcalUidMixin:
         if not self.ical_uid:
             self.ical_uid = f"{self.ical_uid_prefix}-{self.pk}@{settings.SITE_DOMAIN}"
         super().save(*args, **kwargs)
+
+
+class RateCounter(models.Model):
+    """A rate-limit window counted in PostgreSQL while Redis is unreachable (core.ratelimit).
+
+    The key names its window (``…:<window number>``), so a row is only ever incremented; rows past
+    ``expires_at`` are deleted as new windows open.
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} = {self.count}"

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from core.dispatch import enqueue_on_commit
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
         },
     )
     if created:
-        outbox_deliver_task.delay_on_commit(message.pk)
+        enqueue_on_commit(outbox_deliver_task, message.pk)
     return created
 
 
@@ -98,7 +99,7 @@ def outbox_enqueue_many(messages: list[dict]) -> int:
             new_ids.extend(row[0] for row in cursor.fetchall())
     if new_ids:
         for start in range(0, len(new_ids), 200):
-            outbox_deliver_batch_task.delay_on_commit(new_ids[start : start + 200])
+            enqueue_on_commit(outbox_deliver_batch_task, new_ids[start : start + 200])
     return len(new_ids)
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.permissions import IsOrganizer
 from core.serializers import EmptyInput, StrictSerializer
-from invites import selectors, services
+from invites import replies, selectors, services
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
 from invites.views import feed_url
 
@@ -119,6 +121,10 @@ class MyDeliveriesView(generics.ListAPIView):
 class AttendeeSerializer(serializers.ModelSerializer):
     deliveries = DeliverySerializer(many=True, read_only=True)
     last_method = serializers.CharField(read_only=True, help_text="REQUEST or CANCEL")
+    answer = serializers.CharField(
+        read_only=True,
+        help_text="ACCEPTED, DECLINED, TENTATIVE, DELEGATED or NEEDS-ACTION (no answer to the current SEQUENCE)",
+    )
 
     class Meta:
         model = InviteAttendee
@@ -132,12 +138,23 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "last_sequence",
             "last_method",
             "removed_at",
+            "answer",
+            "replied_sequence",
+            "replied_at",
             "deliveries",
         ]
 
 
+class AnswersSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    tentative = serializers.IntegerField()
+    no_answer = serializers.IntegerField()
+
+
 class EventSerializer(serializers.ModelSerializer):
     attendees = AttendeeSerializer(many=True, read_only=True)
+    answers = serializers.SerializerMethodField(help_text="Active attendees by answer.")
     status = serializers.CharField(read_only=True, help_text="CONFIRMED, TENTATIVE or CANCELLED (RFC 5545)")
 
     class Meta:
@@ -154,8 +171,13 @@ class EventSerializer(serializers.ModelSerializer):
             "ends_at",
             "timezone",
             "cancelled_at",
+            "answers",
             "attendees",
         ]
+
+    @extend_schema_field(AnswersSerializer)
+    def get_answers(self, event) -> dict:
+        return replies.answers_summary(event)
 
 
 class EventFilterInput(StrictSerializer):
@@ -199,3 +221,36 @@ class EventDetailView(generics.RetrieveAPIView):
         if getattr(self, "swagger_fake_view", False):
             return CalendarEvent.objects.none()
         return selectors.events_for_organizer(self.request.user)
+
+
+class ReplyOutcomeSerializer(serializers.Serializer):
+    uid = serializers.CharField()
+    attendee = serializers.CharField()
+    outcome = serializers.CharField(
+        help_text="stored, stale, unknown_event, unknown_attendee, sender_mismatch or invalid"
+    )
+    partstat = serializers.CharField()
+
+
+class RepliesOutput(serializers.Serializer):
+    replies = ReplyOutcomeSerializer(many=True)
+
+
+class InboundReplyView(APIView):
+    """For the mail server: one whole reply email (raw MIME, ``message/rfc822``) per POST, authenticated
+    with ``Authorization: Bearer <INVITES_INBOUND_TOKEN>``. Answers which replies were stored."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes: list = []  # the body is read as bytes, never parsed as a form
+
+    @extend_schema(request={"message/rfc822": bytes}, responses=RepliesOutput)
+    def post(self, request):
+        expected = settings.INVITES_INBOUND_TOKEN
+        if not expected:
+            raise NotFound("Inbound replies are not configured.")
+        given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ApplicationError("Bad inbound token.", code="unauthorized", status_code=401)
+        outcomes = replies.rsvp_receive(raw=request.body)
+        return Response({"replies": [o.as_dict() for o in outcomes]})

@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("invites/deliveries/", api.MyDeliveriesView.as_view(), name="invite-deliveries"),
     path("invites/events/", api.EventListView.as_view(), name="invite-events"),
     path("invites/events/<int:pk>/", api.EventDetailView.as_view(), name="invite-event-detail"),
+    path("invites/replies/", api.InboundReplyView.as_view(), name="invite-replies"),
 ]

@@ -66,6 +66,14 @@ class CalendarEvent(models.Model):
         return f"{self.summary} ({self.uid} #{self.sequence})"
 
 
+class PartStat(models.TextChoices):
+    NEEDS_ACTION = "NEEDS-ACTION", _("no answer")
+    ACCEPTED = "ACCEPTED", _("accepted")
+    DECLINED = "DECLINED", _("declined")
+    TENTATIVE = "TENTATIVE", _("tentative")
+    DELEGATED = "DELEGATED", _("delegated")
+
+
 class InviteAttendee(models.Model):
     """One person's invitation to one event and what they were last sent."""
 
@@ -88,6 +96,10 @@ class InviteAttendee(models.Model):
     last_method = models.CharField(max_length=8, choices=Method.choices, default=Method.REQUEST)
     seen_sequence = models.PositiveIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The person's last iTIP REPLY (RFC 5546): their answer, the SEQUENCE it answered and its DTSTAMP.
+    partstat = models.CharField(max_length=16, choices=PartStat.choices, default=PartStat.NEEDS_ACTION)
+    replied_sequence = models.PositiveIntegerField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +111,13 @@ class InviteAttendee(models.Model):
 
     def __str__(self):
         return f"{self.name or self.email or self.key} → {self.event.uid}"
+
+    @property
+    def answer(self) -> str:
+        """The answer to the event as it is now: one given to an older SEQUENCE is no answer yet."""
+        if self.replied_sequence is None or self.replied_sequence < self.event.sequence:
+            return PartStat.NEEDS_ACTION
+        return self.partstat
 
 
 class InviteDelivery(models.Model):

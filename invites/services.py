@@ -28,9 +28,10 @@ from django.utils import timezone
 from core.activity import activity_log
 from core.models import OutboxMessage, User
 from core.outbox import outbox_enqueue_many
+from core.text import shorten
 from invites import builders, emails
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
-from invites.sources import CANCELLED, STATUSES, Attendee, InviteEvent, InviteSource
+from invites.sources import CANCELLED, STATUSES, SUMMARY_MAX_LENGTH, Attendee, InviteEvent, InviteSource
 
 REQUEST = builders.REQUEST
 CANCEL = builders.CANCEL
@@ -156,13 +157,13 @@ def _store(
     entry.is_public = bool(source.is_public)
     entry.fingerprint = fingerprint
     entry.status = event.status
-    entry.summary = event.summary[:300]
+    entry.summary = shorten(event.summary, SUMMARY_MAX_LENGTH)  # sources fit it already (fit_title)
     entry.description = event.description
     entry.starts_at = event.starts_at
     entry.ends_at = event.ends_at
     entry.timezone = event.timezone
-    entry.location = event.location[:500]
-    entry.url = event.url[:500]
+    entry.location = shorten(event.location, 500)
+    entry.url = event.url if len(event.url) <= 500 else ""  # a cut link is a broken link: leave it out
     entry.organizer_email = event.organizer_email
     entry.organizer_name = event.organizer_name
     entry.alarm_minutes = event.alarm_minutes

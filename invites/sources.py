@@ -60,6 +60,9 @@ REQ_PARTICIPANT = "REQ-PARTICIPANT"
 OPT_PARTICIPANT = "OPT-PARTICIPANT"
 
 
+SUMMARY_MAX_LENGTH = 300  # CalendarEvent.summary; sources fit their titles into it (core.text.fit_title)
+
+
 @dataclass(frozen=True)
 class Attendee:
     """One invited person. ``email`` may be empty: the invite is then recorded as undeliverable."""

@@ -14,9 +14,19 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.text import fit_title
 from core.timeutils import local
 from invites.services import invite_publish, invite_retire_missing
-from invites.sources import CANCELLED, CHAIR, CONFIRMED, REQ_PARTICIPANT, Attendee, InviteEvent, InviteSource
+from invites.sources import (
+    CANCELLED,
+    CHAIR,
+    CONFIRMED,
+    REQ_PARTICIPANT,
+    SUMMARY_MAX_LENGTH,
+    Attendee,
+    InviteEvent,
+    InviteSource,
+)
 from livestreams import hooks
 from livestreams.models import LiveSession
 
@@ -124,7 +134,7 @@ class SegmentInvite(InviteSource):
             parts.append("节目单 Lineup:\n" + lineup)
         organizer_email, organizer_name = _organizer(session)
         return InviteEvent(
-            summary=f"{session.title} · {segment.title}",
+            summary=fit_title(session.title, segment.title, limit=SUMMARY_MAX_LENGTH),
             description="\n\n".join(parts),
             starts_at=segment.starts_at,
             ends_at=segment.ends_at,

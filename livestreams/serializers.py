@@ -23,11 +23,13 @@ class SeriesInputSerializer(StrictSerializer):
 
 
 class HostSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True)
+    """Public (sessions are listed anonymously): the display name only, never the login name."""
+
+    name = serializers.CharField(source="public_name", read_only=True)
 
     class Meta:
         model = User
-        fields = ["id", "username", "name"]
+        fields = ["id", "name"]
 
 
 class SegmentSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ Lock order: trainee row → booking rows → slot row. Lock waits are bounded (B
 
 from __future__ import annotations
 
-import re
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -32,6 +32,12 @@ CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
 # --- Trainees ---------------------------------------------------------------------------------
+
+
+def trainee_username() -> str:
+    """A login name for a self-registered trainee: random, never derived from the phone number (a trainee
+    who hosts or sells on a session would otherwise publish it)."""
+    return f"t-{secrets.token_hex(6)}"
 
 
 def trainee_register(
@@ -59,9 +65,8 @@ def trainee_register(
     try:
         with transaction.atomic():
             if user is None:
-                username = "m" + re.sub(r"\D", "", e164)[-11:]
                 user = User.objects.create_user(
-                    username=username,
+                    username=trainee_username(),
                     email=email,
                     role=User.Role.TRAINEE,
                     display_name=name[:100],

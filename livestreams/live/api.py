@@ -63,7 +63,7 @@ def _read_json(request):
         raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
     try:
         return body, json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
         raise ApplicationError("Body must be JSON.", code="parse_error") from None
 
 

@@ -121,7 +121,7 @@ def events_ingest(*, ctx: IngestContext, events) -> BatchOutcome:
     if ctx.ended_at:
         latest_allowed = min(latest_allowed, ctx.ended_at + GRACE_AFTER_END)
 
-    rows: list[tuple] = []  # (index, event_id, kind, ts, viewer, ref, text, is_question, hash)
+    rows: list[tuple] = []  # (index, event_id, kind, ts, viewer, ref, text, is_question, hash, device)
     seen: dict[str, tuple[int, str]] = {}
     posting_refs: set[uuid.UUID] = set()
     product_refs: set[uuid.UUID] = set()
@@ -160,10 +160,14 @@ def events_ingest(*, ctx: IngestContext, events) -> BatchOutcome:
             outcome.results[index] = _reject("ts_out_of_range", "ts is before the session went live.")
             continue
         member, device = event.get("member_id"), event.get("device_id")
-        if member:
+        member_device = ""
+        if device is not None and not (isinstance(device, str) and len(device) <= MAX_KEY):
+            viewer = None
+        elif member:
             viewer = "m:" + member if isinstance(member, str) and len(member) <= MAX_KEY else None
+            member_device = device or ""  # a member's presence is the union of their devices
         elif device:
-            viewer = "d:" + device if isinstance(device, str) and len(device) <= MAX_KEY else None
+            viewer = "d:" + device
         else:
             viewer = None
         if viewer is None:
@@ -202,7 +206,7 @@ def events_ingest(*, ctx: IngestContext, events) -> BatchOutcome:
                 outcome.results[index] = _reject("id_reused", "This event id was used with a different body.")
             continue
         seen[event_id] = (index, digest)
-        rows.append((index, event_id, kind, ts, viewer, ref, text, is_question, digest))
+        rows.append((index, event_id, kind, ts, viewer, ref, text, is_question, digest, member_device))
 
     if posting_refs or product_refs:
         valid_postings = known_postings(posting_refs)
@@ -248,9 +252,10 @@ def _raise_conflict(outcome: BatchOutcome):
 
 
 _INSERT = """
-INSERT INTO livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash)
+INSERT INTO livestreams_liveevent
+    (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device)
 SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::uuid[], %s::text[],
-                         %s::bool[], %s::text[])
+                         %s::bool[], %s::text[], %s::text[])
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
 """
@@ -278,7 +283,7 @@ def _store(ctx: IngestContext, rows: list[tuple], outcome: BatchOutcome) -> None
             if event_id in inserted:
                 outcome.results[index] = {"status": "accepted"}
                 outcome.accepted += 1
-                fresh.append((row[2], row[4], row[3], row[7]))
+                fresh.append((row[2], row[4], row[3], row[7], row[9]))
             elif stored.get(event_id) == row[8]:
                 outcome.results[index] = {"status": "duplicate"}
                 outcome.duplicates += 1

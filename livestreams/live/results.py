@@ -1,11 +1,12 @@
 """Session results computed from PostgreSQL with SQL aggregates (no Python loops over raw events).
 
-Watch-time rule (docs/live.md): for each viewer, order their join/heartbeat/leave events by time. Every
-join or heartbeat opens a piece that lasts until the viewer's next presence event, but at most
+Watch-time rule (docs/live.md): for each viewer's device, order its join/heartbeat/leave events by time.
+Every join or heartbeat opens a piece that lasts until the device's next presence event, but at most
 ``PRESENCE_TIMEOUT`` (5 minutes) — a gap longer than that without a heartbeat closes the piece at the last
-heartbeat + 5 minutes. A leave opens nothing. Pieces are clipped to [went_live_at, ended_at]. Pieces of one
-viewer never overlap, so a viewer's watch time can never exceed the live duration, and duplicate or
-out-of-order events cannot make it infinite.
+heartbeat + 5 minutes. A leave opens nothing. Pieces are clipped to [went_live_at, ended_at]. A viewer's
+presence is the union of their devices' pieces (a member leaving on the phone while the laptop still
+sends heartbeats is still watching). The merged pieces of one viewer never overlap, so a viewer's watch
+time can never exceed the live duration, and duplicate or out-of-order events cannot make it infinite.
 
 Concurrency: +1 at each piece start, −1 at each end, at one-second resolution; the per-minute value is
 the highest level during that minute; peak concurrency is the highest per-minute value; average
@@ -14,6 +15,7 @@ concurrency is total watch time / live duration.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -51,25 +53,64 @@ def live_window(session: LiveSession) -> tuple[datetime, datetime]:
 
 
 # Times are integer milliseconds since went_live_at (exact, and far cheaper than numeric intervals).
-# One sort (viewer, ts) feeds one window pass; a single MixedAggregate then counts piece starts per second,
-# piece ends per second, pieces per viewer and the total in the same pass (no CTE is scanned twice).
+# Pieces are cut per device of a viewer. Most viewers have one device, whose pieces never overlap: they go
+# straight to the counting. Members seen on several devices at once (a phone and a laptop) are merged per
+# viewer into islands — the union of their devices — so they count once and keep the time one device
+# covers after another has left. Sessions with no such member run exactly the one-sort plan (one sort
+# (viewer, ts) feeds the window pass); a single MixedAggregate then counts piece starts per second, ends
+# per second, pieces per viewer and the total in the same pass.
 # GROUPING(ssec, esec, viewer): 3 = starts per second, 5 = ends per second, 6 = one viewer, 7 = total.
-_PIECES = f"""
-WITH g AS (
-    SELECT GROUPING(s / 1000, e / 1000, viewer) AS g, s / 1000 AS ssec, e / 1000 AS esec,
-           count(*) AS n, sum(e - s) AS total
-    FROM (
+_MULTI_DEVICE = """
+SELECT coalesce(array_agg(viewer), '{}') FROM (
+    SELECT viewer FROM livestreams_liveevent
+    WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave') AND viewer IN (
+        SELECT viewer FROM livestreams_liveevent WHERE session_id = %(sid)s AND device <> ''
+    )
+    GROUP BY viewer HAVING min(device) <> max(device)
+) m
+"""
+
+
+def _piece_rows(where: str, partition: str) -> str:
+    return f"""
         SELECT viewer, kind,
                GREATEST(t, 0) AS s,
                LEAST(COALESCE(lead(t) OVER w, %(dur)s), t + {PRESENCE_TIMEOUT_SECONDS * 1000}, %(dur)s) AS e
         FROM (
-            SELECT viewer, kind, event_id, ts,
+            SELECT viewer, device, kind, event_id, ts,
                    (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
             FROM livestreams_liveevent
-            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
+            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave'){where}
         ) ev
-        WINDOW w AS (PARTITION BY viewer COLLATE "C" ORDER BY ts, event_id COLLATE "C")
-    ) x
+        WINDOW w AS (PARTITION BY {partition} ORDER BY ts, event_id COLLATE "C")
+    """
+
+
+_SINGLE = _piece_rows("", 'viewer COLLATE "C"')
+_SINGLE_OF_MIXED = _piece_rows(" AND viewer <> ALL(%(multi)s)", 'viewer COLLATE "C"')
+_MERGED = f"""
+    SELECT viewer, 'join' AS kind, min(s) AS s, max(e) AS e FROM (
+        SELECT viewer, s, e,
+               count(*) FILTER (WHERE before IS NULL OR s > before)
+                   OVER (PARTITION BY viewer ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+        FROM (
+            SELECT viewer, s, e,
+                   max(e) OVER (PARTITION BY viewer ORDER BY s, e
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+            FROM ({_piece_rows(" AND viewer = ANY(%(multi)s)", "viewer, device")}) d
+            WHERE kind <> 'leave' AND e > s
+        ) r
+    ) i
+    GROUP BY viewer, island
+"""
+
+
+def _pieces_sql(pieces: str) -> str:
+    return f"""
+WITH g AS (
+    SELECT GROUPING(s / 1000, e / 1000, viewer) AS g, s / 1000 AS ssec, e / 1000 AS esec,
+           count(*) AS n, sum(e - s) AS total
+    FROM ({pieces}) x
     WHERE kind <> 'leave' AND e > s
     GROUP BY GROUPING SETS ((s / 1000), (e / 1000), (viewer), ())
 ), per_sec AS (
@@ -86,10 +127,17 @@ SELECT 't', NULL, coalesce(sum(total) FILTER (WHERE g = 7), 0), count(*) FILTER 
 """
 
 
+_PIECES = _pieces_sql(_SINGLE)
+_PIECES_MIXED = _pieces_sql(f"{_SINGLE_OF_MIXED} UNION ALL {_MERGED}")
+
+
 def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
     start, end = live_window(session)
     duration_ms = int((end - start).total_seconds() * 1000)
-    cur.execute(_PIECES, {"sid": session.pk, "start": start, "dur": duration_ms})
+    params = {"sid": session.pk, "start": start, "dur": duration_ms}
+    cur.execute(_MULTI_DEVICE, params)
+    params["multi"] = cur.fetchone()[0]
+    cur.execute(_PIECES_MIXED if params["multi"] else _PIECES, params)
     per_minute_max: dict[int, int] = {}
     per_minute_last: dict[int, int] = {}
     total, watchers = Decimal(0), 0
@@ -112,6 +160,18 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
     return _watch(cur, session)[2]
+
+
+def segment_minutes(segment: Segment, went_live_at: datetime) -> range:
+    """Every timeline minute the segment is on air in, including the minute it ends in.
+
+    A minute counts when it overlaps [starts_at, ends_at): a segment ending at 01:30 covers minute 1, one
+    ending exactly at 02:00 does not cover minute 2, and a segment shorter than a minute covers the one
+    (or two) minutes it touches — never none.
+    """
+    first = max(0, math.floor((segment.starts_at - went_live_at).total_seconds() / 60))
+    end = math.ceil((segment.ends_at - went_live_at).total_seconds() / 60)
+    return range(first, max(end, first + 1))
 
 
 def _segment_bounds(segments: list[Segment]) -> list[datetime]:
@@ -145,10 +205,11 @@ EVENT_FIELDS = [
 
 def _events(cur, session: LiveSession, segments: list[Segment]):
     """Two scans, both hash aggregates: per viewer (for distinct counts), then per minute / per clicked ref."""
-    start, _ = live_window(session)
+    start, end = live_window(session)
     bounds = _segment_bounds(segments)
     bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
-    params = {"sid": session.pk, "start": start, "bounds": bounds}
+    # Events after the end (the bridge's grace window) count in the totals but not in a timeline minute.
+    params = {"sid": session.pk, "start": start, "end": end, "bounds": bounds}
     # Distinct viewers/commenters overall and per segment: group by viewer first (hashed), then count groups.
     cur.execute(
         f"""
@@ -185,7 +246,8 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
         """
         SELECT GROUPING(m) AS gm, m, kind, ref, count(*) AS n, count(*) FILTER (WHERE is_question) AS q
         FROM (
-            SELECT GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int AS m, kind, ref, is_question
+            SELECT CASE WHEN ts <= %(end)s THEN GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int
+                   END AS m, kind, ref, is_question
             FROM livestreams_liveevent
             WHERE session_id = %(sid)s AND kind NOT IN ('heartbeat', 'leave')
         ) e
@@ -206,6 +268,8 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
     }
     for gm, m, kind, ref, n, q in cur.fetchall():
         if not gm:
+            if m is None:
+                continue
             bucket_values = per_minute.setdefault(m, {})
             bucket_values[names.get(kind, kind)] = bucket_values.get(names.get(kind, kind), 0) + n
             bucket_values["questions"] = bucket_values.get("questions", 0) + q
@@ -214,13 +278,18 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
     return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, per_minute, per_ref
 
 
+# The per-minute timeline is the live window only: replay/later orders keep their minute_offset on the row
+# (attribution) but group under NULL here, so they never land in a minute of the live timeline.
+_LIVE_MINUTE = "(CASE WHEN o.channel = 'live' THEN o.minute_offset END)"
+
+
 def _orders(cur, session: LiveSession):
     cur.execute(
-        """
+        f"""
         SELECT GROUPING(o.segment_id) AS g_s, GROUPING(o.product_id) AS g_p,
-               GROUPING(COALESCE(p.seller_id, seg.seller_id)) AS g_u, GROUPING(o.minute_offset) AS g_m,
+               GROUPING(COALESCE(p.seller_id, seg.seller_id)) AS g_u, GROUPING({_LIVE_MINUTE}) AS g_m,
                GROUPING(o.channel) AS g_c,
-               o.segment_id, o.product_id, COALESCE(p.seller_id, seg.seller_id), o.minute_offset, o.channel,
+               o.segment_id, o.product_id, COALESCE(p.seller_id, seg.seller_id), {_LIVE_MINUTE}, o.channel,
                count(*), count(DISTINCT o.buyer), coalesce(sum(o.quantity), 0), coalesce(sum(o.amount), 0),
                coalesce(sum(o.amount) FILTER (WHERE o.status = 'refunded'), 0),
                count(*) FILTER (WHERE o.status = 'refunded')
@@ -229,7 +298,7 @@ def _orders(cur, session: LiveSession):
         LEFT JOIN livestreams_segment seg ON seg.id = o.segment_id
         WHERE o.session_id = %s
         GROUP BY GROUPING SETS ((), (o.segment_id), (o.product_id), (COALESCE(p.seller_id, seg.seller_id)),
-                                (o.minute_offset), (o.channel))
+                                ({_LIVE_MINUTE}), (o.channel))
         """,
         [session.pk],
     )
@@ -456,7 +525,7 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
         od = orders["segment"].get(seg.pk, {})
         first = max(0, int((seg.starts_at - start).total_seconds() // 60))
         last = int((seg.ends_at - start).total_seconds() // 60)
-        minutes = [conc[m] for m in range(first, last) if m in conc]
+        minutes = [conc[m] for m in segment_minutes(seg, start) if m in conc]
         ap = (apps_metrics or {}).get("per_segment", {}).get(str(seg.pk), {})
         seg_rows.append(
             {
@@ -568,7 +637,9 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
 def series_rollup(*, series) -> dict:
     """Totals over a series' sessions, with viewers, buyers and applicants de-duplicated across sessions."""
     sessions = list(LiveSession.objects.filter(series=series).select_related("result").order_by("starts_at"))
-    ids = [s.pk for s in sessions]
+    # Every headline number is over the same sessions: those with a stored result. A session still live
+    # (or not yet computed) would otherwise add viewers, buyers and applicants but no views or GMV.
+    ids = [s.pk for s in sessions if getattr(s, "result", None) is not None]
     rows = []
     totals = defaultdict(lambda: 0)
     money = defaultdict(lambda: ZERO)

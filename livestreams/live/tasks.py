@@ -1,9 +1,13 @@
 """Celery tasks of live tracking: take ids, re-read PostgreSQL, safe to run twice."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
-from livestreams.live import counters
+from core.dispatch import enqueue_on_commit
+from livestreams.live import counters, results
 from livestreams.live.refresh import result_compute, results_refresh  # noqa: F401 -- defined beside their service
 from livestreams.models import LiveCounterState, LiveSession
 
@@ -28,6 +32,23 @@ def live_counters_repair(limit: int = 20) -> int:
 
 
 def on_sessions_ended(session_ids) -> None:
-    """Hook: a session ended (tick or organizer) → compute its result once the transaction commits."""
+    """Hook: a session ended (tick or organizer) → compute its result once the transaction commits.
+
+    A broker outage must not fail the end itself (it is committed): the publish is logged and
+    ``results_missing_sweep`` computes any ended session still without a result."""
     for session_id in session_ids:
-        result_compute.delay_on_commit(str(session_id))
+        enqueue_on_commit(result_compute, str(session_id))
+
+
+@shared_task(name="livestreams.results_missing_sweep", ignore_result=True)
+def results_missing_sweep(limit: int = 5) -> int:
+    """Results of sessions that ended in the last day but have none (the enqueue was lost)."""
+    since = timezone.now() - timedelta(days=1)
+    ids = list(
+        LiveSession.objects.filter(status=LiveSession.Status.ENDED, ended_at__gte=since, result__isnull=True)
+        .order_by("ended_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for session_id in ids:
+        results.result_compute(session_id=session_id)
+    return len(ids)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('livestreams', '0002_live_tracking'),
+        ('livestreams', '0003_fix_liveevent_device'),
     ]
 
     operations = [
