@@ -103,3 +103,18 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class RateCounter(models.Model):
+    """A rate-limit window counted in PostgreSQL while Redis is unreachable (core.ratelimit).
+
+    The key names its window (``…:<window number>``), so a row is only ever incremented; rows past
+    ``expires_at`` are deleted as new windows open.
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} = {self.count}"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.dispatch import enqueue_on_commit
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kin
     if created:
         from core.tasks import outbox_deliver_task
 
-        outbox_deliver_task.delay_on_commit(message.pk)
+        enqueue_on_commit(outbox_deliver_task, message.pk)
     return created
 
 
@@ -105,7 +106,7 @@ def outbox_enqueue_many(messages: list[dict]) -> int:
         from core.tasks import outbox_deliver_batch_task
 
         for start in range(0, len(new_ids), 200):
-            outbox_deliver_batch_task.delay_on_commit(new_ids[start : start + 200])
+            enqueue_on_commit(outbox_deliver_batch_task, new_ids[start : start + 200])
     return len(new_ids)
 
 

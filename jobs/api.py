@@ -617,16 +617,16 @@ class ApplyView(APIView):
             apply_rate_check(ip=ip, phone=None)
             data.is_valid(raise_exception=True)
         values = data.validated_data
-        apply_rate_check(ip=ip, phone=values["phone"])
         posting, session = resolve_target(
             code=values.get("code"), posting_id=values.get("posting"), session_id=values.get("session")
         )
-        application, created = services.application_submit(
+        application, created = services.application_submit_public(
             posting=posting,
             session=session,
             name=values["name"],
             phone=values["phone"],
             note=values.get("note", ""),
+            ip=ip,
         )
         return Response(
             apply_payload(application, posting, created),

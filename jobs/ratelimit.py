@@ -1,7 +1,8 @@
-"""Fixed-window rate limits in Redis for the public apply endpoint (per IP and per mobile number).
+"""Fixed-window rate limits for the public apply (per IP and per mobile number), Redis with a
+PostgreSQL fallback (core.ratelimit): an application is never refused because Redis is down.
 
 Limits come from settings (env JOBS_APPLY_LIMIT_IP / JOBS_APPLY_LIMIT_PHONE as "count/seconds", "0"
-disables), so the benchmark can lift them. Both counters are bumped in one pipeline round trip.
+disables), so the benchmark can lift them. Both counters are bumped in one round trip.
 The check happens before anything is written, so a refused request never leaves half an application
 behind, and a retry after Retry-After is answered normally (a repeat returns the existing row).
 """
@@ -12,10 +13,10 @@ import os
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext
 
 from core.errors import ApplicationError
+from core.ratelimit import Window, rate_hit
 
 # A fair's audience often shares one carrier-grade NAT or a factory Wi-Fi, so the IP limit is generous;
 # a single number gets a handful of applications per 10 minutes (it may apply to several jobs).
@@ -31,16 +32,13 @@ def _parse(rule: str) -> tuple[int, int]:
     return int(count), int(seconds or 60)
 
 
-def _client():
-    return cache._cache.get_client(write=True)
-
-
 class RateLimited(ApplicationError):
     status_code = 429
 
 
 def apply_rate_check(*, ip: str, phone: str | None) -> None:
-    checks = []
+    """Count this apply per IP and per number; 429 with Retry-After over either limit (Redis or, while
+    Redis is down, PostgreSQL counts: see core.ratelimit)."""
     ip_limit, ip_window = _parse(
         getattr(settings, "JOBS_APPLY_LIMIT_IP", None) or os.environ.get("JOBS_APPLY_LIMIT_IP", DEFAULT_IP)
     )
@@ -48,26 +46,18 @@ def apply_rate_check(*, ip: str, phone: str | None) -> None:
         getattr(settings, "JOBS_APPLY_LIMIT_PHONE", None)
         or os.environ.get("JOBS_APPLY_LIMIT_PHONE", DEFAULT_PHONE)
     )
-    now = int(time.time())
-    if ip_limit and ip:
-        checks.append((f"yizhan:jobs:rl:ip:{ip}:{now // ip_window}", ip_limit, ip_window))
-    if phone_limit and phone:
-        checks.append((f"yizhan:jobs:rl:phone:{phone}:{now // phone_window}", phone_limit, phone_window))
-    if not checks:
-        return
-    pipe = _client().pipeline(transaction=False)
-    for key, _limit, window in checks:
-        pipe.incr(key)
-        pipe.expire(key, window + 5)  # the key names its window, so refreshing the TTL is harmless
-    results = pipe.execute()
-    for index, (_key, limit, window) in enumerate(checks):
-        if results[index * 2] > limit:
-            retry_after = window - now % window
-            raise RateLimited(
-                gettext("提交太频繁，请稍后再试 / Too many applications, please retry later."),
-                code="rate_limited",
-                headers={"Retry-After": str(max(retry_after, 1))},
-            )
+    over = rate_hit(
+        [
+            Window("jobs:apply:ip", ip or "", ip_limit, ip_window),
+            Window("jobs:apply:phone", phone or "", phone_limit, phone_window),
+        ]
+    )
+    if over is not None:
+        raise RateLimited(
+            gettext("提交太频繁，请稍后再试 / Too many applications, please retry later."),
+            code="rate_limited",
+            headers={"Retry-After": str(over.retry_after(int(time.time())))},
+        )
 
 
 def client_ip(request) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from core.models import User
 from jobs.models import Application, Employer, EmployerMembership, JobPosting, LineupRequest, ShortLink
@@ -153,6 +155,11 @@ def employer_report(employer: Employer, *, sessions: QuerySet[LiveSession]) -> d
     }
 
 
+def posting_in_lineup(*, posting: JobPosting, session: LiveSession) -> bool:
+    """Whether the posting is featured in the session: part of an approved lineup request."""
+    return LineupRequest.objects.filter(session=session, status="approved", postings=posting).exists()
+
+
 def public_lineup(session: LiveSession) -> list[LineupRequest]:
     """Approved lineup of a session with open postings and their short links, in segment order."""
     return list(
@@ -171,3 +178,35 @@ def public_lineup(session: LiveSession) -> list[LineupRequest]:
         )
         .order_by("segment__starts_at")
     )
+
+
+def other_open_jobs(*, posting: JobPosting, session: LiveSession | None, limit: int = 8) -> list[dict]:
+    """Open jobs to offer instead of a closed one: the fair's other featured jobs (with their short link),
+    or, without a fair, the same employer's other open jobs. ``[{"posting": …, "url": …}]``."""
+
+    now = timezone.now()
+    offers: list[dict] = []
+    if session is not None:
+        for entry in public_lineup(session):
+            for other in entry.open_postings:
+                if other.pk == posting.pk or (other.closes_at and other.closes_at <= now):
+                    continue
+                url = (
+                    reverse("jobs:apply", args=[other.links[0].code])
+                    if other.links
+                    else reverse("jobs:apply-direct", args=[other.pk])
+                )
+                offers.append({"posting": other, "employer": entry.employer, "url": url})
+    else:
+        others = (
+            JobPosting.objects.filter(employer_id=posting.employer_id, status="open")
+            .exclude(pk=posting.pk)
+            .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+            .select_related("employer")
+            .order_by("-created_at")[:limit]
+        )
+        offers = [
+            {"posting": p, "employer": p.employer, "url": reverse("jobs:apply-direct", args=[p.pk])}
+            for p in others
+        ]
+    return offers[:limit]

@@ -4,7 +4,9 @@ from jobs.services.applications import (  # noqa: F401
     application_add_note,
     application_set_status,
     application_submit,
+    application_submit_public,
     attribution_for,
+    posting_closed_error,
 )
 from jobs.services.common import EMPLOYER_FIELDS, PIPELINE, POSTING_FIELDS, POSTING_TRANSITIONS  # noqa: F401
 from jobs.services.digests import (  # noqa: F401

@@ -17,6 +17,8 @@ from jobs.models import (
     ApplicationEvent,
     JobPosting,
 )
+from jobs.ratelimit import apply_rate_check
+from jobs.selectors import posting_in_lineup
 from jobs.services.common import PIPELINE, A, S
 from jobs.services.postings import posting_is_open
 from jobs.validators import normalize_mobile
@@ -24,8 +26,18 @@ from livestreams.models import LiveSession
 from livestreams.services import segment_on_air
 
 
-def attribution_for(session: LiveSession | None, *, at: datetime) -> dict:
-    """Which channel, segment and minute an application made now belongs to."""
+def attribution_for(session: LiveSession | None, *, at: datetime, posting: JobPosting | None = None) -> dict:
+    """Which channel, segment and minute an application made now belongs to.
+
+    A session is credited only when the posting is in its approved lineup: a link or a simulator that
+    names another session (or a posting removed from the lineup) gives a ``direct`` application.
+    """
+    if (
+        session is not None
+        and posting is not None
+        and not posting_in_lineup(posting=posting, session=session)
+    ):
+        session = None
     if session is None:
         return {
             "session": None,
@@ -83,6 +95,30 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     return name, phone, note
 
 
+def application_submit_public(
+    *,
+    posting: JobPosting,
+    session: LiveSession | None,
+    name: str,
+    phone: str,
+    note: str = "",
+    ip: str,
+) -> tuple[Application, bool]:
+    """The public one-minute apply (the JSON API and the phone page): validate, rate-limit, submit.
+
+    Invalid input still counts against the IP's limit (hostile junk cannot probe for free); a valid one
+    counts per IP and per number. The limiter never needs Redis (PostgreSQL fallback), so an
+    application is stored during a Redis outage.
+    """
+    try:
+        name, phone, note = _validate_applicant(name, phone, note)
+    except ApplicationError:
+        apply_rate_check(ip=ip, phone=None)
+        raise
+    apply_rate_check(ip=ip, phone=phone)
+    return _submit(posting=posting, session=session, name=name, phone=phone, note=note, now=timezone.now())
+
+
 def application_submit(
     *,
     posting: JobPosting,
@@ -91,23 +127,34 @@ def application_submit(
     note: str = "",
     session: LiveSession | None = None,
     now: datetime | None = None,
-    validated: bool = False,
 ) -> tuple[Application, bool]:
-    """One application per (posting, phone). Returns (application, created).
+    """One application per (posting, phone), without a rate limit (staff tools, demo, imports).
 
-    INSERT … ON CONFLICT DO NOTHING makes 20 parallel identical submits produce one row; the losers
-    read the winner's row back. A repeat keeps the first attribution.
+    Returns (application, created). See :func:`application_submit_public` for the public path.
     """
-    if not validated:
-        name, phone, note = _validate_applicant(name, phone, note)
-    now = now or timezone.now()
+    name, phone, note = _validate_applicant(name, phone, note)
+    return _submit(
+        posting=posting, session=session, name=name, phone=phone, note=note, now=now or timezone.now()
+    )
+
+
+def posting_closed_error() -> Conflict:
+    return Conflict(
+        "This job is no longer accepting applications.",
+        code="posting_closed",
+        fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
+    )
+
+
+def _submit(
+    *, posting: JobPosting, session: LiveSession | None, name: str, phone: str, note: str, now: datetime
+) -> tuple[Application, bool]:
+    """INSERT … ON CONFLICT DO NOTHING makes 20 parallel identical submits produce one row; the losers
+    read the winner's row back. A repeat keeps the first attribution."""
     if not posting_is_open(posting, now=now):
-        raise Conflict(
-            "This job is no longer accepting applications.",
-            code="posting_closed",
-            fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
-        )
-    attribution = attribution_for(session, at=now)
+        raise posting_closed_error()
+    attribution = attribution_for(session, at=now, posting=posting)
+    session = attribution["session"]
     new_id = uuid.uuid4()
     segment = attribution["segment"]
     with connection.cursor() as cursor:

@@ -18,31 +18,37 @@ from django.views.decorators.http import require_http_methods
 from core.errors import ApplicationError
 from jobs import qr, selectors, services
 from jobs.models import Application, EmployerInvitation, JobPosting, ShortLink
-from jobs.ratelimit import apply_rate_check, client_ip
-from jobs.services.applications import _validate_applicant
+from jobs.ratelimit import client_ip
 from jobs.validators import mask_phone
 from livestreams.models import LiveSession
 from livestreams.selectors import sessions_visible_to
 
 
 def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
+    """The phone form: one service call (validate, rate-limit, submit), the same answers as the API."""
     context = {"posting": posting, "session": session, "link": link, "errors": {}, "values": {}}
     if not services.posting_is_open(posting):
-        context["closed"] = True
-    if request.method == "POST" and not context.get("closed"):
+        # Closed (also when the form was opened before it closed): the API's 409, and the fair's other jobs.
+        context.update(closed=True, other_jobs=selectors.other_open_jobs(posting=posting, session=session))
+        status = services.posting_closed_error().status_code if request.method == "POST" else 200
+        return render(request, "jobs/apply.html", context, status=status)
+    if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "phone", "note")}
         context["values"] = values
         try:
-            try:
-                name, phone, note = _validate_applicant(values["name"], values["phone"], values["note"])
-            except ApplicationError:
-                apply_rate_check(ip=client_ip(request), phone=None)  # hostile junk still counts per IP
-                raise
-            apply_rate_check(ip=client_ip(request), phone=phone)
-            application, created = services.application_submit(
-                posting=posting, session=session, name=name, phone=phone, note=note, validated=True
+            application, created = services.application_submit_public(
+                posting=posting,
+                session=session,
+                name=values["name"],
+                phone=values["phone"],
+                note=values["note"],
+                ip=client_ip(request),
             )
         except ApplicationError as exc:
+            if exc.code == "posting_closed":  # closed between the check above and the insert
+                context.update(
+                    closed=True, other_jobs=selectors.other_open_jobs(posting=posting, session=session)
+                )
             context["errors"] = exc.fields
             context["message"] = exc.message
             response = render(request, "jobs/apply.html", context, status=exc.status_code)

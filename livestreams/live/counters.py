@@ -115,7 +115,10 @@ def apply_events(session_id, events: list[tuple[str, str, datetime]], went_live_
     return "rebuild" if int(result) < 0 else "ok"
 
 
-def apply_order(session_id, *, new: bool, amount_fen: int, refunded_fen: int, buyer: str, minute: int) -> str:
+def apply_order(
+    session_id, *, new: bool, amount_fen: int, refunded_fen: int, buyer: str, minute: int | None
+) -> str:
+    """Mirror one order; ``minute`` is None for orders outside the live window (not on the per-minute chart)."""
     p = prefix(session_id)
     r = client()
     if not r.hexists(p + "c", "built"):
@@ -124,8 +127,9 @@ def apply_order(session_id, *, new: bool, amount_fen: int, refunded_fen: int, bu
     if new:
         pipe.hincrby(p + "c", "orders", 1)
         pipe.hincrby(p + "c", "gmv_fen", amount_fen)
-        pipe.hincrby(p + "m", f"{minute}:orders", 1)
-        pipe.hincrby(p + "m", f"{minute}:gmv_fen", amount_fen)
+        if minute is not None:
+            pipe.hincrby(p + "m", f"{minute}:orders", 1)
+            pipe.hincrby(p + "m", f"{minute}:gmv_fen", amount_fen)
         pipe.pfadd(p + "by", buyer)
         pipe.expire(p + "by", TTL_SECONDS)  # may be the key's first write after a rebuild
     if refunded_fen:
@@ -237,16 +241,17 @@ def rebuild(session_id) -> dict:
         order_sql = minute_sql.replace("ts", "ordered_at")
         cur.execute(
             f"""
-            SELECT {order_sql}, count(*), coalesce(sum(amount), 0) FROM livestreams_order
-            WHERE session_id = %s GROUP BY 1
+            SELECT CASE WHEN channel = 'live' THEN {order_sql} END, count(*), coalesce(sum(amount), 0)
+            FROM livestreams_order WHERE session_id = %s GROUP BY 1
             """,
             [*params, session_id],
         )
         orders = gmv_fen = 0
         for minute, n, amount in cur.fetchall():
             fen = int(amount * 100)
-            per_minute[f"{minute}:orders"] = n
-            per_minute[f"{minute}:gmv_fen"] = fen
+            if minute is not None:  # replay/later orders are in the totals, not on the per-minute chart
+                per_minute[f"{minute}:orders"] = n
+                per_minute[f"{minute}:gmv_fen"] = fen
             orders += n
             gmv_fen += fen
         cur.execute(

@@ -172,7 +172,8 @@ def order_record(
                 amount_fen=fen,
                 refunded_fen=fen if order.status == "refunded" else 0,
                 buyer=order.buyer,
-                minute=order.minute_offset or 0,
+                # Only live orders have a minute on the live chart; replay/later ones count in the totals.
+                minute=order.minute_offset if order.channel == Order.Channel.LIVE else None,
             )
             return order, outcome
         if existing.body_hash != digest and data.status == "paid":
@@ -194,7 +195,7 @@ def order_record(
                 amount_fen=0,
                 refunded_fen=int(existing.amount * 100),
                 buyer=existing.buyer,
-                minute=0,
+                minute=None,
             )
             return existing, "refunded"
         return existing, "duplicate"

@@ -14,6 +14,7 @@ concurrency is total watch time / live duration.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -113,6 +114,18 @@ def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
     return _watch(cur, session)[2]
 
 
+def segment_minutes(segment: Segment, went_live_at: datetime) -> range:
+    """Every timeline minute the segment is on air in, including the minute it ends in.
+
+    A minute counts when it overlaps [starts_at, ends_at): a segment ending at 01:30 covers minute 1, one
+    ending exactly at 02:00 does not cover minute 2, and a segment shorter than a minute covers the one
+    (or two) minutes it touches — never none.
+    """
+    first = max(0, math.floor((segment.starts_at - went_live_at).total_seconds() / 60))
+    end = math.ceil((segment.ends_at - went_live_at).total_seconds() / 60)
+    return range(first, max(end, first + 1))
+
+
 def _segment_bounds(segments: list[Segment]) -> list[datetime]:
     bounds = []
     for s in segments:
@@ -144,10 +157,11 @@ EVENT_FIELDS = [
 
 def _events(cur, session: LiveSession, segments: list[Segment]):
     """Two scans, both hash aggregates: per viewer (for distinct counts), then per minute / per clicked ref."""
-    start, _ = live_window(session)
+    start, end = live_window(session)
     bounds = _segment_bounds(segments)
     bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
-    params = {"sid": session.pk, "start": start, "bounds": bounds}
+    # Events after the end (the bridge's grace window) count in the totals but not in a timeline minute.
+    params = {"sid": session.pk, "start": start, "end": end, "bounds": bounds}
     # Distinct viewers/commenters overall and per segment: group by viewer first (hashed), then count groups.
     cur.execute(
         f"""
@@ -184,7 +198,8 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
         """
         SELECT GROUPING(m) AS gm, m, kind, ref, count(*) AS n, count(*) FILTER (WHERE is_question) AS q
         FROM (
-            SELECT GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int AS m, kind, ref, is_question
+            SELECT CASE WHEN ts <= %(end)s THEN GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int
+                   END AS m, kind, ref, is_question
             FROM livestreams_liveevent
             WHERE session_id = %(sid)s AND kind NOT IN ('heartbeat', 'leave')
         ) e
@@ -205,6 +220,8 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
     }
     for gm, m, kind, ref, n, q in cur.fetchall():
         if not gm:
+            if m is None:
+                continue
             bucket_values = per_minute.setdefault(m, {})
             bucket_values[names.get(kind, kind)] = bucket_values.get(names.get(kind, kind), 0) + n
             bucket_values["questions"] = bucket_values.get("questions", 0) + q
@@ -213,13 +230,18 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
     return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, per_minute, per_ref
 
 
+# The per-minute timeline is the live window only: replay/later orders keep their minute_offset on the row
+# (attribution) but group under NULL here, so they never land in a minute of the live timeline.
+_LIVE_MINUTE = "(CASE WHEN o.channel = 'live' THEN o.minute_offset END)"
+
+
 def _orders(cur, session: LiveSession):
     cur.execute(
-        """
+        f"""
         SELECT GROUPING(o.segment_id) AS g_s, GROUPING(o.product_id) AS g_p,
-               GROUPING(COALESCE(p.seller_id, seg.seller_id)) AS g_u, GROUPING(o.minute_offset) AS g_m,
+               GROUPING(COALESCE(p.seller_id, seg.seller_id)) AS g_u, GROUPING({_LIVE_MINUTE}) AS g_m,
                GROUPING(o.channel) AS g_c,
-               o.segment_id, o.product_id, COALESCE(p.seller_id, seg.seller_id), o.minute_offset, o.channel,
+               o.segment_id, o.product_id, COALESCE(p.seller_id, seg.seller_id), {_LIVE_MINUTE}, o.channel,
                count(*), count(DISTINCT o.buyer), coalesce(sum(o.quantity), 0), coalesce(sum(o.amount), 0),
                coalesce(sum(o.amount) FILTER (WHERE o.status = 'refunded'), 0),
                count(*) FILTER (WHERE o.status = 'refunded')
@@ -228,7 +250,7 @@ def _orders(cur, session: LiveSession):
         LEFT JOIN livestreams_segment seg ON seg.id = o.segment_id
         WHERE o.session_id = %s
         GROUP BY GROUPING SETS ((), (o.segment_id), (o.product_id), (COALESCE(p.seller_id, seg.seller_id)),
-                                (o.minute_offset), (o.channel))
+                                ({_LIVE_MINUTE}), (o.channel))
         """,
         [session.pk],
     )
@@ -455,7 +477,7 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
         od = orders["segment"].get(seg.pk, {})
         first = max(0, int((seg.starts_at - start).total_seconds() // 60))
         last = int((seg.ends_at - start).total_seconds() // 60)
-        minutes = [conc[m] for m in range(first, last) if m in conc]
+        minutes = [conc[m] for m in segment_minutes(seg, start) if m in conc]
         ap = (apps_metrics or {}).get("per_segment", {}).get(str(seg.pk), {})
         seg_rows.append(
             {
@@ -569,7 +591,9 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
 def series_rollup(*, series) -> dict:
     """Totals over a series' sessions, with viewers, buyers and applicants de-duplicated across sessions."""
     sessions = list(LiveSession.objects.filter(series=series).select_related("result").order_by("starts_at"))
-    ids = [s.pk for s in sessions]
+    # Every headline number is over the same sessions: those with a stored result. A session still live
+    # (or not yet computed) would otherwise add viewers, buyers and applicants but no views or GMV.
+    ids = [s.pk for s in sessions if getattr(s, "result", None) is not None]
     rows = []
     totals = defaultdict(lambda: 0)
     money = defaultdict(lambda: ZERO)

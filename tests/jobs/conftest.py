@@ -123,3 +123,14 @@ def link(approved, posting, fair):
     from jobs.models import ShortLink
 
     return ShortLink.objects.get(posting=posting, session=fair)
+
+
+def feature(session, *postings):
+    """Put postings into a session's approved lineup (their employer's request), as the organizer would."""
+    from jobs.models import LineupRequest
+
+    for posting in postings:
+        request, _ = LineupRequest.objects.get_or_create(
+            employer=posting.employer, session=session, status=LineupRequest.Status.APPROVED
+        )
+        request.postings.add(posting)

@@ -192,9 +192,35 @@ def test_parallel_identical_applies_one_row(implementation):
 def test_other_union_session_apply_still_attributed(anon_client, other_union, employer, organizer):
     # A posting featured in two unions' fairs: each link carries its own session.
     session = factories.make_session(union=other_union, status="scheduled")
-    from tests.jobs.conftest import make_posting
+    from tests.jobs.conftest import feature, make_posting
 
     posting = make_posting(employer, title="跨区岗位")
+    feature(session, posting)
     link = services.shortlink_get_or_create(posting=posting, session=session)
     assert _apply(anon_client, code=link.code, name="张伟", phone="13800138000").status_code == 201
     assert Application.objects.get().session_id == session.pk
+
+
+def test_link_to_a_session_whose_lineup_lacks_the_posting_is_direct(
+    anon_client, fair, approved, link, posting
+):
+    # The employer was removed from the fair after the link was printed: the fair is not credited.
+    from jobs.models import LineupRequest
+
+    LineupRequest.objects.filter(pk=approved.pk).update(status=LineupRequest.Status.REMOVED)
+
+    response = _apply(anon_client, code=link.code, name="张伟", phone="13800138000")
+
+    assert response.status_code == 201 and response.json()["channel"] == "direct"
+    row = Application.objects.get()
+    assert (row.session_id, row.segment_id, row.channel) == (None, None, "direct")
+
+
+def test_service_attributes_a_session_only_for_postings_in_its_lineup(fair, approved, posting, other_posting):
+    featured, _ = services.application_submit(posting=posting, session=fair, name="张伟", phone="13800138000")
+    elsewhere, _ = services.application_submit(
+        posting=other_posting, session=fair, name="张伟", phone="13800138000"
+    )
+
+    assert (featured.session_id, featured.channel) == (fair.pk, "direct")  # fair not live yet: direct, kept
+    assert (elsewhere.session_id, elsewhere.channel) == (None, "direct")

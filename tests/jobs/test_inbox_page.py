@@ -6,7 +6,7 @@ from django.test import Client
 from jobs import services
 from jobs.models import Application, ApplicationEvent
 from tests import factories
-from tests.jobs.conftest import make_posting
+from tests.jobs.conftest import feature, make_posting
 
 pytestmark = pytest.mark.django_db
 INBOX = "/jobs/employer/"
@@ -27,6 +27,7 @@ def web(employer_user):
 @pytest.fixture
 def inbox(employer, posting, other_posting, fair):
     second = make_posting(employer, title="仓库管理员")
+    feature(fair, posting)  # an application is credited to the fair only for a job in its lineup
     return {
         "from_fair": _apply(posting, "张伟", "13800138000", session=fair),
         "direct": _apply(second, "李娜", "13900139000"),

@@ -9,7 +9,7 @@ from jobs import services as job_services
 from jobs.models import Application
 from livestreams.live import counters, credentials
 from livestreams.models import LiveCounterState, LiveEvent, Order
-from tests.jobs.conftest import HUAWEI, make_employer, make_posting
+from tests.jobs.conftest import HUAWEI, feature, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
 
 
@@ -24,6 +24,7 @@ def test_redis_killed_and_restarted_mid_session(union, organizer, organizer_clie
     assert bridge.post_order(order_id="O1", amount="10.00", buyer="b1", ts=ts).status_code == 201
 
     posting = make_posting(make_employer(name="恒芯电子", credit_code=HUAWEI, username="e1"))
+    feature(session, posting)
 
     embedded.stop_redis(force=True)
     try:

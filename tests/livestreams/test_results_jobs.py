@@ -8,7 +8,7 @@ from jobs import services as job_services
 from livestreams.live import credentials, results
 from livestreams.models import LiveSession
 from tests import factories
-from tests.jobs.conftest import HUAWEI, TENCENT, make_employer, make_posting
+from tests.jobs.conftest import HUAWEI, TENCENT, feature, make_employer, make_posting
 from tests.livestreams.live_helpers import Bridge, ev, make_live_session
 
 
@@ -25,6 +25,7 @@ def test_applications_in_result_and_series(union, organizer):
     p2 = make_posting(make_employer(name="速达物流", credit_code=TENCENT, username="e2"), title="快递分拣员")
     first = make_live_session(union, series=series, minutes_ago=20)
     factories.make_segment(session=first, title="恒芯电子宣讲", length=timedelta(minutes=60))
+    feature(first, p1, p2)
     bridge = Bridge(first, credentials.credential_issue(session=first, by=organizer))
     body = bridge.post_events(
         [ev(f"j{i}", "join", first, i, viewer=f"m:v{i}") for i in range(4)]
@@ -58,6 +59,7 @@ def test_applications_in_result_and_series(union, organizer):
 
     second = make_live_session(union, series=series, minutes_ago=5)
     p3 = make_posting(p1.employer, title="质检员")
+    feature(second, p3)
     job_services.application_submit(posting=p3, name="张三", phone="13800000001", session=second)
     job_services.application_submit(posting=p3, name="赵六", phone="13800000004", session=second)
     _end(second, minutes=4)

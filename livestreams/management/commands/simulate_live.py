@@ -105,14 +105,17 @@ def plan_events(
 
 
 def _postings(session) -> list:
-    model = None
+    """The open jobs featured in this session's own lineup (approved requests), at most 12."""
     try:
         from django.apps import apps
 
         model = apps.get_model("jobs", "JobPosting")
     except LookupError:
         return []
-    return list(model.objects.values_list("pk", flat=True)[:12])
+    featured = model.objects.filter(
+        lineup_requests__session=session, lineup_requests__status="approved", status="open"
+    )
+    return list(featured.order_by("pk").values_list("pk", flat=True).distinct()[:12])
 
 
 class Command(BaseCommand):
