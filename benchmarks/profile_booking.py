@@ -21,14 +21,14 @@ def _child() -> None:
     import django
 
     django.setup()
+    import io
+    from contextlib import redirect_stdout
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from benchmarks.bench_booking import _setup_data
-
-    import io
-    from contextlib import redirect_stdout
 
     buf = io.StringIO()
     with redirect_stdout(buf):
