@@ -126,7 +126,7 @@ def baseline_tables(db_url: str) -> None:
 
 
 def server_description(env: dict) -> str:
-    workers = env.get("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 1)))
+    workers = env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
     kind = env.get("GUNICORN_WORKER_CLASS", "gthread")
     threads = env.get("GUNICORN_THREADS", "8")
     shape = f"{workers} {kind} workers" + (f" × {threads} threads" if kind == "gthread" else "")

@@ -8,7 +8,8 @@ docs/operations.md#benchmarks:
   connections alive, so a phone's poll, the bridge's batch and a page render do not wait for each
   other the way they do behind 4 sync workers (4 requests in flight per node, no keep-alive).
   Our requests spend much of their time waiting for PostgreSQL/Redis, which is when a thread yields.
-* ``WEB_CONCURRENCY`` processes (default: one per core, at least 2) for CPU parallelism.
+* ``WEB_CONCURRENCY`` processes (default: two per core) for CPU parallelism: with the GIL one
+  process runs one thread of Python at a time, and 4 × 8 beat 2 × 8 on 2 cores (bench_server).
 * a control socket per instance: gunicorn's default path ($HOME/.gunicorn/gunicorn.ctl) is shared by
   every gunicorn of the same user, so two instances on one machine (two nodes, a bench next to a
   server) would fight over it.
@@ -19,7 +20,7 @@ import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = int(os.environ.get("WEB_CONCURRENCY", str(max(2, os.cpu_count() or 1))))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
