@@ -2,8 +2,8 @@
 
 All content lines are produced by the ``icalendar`` library (escaping of TEXT values, CRLF line ends,
 folding at 75 octets without splitting a UTF-8 character). We only assemble whole components: the
-VTIMEZONE for a zone is generated once per process (``Calendar.add_missing_timezones``) and its bytes
-reused, and a stored VEVENT can be spliced into a feed, so a 10,000-event feed or a 10,000-attendee
+VTIMEZONE for a zone and span of years is generated once per process (from zoneinfo, see ``vtimezone``)
+and its bytes reused, and a stored VEVENT can be spliced into a feed, so a 10,000-event feed or a 10,000-attendee
 fan-out does not regenerate the same text ten thousand times.
 """
 
@@ -15,7 +15,16 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
+from icalendar import (
+    Alarm,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+)
 
 from invites.sources import CANCELLED, Attendee, InviteEvent
 
@@ -31,18 +40,74 @@ def _is_utc(tzid: str) -> bool:
     return tzid.upper() in ("UTC", "ETC/UTC", "Z", "")
 
 
+DEFAULT_YEARS = (1970, 2037)
+
+
+def _zone_state(zone: ZoneInfo, at: datetime) -> tuple[timedelta, bool, str]:
+    local = at.astimezone(zone)
+    return local.utcoffset(), bool(local.dst()), local.tzname() or ""
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, tuple, tuple]]:
+    """(instant, state before, state after) for every change of offset/DST/name in [start, end) (UTC).
+
+    zoneinfo has no public list of transitions: step an hour at a time (no zone changes twice within an
+    hour) and bisect each change to the second.
+    """
+    found = []
+    step = timedelta(hours=1)
+    at, state = start, _zone_state(zone, start)
+    while at < end:
+        nxt = at + step
+        next_state = _zone_state(zone, nxt)
+        if next_state != state:
+            lo, hi = at, nxt  # state(lo) == state, state(hi) != state
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if _zone_state(zone, mid) == state:
+                    lo = mid
+                else:
+                    hi = mid
+            found.append((hi.replace(microsecond=0), state, next_state))
+        at, state = nxt, next_state
+    return found
+
+
 @lru_cache(maxsize=256)
-def vtimezone(tzid: str) -> bytes:
-    """The VTIMEZONE component for an IANA zone (cached: generating it walks the zone's transitions)."""
-    probe = Calendar()
-    event = Event()
-    event.add("dtstart", datetime(2026, 1, 1, 12, tzinfo=ZoneInfo(tzid)))
-    probe.add_component(event)
-    probe.add_missing_timezones()
-    for component in probe.subcomponents:
-        if component.name == "VTIMEZONE":
-            return component.to_ical()
-    raise ValueError(f"no VTIMEZONE for {tzid!r}")
+def vtimezone(tzid: str, first_year: int = DEFAULT_YEARS[0], last_year: int = DEFAULT_YEARS[1]) -> bytes:
+    """The VTIMEZONE of an IANA zone, exact for every instant from ``first_year`` through ``last_year``.
+
+    Built from Python's zoneinfo rather than ``add_missing_timezones()`` (whose rules started New York's
+    daylight time at 03:00 instead of 02:00). Every transition in the years is one STANDARD/DAYLIGHT
+    onset with its DTSTART in the wall time before the change, so past rule changes (Asia/Shanghai's
+    1986–91 DST), half-hour offsets and zones without DST all come out as zoneinfo has them. A first
+    onset at the start of the range carries the offset in force then.
+    """
+    zone = ZoneInfo(tzid)
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    component = Timezone()
+    component.add("tzid", tzid)
+    initial = _zone_state(zone, start)
+    onsets = [(start, initial, initial)] + _transitions(zone, start, end)
+    for instant, before, after in onsets:
+        offset, is_dst, name = after
+        sub = TimezoneDaylight() if is_dst else TimezoneStandard()
+        sub.add("dtstart", (instant + before[0]).replace(tzinfo=None))  # wall clock before the change
+        sub.add("tzoffsetfrom", before[0])
+        sub.add("tzoffsetto", offset)
+        if name:
+            sub.add("tzname", name)
+        component.add_component(sub)
+    return component.to_ical()
+
+
+def span_years(*times: datetime | None) -> tuple[int, int]:
+    """The years a VTIMEZONE must cover for these times (a year of margin each side)."""
+    years = [t.year for t in times if t is not None]
+    if not years:
+        return DEFAULT_YEARS
+    return max(1900, min(years) - 1), min(9998, max(years) + 1)
 
 
 def _when(value: datetime, tzid: str) -> datetime:
@@ -110,10 +175,12 @@ def calendar_bytes(
     tzids: Iterable[str],
     name: str = "",
     refresh: timedelta | None = None,
+    years: tuple[int, int] = DEFAULT_YEARS,
 ) -> bytes:
     """A VCALENDAR around already rendered VEVENTs, with one VTIMEZONE per zone used.
 
-    ``method=None`` leaves METHOD out (what a CalDAV server stores, RFC 4791 §4.1).
+    ``method=None`` leaves METHOD out (what a CalDAV server stores, RFC 4791 §4.1). ``years`` is the
+    span the VTIMEZONEs cover exactly (``span_years`` of the events' times).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -131,7 +198,7 @@ def calendar_bytes(
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     parts = [head[: -len(end)]]
-    parts.extend(vtimezone(tzid) for tzid in sorted({t for t in tzids if not _is_utc(t)}))
+    parts.extend(vtimezone(tzid, *years) for tzid in sorted({t for t in tzids if not _is_utc(t)}))
     parts.extend(vevents)
     parts.append(end)
     return b"".join(parts)
@@ -175,7 +242,12 @@ def build_invites(
     component.subcomponents = []
     end_event = b"END:VEVENT\r\n"
     head = component.to_ical()[: -len(end_event)]
-    template = calendar_bytes(method=method, vevents=[b"\0"], tzids=[event.timezone])
+    template = calendar_bytes(
+        method=method,
+        vevents=[b"\0"],
+        tzids=[event.timezone],
+        years=span_years(event.starts_at, event.ends_at),
+    )
     before, after = template.split(b"\0")
     for attendee in attendees:
         yield b"".join((before, head, _attendee_line(attendee, method), alarms, end_event, after))
@@ -208,11 +280,20 @@ def build_feed_vevent(
     return component.to_ical()
 
 
-def build_feed(*, name: str, vevents: Iterable[bytes], tzids: Iterable[str]) -> bytes:
-    return calendar_bytes(method=PUBLISH, vevents=vevents, tzids=tzids, name=name, refresh=FEED_REFRESH)
+def build_feed(
+    *, name: str, vevents: Iterable[bytes], tzids: Iterable[str], years: tuple[int, int] = DEFAULT_YEARS
+) -> bytes:
+    return calendar_bytes(
+        method=PUBLISH, vevents=vevents, tzids=tzids, name=name, refresh=FEED_REFRESH, years=years
+    )
 
 
 def build_download(*, event: InviteEvent, uid: str, sequence: int, dtstamp: datetime) -> bytes:
     """The "add to calendar" .ics of one public event."""
     vevent = build_feed_vevent(event, uid=uid, sequence=sequence, dtstamp=dtstamp)
-    return calendar_bytes(method=PUBLISH, vevents=[vevent], tzids=[event.timezone])
+    return calendar_bytes(
+        method=PUBLISH,
+        vevents=[vevent],
+        tzids=[event.timezone],
+        years=span_years(event.starts_at, event.ends_at),
+    )

@@ -58,14 +58,24 @@ def personal_feed_body(*, user: User, now: datetime) -> bytes:
     rows = (
         _personal_rows(user, now)
         .order_by("event__starts_at", "event_id")
-        .values_list("active", "event__vevent", "event__vevent_cancelled", "event__timezone")
+        .values_list(
+            "active",
+            "event__vevent",
+            "event__vevent_cancelled",
+            "event__timezone",
+            "event__starts_at",
+            "event__ends_at",
+        )
     )
-    vevents, tzids = [], set()
-    for active, vevent, vevent_cancelled, tzid in rows.iterator(chunk_size=2000):
+    vevents, tzids, times = [], set(), []
+    for active, vevent, vevent_cancelled, tzid, starts_at, ends_at in rows.iterator(chunk_size=2000):
         # A removed attendee keeps seeing the event, as cancelled, for a while.
         vevents.append((vevent if active else vevent_cancelled).encode())
         tzids.add(tzid)
-    return builders.build_feed(name=f"驿站 · {user.name}", vevents=vevents, tzids=tzids)
+        times += [starts_at, ends_at]
+    return builders.build_feed(
+        name=f"驿站 · {user.name}", vevents=vevents, tzids=tzids, years=builders.span_years(*times)
+    )
 
 
 def _series_events(series_id, now: datetime) -> QuerySet[CalendarEvent]:
@@ -80,12 +90,19 @@ def series_feed_etag(*, series, now: datetime) -> str:
 
 
 def series_feed_body(*, series, now: datetime) -> bytes:
-    rows = _series_events(series.pk, now).order_by("starts_at").values_list("vevent", "timezone")
-    vevents, tzids = [], set()
-    for vevent, tzid in rows.iterator(chunk_size=2000):
+    rows = (
+        _series_events(series.pk, now)
+        .order_by("starts_at")
+        .values_list("vevent", "timezone", "starts_at", "ends_at")
+    )
+    vevents, tzids, times = [], set(), []
+    for vevent, tzid, starts_at, ends_at in rows.iterator(chunk_size=2000):
         vevents.append(vevent.encode())
         tzids.add(tzid)
-    return builders.build_feed(name=series.title, vevents=vevents, tzids=tzids)
+        times += [starts_at, ends_at]
+    return builders.build_feed(
+        name=series.title, vevents=vevents, tzids=tzids, years=builders.span_years(*times)
+    )
 
 
 def deliveries_of(user: User) -> QuerySet[InviteDelivery]:

@@ -194,6 +194,9 @@ class LiveEvent(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     ts = models.DateTimeField()
     viewer = models.CharField(max_length=130)
+    # The member's device (the bridge's device_id) when a member_id is the viewer key: a member's presence
+    # is the union of their devices. Empty for device viewers (the device is the key) and bare members.
+    device = models.CharField(max_length=128, blank=True, default="", db_default="")
     ref = models.UUIDField(null=True, blank=True)  # posting (job_card_click) or product (product_click)
     text = models.TextField(blank=True, default="")
     is_question = models.BooleanField(default=False)

@@ -5,17 +5,19 @@ Keys (prefix ``yz:live:<session>:``):
                orders, gmv_fen, refunded_fen, peak, maxts, built
   uv  HLL      unique viewers           cm  HLL   commenters          by  HLL  buyers
   pz  zset     present viewer -> last join/heartbeat time (ms)
-  lv  hash     viewer -> last leave time (ms)
+  lv  hash     viewer (or "viewer<TAB>device" for a member's device) -> last leave time (ms)
+  dv  hash     member viewer -> JSON {device: last join/heartbeat (ms)} of their devices still present
   m   hash     "<minute>:<metric>" -> count   (v views, x concurrency, comment, question, orders, gmv …)
 
 Concurrency never goes negative: it is the number of viewers whose newest presence event is a join or
-heartbeat no older than the timeout, measured against the newest event time seen — a count of set
+heartbeat no older than the timeout (a member on several devices: on any of them, counted once), measured against the newest event time seen — a count of set
 members, not a running sum, so duplicate or out-of-order joins/leaves cannot push it below zero.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from datetime import datetime
 
@@ -25,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 PRESENCE_TIMEOUT_SECONDS = 300  # a viewer with no heartbeat for 5 minutes has gone (same N as results)
-KEYS = ("c", "uv", "pz", "lv", "m", "cm")
+KEYS = ("c", "uv", "pz", "lv", "m", "cm", "dv")
 TTL_SECONDS = 7 * 24 * 3600
 ADVISORY_CLASS = 614_006  # first key of the per-session advisory lock shared by ingest and rebuild
 
@@ -42,27 +44,59 @@ def prefix(session_id) -> str:
 
 
 _APPLY_EVENTS = """
-local c, uv, pz, lv, m, cm = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local c, uv, pz, lv, m, cm, dv = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 if redis.call('HEXISTS', c, 'built') == 0 then return -1 end
 local timeout = tonumber(ARGV[1])
 local maxts = tonumber(redis.call('HGET', c, 'maxts') or '0')
 local viewers = {}
-for i = 3, #ARGV, 4 do
-  local k, v, ts, mn = ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), ARGV[i+3]
+for i = 3, #ARGV, 5 do
+  local k, v, ts, mn, dev = ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), ARGV[i+3], ARGV[i+4]
   if ts > maxts then maxts = ts end
+  -- a member's devices are tracked apart (lv field "viewer<TAB>device", dv: viewer -> {device: last seen})
+  local lkey = v
+  if dev ~= '' then lkey = v .. '\t' .. dev end
   if k == 'join' or k == 'heartbeat' then
-    local left = tonumber(redis.call('HGET', lv, v) or '-1')
-    if ts > left then redis.call('ZADD', pz, 'GT', ts, v) end
+    local left = tonumber(redis.call('HGET', lv, lkey) or '-1')
+    if ts > left then
+      redis.call('ZADD', pz, 'GT', ts, v)
+      if dev ~= '' then
+        local raw = redis.call('HGET', dv, v)
+        local devices = raw and cjson.decode(raw) or {}
+        if (devices[dev] or -1) < ts then devices[dev] = ts end
+        redis.call('HSET', dv, v, cjson.encode(devices))
+      end
+    end
     if k == 'join' then
       redis.call('HINCRBY', c, 'views', 1)
       redis.call('HINCRBY', m, mn .. ':v', 1)
     end
     viewers[#viewers + 1] = v
   elseif k == 'leave' then
-    local left = tonumber(redis.call('HGET', lv, v) or '-1')
-    if ts > left then redis.call('HSET', lv, v, ts) end
-    local seen = tonumber(redis.call('ZSCORE', pz, v) or '-1')
-    if seen >= 0 and ts >= seen then redis.call('ZREM', pz, v) end
+    local left = tonumber(redis.call('HGET', lv, lkey) or '-1')
+    if ts > left then redis.call('HSET', lv, lkey, ts) end
+    -- still present through another device seen within the timeout?
+    local best = -1
+    local raw = redis.call('HGET', dv, v)
+    if raw then
+      local devices = cjson.decode(raw)
+      if dev ~= '' and devices[dev] and ts >= devices[dev] then devices[dev] = nil end
+      local keep = {}
+      local any = false
+      for d, seen in pairs(devices) do
+        if seen >= maxts - timeout then
+          keep[d] = seen
+          any = true
+          if d ~= dev and seen > best then best = seen end
+        end
+      end
+      if any then redis.call('HSET', dv, v, cjson.encode(keep)) else redis.call('HDEL', dv, v) end
+    end
+    if best >= 0 then
+      redis.call('ZADD', pz, best, v)
+    else
+      local seen = tonumber(redis.call('ZSCORE', pz, v) or '-1')
+      if seen >= 0 and ts >= seen then redis.call('ZREM', pz, v) end
+    end
     viewers[#viewers + 1] = v
   else
     redis.call('HINCRBY', c, k, 1)
@@ -96,8 +130,8 @@ def minute_of(ts: datetime, went_live_at: datetime | None) -> int:
     return max(0, math.floor((ts - went_live_at).total_seconds() / 60))
 
 
-def apply_events(session_id, events: list[tuple[str, str, datetime]], went_live_at) -> str:
-    """Apply newly stored events (kind, viewer, ts). Returns "ok" or "rebuild" (counters missing).
+def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]], went_live_at) -> str:
+    """Apply newly stored events (kind, viewer, ts, is_question, device). "ok", or "rebuild" (counters missing).
 
     Raises redis.RedisError when Redis is unreachable; the caller marks the counters dirty.
     """
@@ -105,10 +139,10 @@ def apply_events(session_id, events: list[tuple[str, str, datetime]], went_live_
         return "ok"
     args: list = [PRESENCE_TIMEOUT_SECONDS * 1000, 0]
     last_minute = 0
-    for kind, viewer, ts, is_question in events:
+    for kind, viewer, ts, is_question, device in events:
         minute = minute_of(ts, went_live_at)
         last_minute = max(last_minute, minute)
-        args += ["question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute]
+        args += ["question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute, device]
     args[1] = last_minute
     p = prefix(session_id)
     result = _script()(keys=[p + k for k in KEYS], args=args)
@@ -198,29 +232,33 @@ def rebuild(session_id) -> dict:
             [session_id],
         )
         commenters = [row[0] for row in cur.fetchall()]
-        # Presence: newest join/heartbeat per viewer unless a leave at or after it.
+        # Presence: per device of a viewer, the newest join/heartbeat unless a leave at or after it; a
+        # viewer is present while any of their devices is (same rule as the Lua script).
         cur.execute(
             """
-            SELECT viewer,
+            SELECT viewer, device,
                    max(ts) FILTER (WHERE kind IN ('join', 'heartbeat')),
                    max(ts) FILTER (WHERE kind = 'leave')
             FROM livestreams_liveevent
             WHERE session_id = %s AND kind IN ('join', 'heartbeat', 'leave')
-            GROUP BY viewer
+            GROUP BY viewer, device
             """,
             [session_id],
         )
         present: dict[str, int] = {}
         left: dict[str, int] = {}
+        devices: dict[str, dict[str, int]] = {}
         maxms = int(maxts.timestamp() * 1000) if maxts else 0
-        for viewer, seen, gone in cur.fetchall():
+        for viewer, device, seen, gone in cur.fetchall():
             seen_ms = int(seen.timestamp() * 1000) if seen else None
             gone_ms = int(gone.timestamp() * 1000) if gone else None
             if gone_ms is not None:
-                left[viewer] = gone_ms
+                left[f"{viewer}\t{device}" if device else viewer] = gone_ms
             if seen_ms is not None and (gone_ms is None or seen_ms > gone_ms):
                 if seen_ms >= maxms - PRESENCE_TIMEOUT_SECONDS * 1000:
-                    present[viewer] = seen_ms
+                    present[viewer] = max(present.get(viewer, 0), seen_ms)
+                    if device:
+                        devices.setdefault(viewer, {})[device] = seen_ms
         minute_sql = "GREATEST(0, floor(extract(epoch FROM ts - %s) / 60))::int" if live_at else "0"
         params = [live_at] if live_at else []
         cur.execute(
@@ -271,19 +309,19 @@ def rebuild(session_id) -> dict:
 
         c = {**counts, "orders": orders, "gmv_fen": gmv_fen, "refunded_fen": refunded_fen}
         c.update(peak=peak, maxts=maxms, built=timezone.now().isoformat())
-        _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute)
+        _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute, devices)
         LiveCounterState.objects.update_or_create(
             session_id=session_id, defaults={"dirty_since": None, "rebuilt_at": timezone.now()}
         )
     return c
 
 
-def _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute) -> None:
+def _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minute, devices) -> None:
     p = prefix(session_id)
     tmp = f"yz:rebuild:{session_id}:"
     r = client()
     pipe = r.pipeline(transaction=False)
-    names = ("c", "uv", "cm", "by", "pz", "lv", "m")
+    names = ("c", "uv", "cm", "by", "pz", "lv", "m", "dv")
     pipe.delete(*[tmp + n for n in names])
     pipe.hset(tmp + "c", mapping={k: v for k, v in c.items()})
     for name, items in (("uv", viewers), ("cm", commenters), ("by", buyers)):
@@ -295,6 +333,8 @@ def _swap_in(session_id, c, viewers, commenters, buyers, present, left, per_minu
         pipe.hset(tmp + "lv", mapping=left)
     if per_minute:
         pipe.hset(tmp + "m", mapping=per_minute)
+    if devices:
+        pipe.hset(tmp + "dv", mapping={v: json.dumps(d) for v, d in devices.items()})
     pipe.execute()
     swap = r.pipeline(transaction=True)
     for name in names:

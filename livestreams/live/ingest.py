@@ -103,6 +103,7 @@ class EventRow:
     text: str
     is_question: bool
     digest: str
+    device: str  # a member's device ("" otherwise): a member's presence is the union of their devices
 
     def copy_row(self) -> tuple:
         return (
@@ -114,6 +115,7 @@ class EventRow:
             self.text,
             self.is_question,
             self.digest,
+            self.device,
         )
 
 
@@ -204,11 +206,14 @@ _BAD_PRODUCT = Rejection("invalid_product", "product must be a product id.")
 _NUL = Rejection("invalid_text", "Values may not contain NUL characters.")
 
 
-def _viewer(member, device) -> str | None:
+def _viewer(member, device) -> tuple[str, str] | None:
+    """(viewer, member's device) — a member counts once however many devices they watch on."""
+    if device is not None and not (isinstance(device, str) and len(device) <= MAX_KEY):
+        return None
     if member:
-        return "m:" + member if isinstance(member, str) and len(member) <= MAX_KEY else None
+        return ("m:" + member, device or "") if isinstance(member, str) and len(member) <= MAX_KEY else None
     if device:
-        return "d:" + device if isinstance(device, str) and len(device) <= MAX_KEY else None
+        return "d:" + device, ""
     return None
 
 
@@ -250,7 +255,9 @@ def _checked(index: int, raw: dict, e, window: Window) -> EventRow | Rejection:
     extra = _kind_fields(kind, e.text, e.question, e.posting, e.product)
     if isinstance(extra, Rejection):
         return extra
-    return EventRow(index, event_id, kind, ts, viewer, extra[2], extra[0], extra[1], body_hash(raw))
+    return EventRow(
+        index, event_id, kind, ts, viewer[0], extra[2], extra[0], extra[1], body_hash(raw), viewer[1]
+    )
 
 
 class _Loose:
@@ -367,17 +374,20 @@ def _raise_conflict(outcome: BatchOutcome):
 _BUFFER = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
     event_id text, kind text, ts timestamptz, viewer text, ref uuid, text text, is_question bool,
-    body_hash text
+    body_hash text, device text
 ) ON COMMIT DELETE ROWS;
 DELETE FROM ingest_buffer
 """
 # DELETE: a caller's outer transaction (a test, a nested atomic) may still hold an earlier batch.
 
-_COPY = "COPY ingest_buffer (event_id, kind, ts, viewer, ref, text, is_question, body_hash) FROM STDIN"
+_COPY = (
+    "COPY ingest_buffer (event_id, kind, ts, viewer, ref, text, is_question, body_hash, device) FROM STDIN"
+)
 
 _INSERT = """
-INSERT INTO livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash)
-SELECT %s, event_id, kind, ts, viewer, ref, text, is_question, body_hash FROM ingest_buffer
+INSERT INTO livestreams_liveevent
+    (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device)
+SELECT %s, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device FROM ingest_buffer
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
 """
@@ -387,7 +397,8 @@ RETURNING event_id
 COPY_FROM = 32
 
 _INSERT_VALUES = """
-INSERT INTO livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash)
+INSERT INTO livestreams_liveevent
+    (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device)
 VALUES {values}
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
@@ -397,7 +408,7 @@ RETURNING event_id
 def _insert(cur, session_id, rows: list[EventRow]) -> set[str]:
     """Append the rows; return the ids that were new."""
     if len(rows) < COPY_FROM:
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         params = [v for row in rows for v in (session_id, *row.copy_row())]
         cur.execute(_INSERT_VALUES.format(values=values), params)
     else:
@@ -427,7 +438,7 @@ def _store(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome) -> N
             if row.event_id in inserted:
                 outcome.results[row.index] = ACCEPTED
                 outcome.accepted += 1
-                fresh.append((row.kind, row.viewer, row.ts, row.is_question))
+                fresh.append((row.kind, row.viewer, row.ts, row.is_question, row.device))
             elif stored.get(row.event_id) == row.digest:
                 outcome.results[row.index] = DUPLICATE
                 outcome.duplicates += 1

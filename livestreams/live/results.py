@@ -1,11 +1,12 @@
 """Session results computed from PostgreSQL with SQL aggregates (no Python loops over raw events).
 
-Watch-time rule (docs/live.md): for each viewer, order their join/heartbeat/leave events by time. Every
-join or heartbeat opens a piece that lasts until the viewer's next presence event, but at most
+Watch-time rule (docs/live.md): for each viewer's device, order its join/heartbeat/leave events by time.
+Every join or heartbeat opens a piece that lasts until the device's next presence event, but at most
 ``PRESENCE_TIMEOUT`` (5 minutes) — a gap longer than that without a heartbeat closes the piece at the last
-heartbeat + 5 minutes. A leave opens nothing. Pieces are clipped to [went_live_at, ended_at]. Pieces of one
-viewer never overlap, so a viewer's watch time can never exceed the live duration, and duplicate or
-out-of-order events cannot make it infinite.
+heartbeat + 5 minutes. A leave opens nothing. Pieces are clipped to [went_live_at, ended_at]. A viewer's
+presence is the union of their devices' pieces (a member leaving on the phone while the laptop still
+sends heartbeats is still watching). The merged pieces of one viewer never overlap, so a viewer's watch
+time can never exceed the live duration, and duplicate or out-of-order events cannot make it infinite.
 
 Concurrency: +1 at each piece start, −1 at each end, at one-second resolution; the per-minute value is
 the highest level during that minute; peak concurrency is the highest per-minute value; average
@@ -51,25 +52,64 @@ def live_window(session: LiveSession) -> tuple[datetime, datetime]:
 
 
 # Times are integer milliseconds since went_live_at (exact, and far cheaper than numeric intervals).
-# One sort (viewer, ts) feeds one window pass; a single MixedAggregate then counts piece starts per second,
-# piece ends per second, pieces per viewer and the total in the same pass (no CTE is scanned twice).
+# Pieces are cut per device of a viewer. Most viewers have one device, whose pieces never overlap: they go
+# straight to the counting. Members seen on several devices at once (a phone and a laptop) are merged per
+# viewer into islands — the union of their devices — so they count once and keep the time one device
+# covers after another has left. Sessions with no such member run exactly the one-sort plan (one sort
+# (viewer, ts) feeds the window pass); a single MixedAggregate then counts piece starts per second, ends
+# per second, pieces per viewer and the total in the same pass.
 # GROUPING(ssec, esec, viewer): 3 = starts per second, 5 = ends per second, 6 = one viewer, 7 = total.
-_PIECES = f"""
-WITH g AS (
-    SELECT GROUPING(s / 1000, e / 1000, viewer) AS g, s / 1000 AS ssec, e / 1000 AS esec,
-           count(*) AS n, sum(e - s) AS total
-    FROM (
+_MULTI_DEVICE = """
+SELECT coalesce(array_agg(viewer), '{}') FROM (
+    SELECT viewer FROM livestreams_liveevent
+    WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave') AND viewer IN (
+        SELECT viewer FROM livestreams_liveevent WHERE session_id = %(sid)s AND device <> ''
+    )
+    GROUP BY viewer HAVING min(device) <> max(device)
+) m
+"""
+
+
+def _piece_rows(where: str, partition: str) -> str:
+    return f"""
         SELECT viewer, kind,
                GREATEST(t, 0) AS s,
                LEAST(COALESCE(lead(t) OVER w, %(dur)s), t + {PRESENCE_TIMEOUT_SECONDS * 1000}, %(dur)s) AS e
         FROM (
-            SELECT viewer, kind, event_id, ts,
+            SELECT viewer, device, kind, event_id, ts,
                    (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
             FROM livestreams_liveevent
-            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
+            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave'){where}
         ) ev
-        WINDOW w AS (PARTITION BY viewer COLLATE "C" ORDER BY ts, event_id COLLATE "C")
-    ) x
+        WINDOW w AS (PARTITION BY {partition} ORDER BY ts, event_id COLLATE "C")
+    """
+
+
+_SINGLE = _piece_rows("", 'viewer COLLATE "C"')
+_SINGLE_OF_MIXED = _piece_rows(" AND viewer <> ALL(%(multi)s)", 'viewer COLLATE "C"')
+_MERGED = f"""
+    SELECT viewer, 'join' AS kind, min(s) AS s, max(e) AS e FROM (
+        SELECT viewer, s, e,
+               count(*) FILTER (WHERE before IS NULL OR s > before)
+                   OVER (PARTITION BY viewer ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+        FROM (
+            SELECT viewer, s, e,
+                   max(e) OVER (PARTITION BY viewer ORDER BY s, e
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+            FROM ({_piece_rows(" AND viewer = ANY(%(multi)s)", "viewer, device")}) d
+            WHERE kind <> 'leave' AND e > s
+        ) r
+    ) i
+    GROUP BY viewer, island
+"""
+
+
+def _pieces_sql(pieces: str) -> str:
+    return f"""
+WITH g AS (
+    SELECT GROUPING(s / 1000, e / 1000, viewer) AS g, s / 1000 AS ssec, e / 1000 AS esec,
+           count(*) AS n, sum(e - s) AS total
+    FROM ({pieces}) x
     WHERE kind <> 'leave' AND e > s
     GROUP BY GROUPING SETS ((s / 1000), (e / 1000), (viewer), ())
 ), per_sec AS (
@@ -86,10 +126,17 @@ SELECT 't', NULL, coalesce(sum(total) FILTER (WHERE g = 7), 0), count(*) FILTER 
 """
 
 
+_PIECES = _pieces_sql(_SINGLE)
+_PIECES_MIXED = _pieces_sql(f"{_SINGLE_OF_MIXED} UNION ALL {_MERGED}")
+
+
 def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
     start, end = live_window(session)
     duration_ms = int((end - start).total_seconds() * 1000)
-    cur.execute(_PIECES, {"sid": session.pk, "start": start, "dur": duration_ms})
+    params = {"sid": session.pk, "start": start, "dur": duration_ms}
+    cur.execute(_MULTI_DEVICE, params)
+    params["multi"] = cur.fetchone()[0]
+    cur.execute(_PIECES_MIXED if params["multi"] else _PIECES, params)
     per_minute_max: dict[int, int] = {}
     per_minute_last: dict[int, int] = {}
     total, watchers = Decimal(0), 0

@@ -130,3 +130,61 @@ def test_series_totals_count_only_sessions_with_results(union, organizer, organi
     assert totals["sessions_with_results"] == 1
     assert (totals["views"], totals["unique_viewers"]) == (2, 2)
     assert (totals["orders"], totals["buyers"], totals["gmv_net"]) == (1, 1, "10.00")
+
+
+def _member_on_two_devices(session):
+    """Member 42 joins on a phone at 0 s, on a laptop at 30 s, leaves on the phone at 60 s; the laptop
+    keeps sending heartbeats at 90 s and 150 s and leaves at 200 s. Present the whole time 0–200 s."""
+
+    def on(device, event_id, kind, seconds):
+        return ev(event_id, kind, session, seconds, viewer="m:42", device_id=device)
+
+    return [
+        on("phone", "p-j", "join", 0),
+        on("laptop", "l-j", "join", 30),
+        on("phone", "p-l", "leave", 60),
+        on("laptop", "l-h1", "heartbeat", 90),
+        on("laptop", "l-h2", "heartbeat", 150),
+        on("laptop", "l-l", "leave", 200),
+    ]
+
+
+def test_member_on_two_devices_is_present_until_the_last_device_leaves(union, organizer, organizer_client):
+    session = make_live_session(union, minutes_ago=20)
+    bridge = _bridge(session, organizer)
+    phone_then_laptop = _member_on_two_devices(session)
+    # and a second viewer on one device only, 0–100 s
+    solo = [ev("s-j", "join", session, 0, viewer="d:solo"), ev("s-l", "leave", session, 100, viewer="d:solo")]
+    assert bridge.post_events(phone_then_laptop[:3] + solo[:1]).json()["accepted"] == 4
+
+    # Live: after the phone's leave the laptop is still watching.
+    assert live_stats(organizer_client, session)["current_viewers"] == 2
+    from livestreams.live import counters
+
+    counters.rebuild(session.pk)
+    assert live_stats(organizer_client, session)["current_viewers"] == 2  # same after a rebuild
+
+    assert bridge.post_events(phone_then_laptop[3:] + solo[1:]).json()["accepted"] == 4
+    assert live_stats(organizer_client, session)["current_viewers"] == 0
+    _end(session, 600)
+
+    data = _result(organizer_client, session)
+
+    card = data["scorecard"]
+    assert card["total_watch_seconds"] == 200 + 100  # the member: the union of the devices, not 60 + 170
+    assert (card["unique_viewers"], card["viewers_with_watch_time"], card["views"]) == (2, 2, 3)
+    assert card["peak_concurrent"] == 2  # the member counts once, never twice
+    assert [row["concurrent"] for row in data["timeline"]][:5] == [2, 2, 1, 1, 0]
+
+
+def test_member_device_leave_arriving_late_does_not_end_the_other_device(union, organizer, organizer_client):
+    session = make_live_session(union, minutes_ago=20)
+    bridge = _bridge(session, organizer)
+    events = _member_on_two_devices(session)
+    # The bridge delivers out of order: the laptop's events first, then the phone's.
+    laptop = [e for e in events if e["device_id"] == "laptop"][:3]
+    phone = [e for e in events if e["device_id"] == "phone"]
+    assert bridge.post_events(laptop).json()["accepted"] == 3
+    assert bridge.post_events(phone).json()["accepted"] == 2
+
+    assert live_stats(organizer_client, session)["current_viewers"] == 1
