@@ -296,7 +296,7 @@ def run(
             if reminders:
                 _wait_for(
                     lambda: conn.execute(reminder_sql).fetchone()[0] >= reminders,
-                    timeout=timeout,
+                    timeout=max(timeout, 240),  # coaching ticks queue behind the 1,000 go-lives
                     what=f"{reminders} reminders",
                     procs=procs,
                 )

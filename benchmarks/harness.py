@@ -154,7 +154,7 @@ class Server:
     def start(self) -> Server:
         command = [str(Path(sys.executable).parent / PRODUCTION_COMMAND[0]), *PRODUCTION_COMMAND[1:]]
         self.proc = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, start_new_session=True)
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 90
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
