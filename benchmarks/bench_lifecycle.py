@@ -91,9 +91,10 @@ def _seed_reminders(n: int) -> None:
     their one-hour reminder due, and it must go out exactly once per booking."""
     from datetime import timedelta
 
+    from django.db import transaction
     from django.utils import timezone
 
-    from coaching.models import Booking, Coach, Program, Slot, Trainee
+    from coaching.models import Coach, Program
     from core.models import Union, User
 
     union, _ = Union.objects.get_or_create(name="基准测试工会")
@@ -102,6 +103,16 @@ def _seed_reminders(n: int) -> None:
     )
     program = Program.objects.create(union=union, title="bench program")
     starts = timezone.now() + timedelta(minutes=50)
+    with transaction.atomic():  # a tick must never see a class before its booking exists
+        _seed_classes(n, program=program, coach=coach, starts=starts)
+
+
+def _seed_classes(n, *, program, coach, starts) -> None:
+    from datetime import timedelta
+
+    from coaching.models import Booking, Slot, Trainee
+    from core.models import User
+
     for i in range(n):
         slot = Slot.objects.create(
             program=program,
