@@ -1,47 +1,30 @@
-"""200 concurrent HTTP booking attempts for a 30-seat class against a real gunicorn server.
+"""200 simultaneous HTTP bookings for a 30-seat class, next to a bare seat claim, same server, same run.
 
-Sets up a throwaway database on the (embedded or configured) PostgreSQL, migrates it, starts gunicorn
-(4 workers x 8 threads, gthread) on a free loopback port, then measures:
-  * uncontended booking latency (one request at a time, each for its own class) -> p50 / p99
-  * 200 booking requests released at once by a barrier for one 30-seat class -> confirmed count
-    (must be 30), seats_taken, waitlisted, p50 / p99 latency
-Everything is removed afterwards (gunicorn stopped, database dropped, Redis logical DB flushed).
-Run: .venv/bin/python -m benchmarks.bench_booking   (or: make bench BENCH=booking)
+Starts gunicorn with the production command (benchmarks/harness.py) on a throwaway database and
+measures, each against the bare baseline ``POST /bench/claim/<seat>`` (one conditional UPDATE + one
+INSERT, benchmarks/baselines.py) driven by the same client:
+  * uncontended: BENCH_BOOKING_QUIET sequential bookings, each for its own class -> p50 / p99
+  * contended: BENCH_BOOKING_CONTENDED requests released at once for one 30-seat class -> exactly 30
+    confirmed, the rest waitlisted; requests/s over the burst and p50 / p99
+Run: make bench BENCH=booking   (or .venv/bin/python -m benchmarks.bench_booking)
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-CONTENDED = 200
+from benchmarks import harness
+
+CONTENDED = int(os.environ.get("BENCH_BOOKING_CONTENDED", "200"))
 SEATS = 30
-UNCONTENDED = 60
-REDIS_DB = "13"
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
-ROUNDS = 2  # 1: default durable commits; 2: synchronous_commit=off (isolates the VM's fsync cost)  # the server's Celery messages go to a logical DB we flush at the end
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+UNCONTENDED = int(os.environ.get("BENCH_BOOKING_QUIET", "60"))
+ROUNDS = 1
+REDIS_DB = 13
 
 
 def _setup_data() -> None:
@@ -110,223 +93,142 @@ def _counts(db_url: str, slot_id: str) -> dict:
     return {"seats_taken": seats[0], "capacity": seats[1], **rows}
 
 
-def _start_server(env: dict, port: int) -> subprocess.Popen:
-    import httpx
-
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "4",
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
-            "--backlog",
-            "512",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        start_new_session=True,
+def _burst(port: int, requests: list[tuple[str, bytes, dict]]) -> tuple[list[float], dict, float]:
+    """One thread and one open connection per request, all released together (an asyncio httpx
+    client was measured to be the bottleneck itself here: 35 bare JSON requests/s in a 200 burst)."""
+    result = harness.closed_loop(
+        port, lambda i: ("POST", *requests[i]), clients=len(requests), requests=len(requests), ok=(200, 201)
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/coaching/programs/", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not come up")
-        time.sleep(0.2)
+    return [s * 1000 for s in result.latencies], result.statuses, result.seconds
 
 
-def _stop_server(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
+def _sequential(port: int, requests: list[tuple[str, bytes, dict]]) -> list[float]:
+    it = iter(requests)
+    result = harness.closed_loop(
+        port, lambda i: ("POST", *next(it)), clients=1, requests=len(requests), ok=(200, 201)
+    )
+    return [s * 1000 for s in result.latencies]
 
 
-async def _contended(url: str, slot_id: str, tokens: list[str]) -> tuple[list[tuple[float, int]], float]:
-    """All attempts start together from one event loop (cheaper for the 2 shared cores than 200 threads).
-    Latency is measured per request from the moment all are released."""
-    import httpx
-
-    release = asyncio.Event()
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-
-        async def attempt(token: str) -> tuple[float, int]:
-            await release.wait()
-            started = time.perf_counter()
-            try:
-                r = await client.post(
-                    f"{url}/api/v1/coaching/slots/{slot_id}/book/",
-                    json={},
-                    headers={"Authorization": f"Token {token}"},
-                )
-                code = r.status_code
-            except httpx.HTTPError:
-                code = -1
-            return (time.perf_counter() - started) * 1000, code
-
-        tasks = [asyncio.create_task(attempt(t)) for t in tokens]
-        await asyncio.sleep(0.2)
-        wall = time.perf_counter()
-        release.set()
-        results = await asyncio.gather(*tasks)
-        return list(results), time.perf_counter() - wall
-
-
-def _round(url: str, data: dict, db_url: str) -> dict:
-    import httpx
-
-    tokens = data["tokens"]
-
-    def book(client: httpx.Client, slot_id: str, token: str) -> tuple[float, int]:
-        started = time.perf_counter()
-        try:
-            r = client.post(
-                f"{url}/api/v1/coaching/slots/{slot_id}/book/",
-                json={},
-                headers={"Authorization": f"Token {token}"},
-            )
-            code = r.status_code
-        except httpx.HTTPError:
-            code = -1
-        return (time.perf_counter() - started) * 1000, code
-
-    with httpx.Client(timeout=30) as client:
-        for _ in range(16):  # warm every worker's imports and connections
-            client.get(f"{url}/api/v1/coaching/slots/{data['quiet'][0]}/")
-        quiet = [book(client, slot_id, tokens[CONTENDED + i]) for i, slot_id in enumerate(data["quiet"])]
-
-    results, wall = asyncio.run(_contended(url, data["hot"], tokens[:CONTENDED]))
-    statuses: dict[int, int] = {}
-    for _, code in results:
-        statuses[code] = statuses.get(code, 0) + 1
-    return {
-        "quiet_ms": [ms for ms, _ in quiet],
-        "contended_ms": [ms for ms, _ in results],
-        "statuses": statuses,
-        "wall": wall,
-        "counts": _counts(db_url, data["hot"]),
-    }
-
-
-def _commit_ms(db_url: str) -> float:
-    """Median cost of a tiny durable commit on this machine (fsync), to read the figures against."""
+def _seats(db_url: str, n: int, capacity: int, first: int) -> list[int]:
     import psycopg
 
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_fsync (a int)")
-        samples = []
-        for _ in range(30):
-            started = time.perf_counter()
-            conn.execute("INSERT INTO bench_fsync VALUES (1)")
-            samples.append((time.perf_counter() - started) * 1000)
-        conn.execute("DROP TABLE bench_fsync")
-    return statistics.median(samples)
+        ids = list(range(first, first + n))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO bench_seat (id, capacity) VALUES (%s, %s)", [(i, capacity) for i in ids]
+            )
+    return ids
+
+
+def _claimed(db_url: str, seat: int) -> tuple[int, int]:
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        taken = conn.execute("SELECT taken FROM bench_seat WHERE id = %s", [seat]).fetchone()[0]
+        rows = conn.execute("SELECT count(*) FROM bench_claim WHERE seat_id = %s", [seat]).fetchone()[0]
+    return taken, rows
 
 
 def main() -> None:
-    import psycopg
-
-    from config.embedded import ensure_services
-
-    ensure_services()  # no-op when DATABASE_URL / REDIS_URL are configured
-    from urllib.parse import urlparse
-
-    base_url = os.environ["DATABASE_URL"]
-    db_name = f"bench_booking_{os.getpid()}"
-    db_url = urlparse(base_url)._replace(path=f"/{db_name}").geturl()
-    admin = psycopg.connect(base_url, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{db_name}"')
-    port = _free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=db_url,
-        REDIS_DB=REDIS_DB,
-        DEBUG="0",
-        YIZHAN_TESTING="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONPATH=str(BASE_DIR),
-        PYTHONWARNINGS="ignore::UserWarning",
-    )
-    server = None
     failures = []
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
-        )
-        setup = subprocess.run(
-            [sys.executable, "-c", "from benchmarks.bench_booking import _setup_data; _setup_data()"],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        rounds = json.loads(setup.stdout.strip().splitlines()[-1])
-        print(
-            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-            f"durable commit ~{_commit_ms(db_url):.1f} ms; server: gunicorn {WORKERS} workers x {THREADS} threads (gthread)"
-        )
-        for label, data in zip(
-            ["default (synchronous_commit=on)", "synchronous_commit=off"], rounds, strict=True
-        ):
-            if label.startswith("synchronous_commit=off"):
-                admin.execute(f'ALTER DATABASE "{db_name}" SET synchronous_commit = off')
-            server = _start_server(env, port)
-            result = _round(f"http://127.0.0.1:{port}", data, db_url)
-            _stop_server(server)
-            server = None
-            quiet, hot, counts = result["quiet_ms"], result["contended_ms"], result["counts"]
-            print(f"--- {label}")
-            print(
-                f"uncontended booking ({UNCONTENDED} sequential requests): p50 {statistics.median(quiet):.1f} ms, "
-                f"p99 {_pct(quiet, 99):.1f} ms   (target p50 < 30 ms)"
+    with harness.throwaway_database("bench_booking") as db_url:
+        env = harness.server_env(db_url, REDIS_DB)
+        try:
+            harness.migrate(env)
+            setup = subprocess.run(
+                [sys.executable, "-c", "from benchmarks.bench_booking import _setup_data; _setup_data()"],
+                cwd=harness.BASE_DIR,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             )
+            data = json.loads(setup.stdout.strip().splitlines()[-1])[0]
+            quiet_seats = _seats(db_url, UNCONTENDED, 5, 1000)
+            (hot_seat,) = _seats(db_url, 1, SEATS, 1)
+            print(harness.machine_line())
+            print(f"server: {harness.server_description(env)}")
+            with harness.Server(env) as server:
+                tokens = data["tokens"]
+                book_headers = lambda token: {  # noqa: E731
+                    "Authorization": f"Token {token}",
+                    "Content-Type": "application/json",
+                }
+                quiet = _sequential(
+                    server.port,
+                    [
+                        (f"/api/v1/coaching/slots/{slot}/book/", b"{}", book_headers(tokens[CONTENDED + i]))
+                        for i, slot in enumerate(data["quiet"])
+                    ],
+                )
+                quiet_base = _sequential(
+                    server.port,
+                    [
+                        (f"/bench/claim/{seat}", json.dumps({"who": f"q{i}"}).encode(), {})
+                        for i, seat in enumerate(quiet_seats)
+                    ],
+                )
+                hot_ms, statuses, wall = _burst(
+                    server.port,
+                    [
+                        (f"/api/v1/coaching/slots/{data['hot']}/book/", b"{}", book_headers(t))
+                        for t in tokens[:CONTENDED]
+                    ],
+                )
+                base_ms, _, wall_base = _burst(
+                    server.port,
+                    [
+                        (f"/bench/claim/{hot_seat}", json.dumps({"who": f"h{i}"}).encode(), {})
+                        for i in range(CONTENDED)
+                    ],
+                )
+            counts = _counts(db_url, data["hot"])
+            taken, claims = _claimed(db_url, hot_seat)
             print(
-                f"{CONTENDED} concurrent attempts for {SEATS} seats -> confirmed {counts.get('confirmed', 0)} "
+                f"{CONTENDED} simultaneous bookings for {SEATS} seats -> confirmed {counts.get('confirmed', 0)} "
                 f"(must be {SEATS}), seats_taken {counts['seats_taken']}, waitlisted {counts.get('waitlisted', 0)}, "
-                f"HTTP {result['statuses']}"
+                f"HTTP {statuses}; bare claims: {claims} rows, taken {taken}"
             )
             print(
-                f"contended latency: p50 {_pct(hot, 50):.1f} ms, p99 {_pct(hot, 99):.1f} ms, max {max(hot):.1f} ms "
-                f"(target p99 < 300 ms); all {CONTENDED} answered in {result['wall']:.2f} s"
+                harness.ratio_line(
+                    "contended throughput",
+                    CONTENDED / wall,
+                    CONTENDED / wall_base,
+                    "req/s",
+                    goal="ratio ≥ 0.5",
+                )
+            )
+            print(
+                harness.ratio_line(
+                    "contended p99",
+                    harness.pct(hot_ms, 99),
+                    harness.pct(base_ms, 99),
+                    "ms",
+                    goal="p99 < 1000 ms",
+                )
+            )
+            print(
+                harness.ratio_line("contended p50", harness.pct(hot_ms, 50), harness.pct(base_ms, 50), "ms")
+            )
+            print(
+                harness.ratio_line(
+                    f"uncontended p50 ({UNCONTENDED} sequential)",
+                    statistics.median(quiet),
+                    statistics.median(quiet_base),
+                    "ms",
+                )
+            )
+            print(
+                harness.ratio_line(
+                    "uncontended p99", harness.pct(quiet, 99), harness.pct(quiet_base, 99), "ms"
+                )
             )
             if counts.get("confirmed", 0) != SEATS or counts["seats_taken"] != SEATS:
-                failures.append(label)
-    finally:
-        _stop_server(server)
-        admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        admin.close()
-        try:
-            import redis
-
-            from config.settings import _redis_url_with_db
-
-            redis.Redis.from_url(_redis_url_with_db(os.environ["REDIS_URL"], int(REDIS_DB))).flushdb()
-        except Exception as exc:  # noqa: BLE001 - cleanup is best effort; say so
-            print(f"(could not flush Redis DB {REDIS_DB}: {exc})")
+                failures.append("booking")
+        finally:
+            harness.flush_redis(REDIS_DB)
     if failures:
         raise RuntimeError(f"seat invariant broken in: {failures}")
 

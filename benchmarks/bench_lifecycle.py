@@ -86,7 +86,51 @@ def _stop(proc: subprocess.Popen | None, name: str) -> None:
 # --- the seeding child (runs with Django against the bench database) ----------------------------
 
 
-def _seed_child(count: int, start_epoch: int, racing_ticks: int) -> None:
+def _seed_reminders(n: int) -> None:
+    """n classes starting in 50 minutes with one confirmed booking each: every tick from now on finds
+    their one-hour reminder due, and it must go out exactly once per booking."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from coaching.models import Coach, Program
+    from core.models import Union, User
+
+    union, _ = Union.objects.get_or_create(name="基准测试工会")
+    coach = Coach.objects.create(
+        user=User.objects.create(username="bench-coach", role="coach", union=union), union=union
+    )
+    program = Program.objects.create(union=union, title="bench program")
+    starts = timezone.now() + timedelta(minutes=50)
+    with transaction.atomic():  # a tick must never see a class before its booking exists
+        _seed_classes(n, program=program, coach=coach, starts=starts)
+
+
+def _seed_classes(n, *, program, coach, starts) -> None:
+    from datetime import timedelta
+
+    from coaching.models import Booking, Slot, Trainee
+    from core.models import User
+
+    for i in range(n):
+        slot = Slot.objects.create(
+            program=program,
+            coach=coach,
+            title=f"bench {i}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            capacity=5,
+            seats_taken=1,
+        )
+        user = User.objects.create(username=f"bench-trainee-{i}", role="trainee", email=f"t{i}@example.com")
+        trainee = Trainee.objects.create(user=user, phone=f"+86136{i:08d}")
+        Booking.objects.create(
+            slot=slot, trainee=trainee, status=Booking.Status.CONFIRMED, confirmed_at=starts
+        )
+
+
+def _seed_child(count: int, start_epoch: int, racing_ticks: int, reminders: int = 0) -> None:
     import uuid
     from datetime import UTC, datetime, timedelta
 
@@ -97,6 +141,8 @@ def _seed_child(count: int, start_epoch: int, racing_ticks: int) -> None:
     from livestreams.models import LiveSession
     from livestreams.tasks import tick
 
+    if reminders:
+        _seed_reminders(reminders)
     union, _ = Union.objects.get_or_create(name="基准测试工会")
     starts_at = datetime.fromtimestamp(start_epoch, tz=UTC)
     sessions = []
@@ -135,7 +181,9 @@ def _wait_for(predicate, *, timeout: float, what: str, procs: dict) -> None:
         time.sleep(0.2)
 
 
-def run(count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0) -> dict:
+def run(
+    count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0, workers: int = 1, reminders: int = 0
+) -> dict:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         sys.path.insert(0, str(ROOT))
         from config.embedded import ensure_services
@@ -184,12 +232,13 @@ def run(count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0) -> dict
                 start_new_session=True,  # own process group, so _stop() ends exactly it
             )
 
-        spawn(
-            "worker",
-            [celery, "-A", "config", "worker", "--pool=threads", "-c", "2", "-l", "INFO", "--without-gossip",
-             "--without-mingle", "-n", f"bench-{os.getpid()}@%h"],
-            worker_log,
-        )  # fmt: skip
+        for w in range(workers):
+            spawn(
+                f"worker{w}",
+                [celery, "-A", "config", "worker", "--pool=threads", "-c", "2", "-l", "INFO", "--without-gossip",
+                 "--without-mingle", "-n", f"bench-{os.getpid()}-{w}@%h"],
+                worker_log.with_name(f"worker{w}.log"),
+            )  # fmt: skip
         spawn(
             "beat",
             [celery, "-A", "config", "beat", "-l", "INFO", "-s", str(workdir / "beat-schedule")],
@@ -205,7 +254,15 @@ def run(count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0) -> dict
 
         start_epoch = int(time.time()) + lead_seconds
         seeder = subprocess.run(
-            [python, "-m", "benchmarks.bench_lifecycle", "--seed-child", str(count), str(start_epoch)],
+            [
+                python,
+                "-m",
+                "benchmarks.bench_lifecycle",
+                "--seed-child",
+                str(count),
+                str(start_epoch),
+                str(reminders),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -243,16 +300,31 @@ def run(count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0) -> dict
                     "SELECT ical_sequence, count(*) FROM livestreams_livesession GROUP BY ical_sequence"
                 ).fetchall()
             )
+            reminder_sql = (
+                "SELECT count(*), count(DISTINCT split_part(key, ':', 3)) FROM core_outboxmessage "
+                "WHERE key LIKE 'coaching:reminder_1h:%'"
+            )
+            if reminders:
+                _wait_for(
+                    lambda: conn.execute(reminder_sql).fetchone()[0] >= reminders,
+                    timeout=max(timeout, 240),  # coaching ticks queue behind the 1,000 go-lives
+                    what=f"{reminders} reminders",
+                    procs=procs,
+                )
+            time.sleep(3 if reminders else 0)  # more ticks run: a duplicate would show up now
+            reminder_rows, reminder_bookings = conn.execute(reminder_sql).fetchone()
         time.sleep(1.5)  # let the worker log the results of ticks still finishing
     finally:
-        for name in ("beat", "worker"):
+        for name in ["beat", *(f"worker{w}" for w in range(workers))]:
             _stop(procs.get(name), name)
         try:
             rconn.flushdb()
         finally:
             _admin_sql(base_db_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
-    worker_output = worker_log.read_text(errors="replace")
+    worker_output = "".join(
+        worker_log.with_name(f"worker{w}.log").read_text(errors="replace") for w in range(workers)
+    )
     tick_live_counts = [
         int(n)
         for n in re.findall(r"livestreams\.tick\[[^\]]+\] succeeded in [^:]+: \{'live': (\d+)", worker_output)
@@ -269,9 +341,12 @@ def run(count: int = 1000, lead_seconds: int = 5, timeout: float = 90.0) -> dict
         "ticks_that_claimed": [n for n in tick_live_counts if n],
         "claimed_total": sum(tick_live_counts),
     }
-    result["no_duplicates"] = sequences == {1: count} and result["claimed_total"] == count
-    for path in (worker_log, beat_log, workdir / "beat-schedule"):
-        path.unlink(missing_ok=True)
+    result["reminders"] = (reminder_rows, reminder_bookings)
+    result["no_duplicates"] = (
+        sequences == {1: count}
+        and result["claimed_total"] == count
+        and reminder_rows == reminder_bookings == reminders
+    )
     for leftover in workdir.iterdir():
         leftover.unlink()
     workdir.rmdir()
@@ -307,6 +382,8 @@ def main(argv: list[str] | None = None) -> dict:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "--seed-child":
-        _seed_child(int(sys.argv[2]), int(sys.argv[3]), RACING_TICKS)
+        _seed_child(
+            int(sys.argv[2]), int(sys.argv[3]), RACING_TICKS, int(sys.argv[4]) if len(sys.argv) > 4 else 0
+        )
     else:
         main(sys.argv[1:])

@@ -131,6 +131,28 @@ def booking_invite_sync(*, booking: Booking) -> None:
     invite_publish(source=BookingInvite(booking))
 
 
+# Outbox kind for "bring this booking's calendar entry up to date after the seat transaction committed".
+INVITE_OUTBOX_KIND = "coaching.booking_invite"
+
+
+def booking_invite_outbox_row(*, booking: Booking) -> dict:
+    """The outbox row that asks a worker to run ``booking_invite_sync`` once the booking is committed."""
+    return {
+        "key": f"coaching:invite:{booking.pk}:{booking.ical_sequence}",
+        "kind": INVITE_OUTBOX_KIND,
+        "recipient": "",
+        "subject": "calendar invite",
+        "payload": {"booking": str(booking.pk)},
+    }
+
+
+def booking_invite_from_outbox(payload: dict) -> None:
+    """Outbox handler (idempotent: publishing an unchanged invite sends nothing new)."""
+    booking = Booking.objects.filter(pk=payload["booking"]).first()
+    if booking is not None:
+        booking_invite_sync(booking=booking)
+
+
 def slot_invite_sync(*, slot: Slot) -> None:
     """Bring the coach's calendar in line with the class (idempotent)."""
     slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import shared_task
@@ -130,11 +131,40 @@ def _claim(message_id: int) -> bool:
     )
 
 
+# Kinds other than "email" are follow-up steps that must run after the transaction that wrote their row
+# committed (e.g. building a booking's calendar invite outside the seat transaction). An app registers
+# one handler per kind (from its AppConfig.ready); the handler takes the payload and must be idempotent.
+HANDLERS: dict[str, Callable[[dict], object]] = {}
+
+
+def outbox_register(kind: str, handler: Callable[[dict], object]) -> None:
+    HANDLERS[kind] = handler
+
+
+def _run_handler(message: OutboxMessage) -> str:
+    try:
+        HANDLERS[message.kind](message.payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is retried with backoff, then dead-lettered
+        failed_for_good = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        message.status = OutboxMessage.Status.DEAD if failed_for_good else OutboxMessage.Status.PENDING
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        message.save(update_fields=["status", "last_error", "next_attempt_at"])
+        logger.warning("outbox %s failed (attempt %s): %s", message.key, message.attempts, exc)
+        return "dead" if failed_for_good else "retry"
+    message.status = OutboxMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "sent_at"])
+    return "sent"
+
+
 def outbox_deliver(*, message_id: int, connection=None) -> str:
     """Deliver one message if it is due. Safe to call any number of times."""
     if not _claim(message_id):
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
+    if message.kind in HANDLERS:
+        return _run_handler(message)
     if message.kind == "email" and "@" not in (message.recipient or ""):
         message.status = OutboxMessage.Status.UNDELIVERABLE
         message.last_error = "no email address for this recipient"

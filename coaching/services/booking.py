@@ -161,14 +161,27 @@ def _lock_trainee(trainee: Trainee) -> Trainee:
 
 
 def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
-    """Confirm a seat, or put the trainee on the waitlist when the class is full."""
+    """Confirm a seat, or put the trainee on the waitlist when the class is full.
+
+    The transaction does only what must be atomic: lock the trainee, claim the seat (conditional
+    UPDATE, which row-locks the slot), write the booking, the activity row and one outbox INSERT (the
+    notice and, for a seat, the request to build the calendar invite after commit). When the committed
+    state already shows the class full, the attempt goes straight to the waitlist without queueing on
+    the slot's row lock behind the winners (seats only come back by a cancellation, which offers them
+    to the waitlist).
+    """
     now = timezone.now()
     try:
         with bounded_locks():
             trainee = _lock_trainee(trainee)
             slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
-            got_seat = take_seat(slot.pk)
+            if slot.seats_taken >= slot.capacity:
+                got_seat = None  # full as committed: fail fast into the waitlist
+            else:
+                got_seat = take_seat(slot.pk)
+                if not got_seat:
+                    slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
             if got_seat:
                 slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
@@ -176,23 +189,24 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
                 )
                 change = "confirmed"
             else:
-                slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
-                if slot.status != Slot.Status.SCHEDULED:
-                    raise Conflict("This class has been cancelled.", code="slot_cancelled")
-                if not join_waitlist:
-                    raise Conflict(
-                        "This class is full.", code="slot_full", fields={"slot": ["No seats left."]}
-                    )
-                booking = Booking.objects.create(
-                    slot=slot, trainee=trainee, status=B.WAITLISTED, priority=_no_show_priority(trainee, now)
-                )
+                booking = _join_waitlist(slot=slot, trainee=trainee, now=now, join_waitlist=join_waitlist)
                 change = "waitlisted"
             booking.slot = slot
             activity_log(actor=trainee.user, verb=f"booking.{change}", obj=booking)
-            booking_changed(booking=booking, change=change)
+            booking_changed(booking=booking, change=change, invite_later=True)
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
     return booking
+
+
+def _join_waitlist(*, slot: Slot, trainee: Trainee, now: datetime, join_waitlist: bool) -> Booking:
+    if slot.status != Slot.Status.SCHEDULED:
+        raise Conflict("This class has been cancelled.", code="slot_cancelled")
+    if not join_waitlist:
+        raise Conflict("This class is full.", code="slot_full", fields={"slot": ["No seats left."]})
+    return Booking.objects.create(
+        slot=slot, trainee=trainee, status=B.WAITLISTED, priority=_no_show_priority(trainee, now)
+    )
 
 
 def waitlist_position(booking: Booking) -> int | None:

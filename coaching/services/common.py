@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
-from coaching.calendar import INVITE_CHANGES, booking_invite_sync, slot_invite_sync
+from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core.errors import Busy
 from core.outbox import email_payload, outbox_enqueue_many
@@ -69,7 +69,7 @@ _SUBJECTS = {
 }
 
 
-def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
+def _notice(*, booking: Booking, change: str, key_suffix: str) -> dict:
     slot = booking.slot
     user = booking.trainee.user
     zh, en = _SUBJECTS.get(change, ("课程通知", "Class notice"))
@@ -85,33 +85,41 @@ def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
         expires = booking.offer_expires_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
         lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
     lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {local_time(slot)}."]
-    # One INSERT … ON CONFLICT DO NOTHING: cheap inside the booking transaction (the seat row is locked).
-    outbox_enqueue_many(
-        [
-            {
-                "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
-                "recipient": user.email or "",
-                "subject": f"【驿站】{zh} · {slot.title}",
-                "payload": email_payload(text="\n".join(lines)),
-            }
-        ]
-    )
+    return {
+        "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
+        "recipient": user.email or "",
+        "subject": f"【驿站】{zh} · {slot.title}",
+        "payload": email_payload(text="\n".join(lines)),
+    }
 
 
-def booking_changed(*, booking: Booking, change: str, notify: bool = True, key_suffix: str = "") -> None:
+def booking_changed(
+    *, booking: Booking, change: str, notify: bool = True, key_suffix: str = "", invite_later: bool = False
+) -> None:
     """The one funnel for booking changes (confirmed, waitlisted, offered, promoted, cancelled, moved,
     expired, declined, slot_cancelled, rescheduled, reminder_24h, reminder_1h).
 
     Calendar-relevant changes also bring the trainee's calendar invite up to date (REQUEST/CANCEL with
-    the booking's stable UID, see ``coaching.calendar``).
+    the booking's stable UID, see ``coaching.calendar``). ``invite_later``: leave building the invite
+    (about 15 queries) to a worker, through an outbox row written in this transaction — the seat
+    transaction of ``booking_create`` then holds the slot's row lock only for its few writes.
     """
     if change in CALENDAR_CHANGES:
         Booking.objects.filter(pk=booking.pk).update(ical_sequence=F("ical_sequence") + 1)
         booking.ical_sequence += 1
+    rows = []
     if change in INVITE_CHANGES:
-        booking_invite_sync(booking=booking)
+        if invite_later:
+            rows.append(booking_invite_outbox_row(booking=booking))
+        else:
+            booking_invite_sync(booking=booking)
     if notify:
-        _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
+        rows.append(
+            _notice(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
+        )
+    if rows:
+        # One INSERT … ON CONFLICT DO NOTHING for the notice and the invite request.
+        outbox_enqueue_many(rows)
 
 
 def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:

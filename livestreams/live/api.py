@@ -7,10 +7,9 @@ organizer/host endpoints are DRF views scoped like the rest of the sessions API.
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -62,7 +61,7 @@ def _read_json(request):
     if len(body) > ingest.MAX_BODY_BYTES:
         raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
     try:
-        return body, json.loads(body)
+        return body, orjson.loads(body)  # ~2× faster than json on event batches
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
         raise ApplicationError("Body must be JSON.", code="parse_error") from None
 
@@ -79,8 +78,12 @@ def _events_payload(data):
     )
 
 
-def _ingest_response(outcome: ingest.BatchOutcome) -> JsonResponse:
-    return JsonResponse(outcome.as_dict(), status=200)
+def _ingest_response(request, outcome: ingest.BatchOutcome) -> HttpResponse:
+    """``?results=problems`` answers only the events that were not accepted (with their index)."""
+    problems_only = request.GET.get("results") == "problems"
+    return HttpResponse(
+        orjson.dumps(outcome.as_dict(problems_only=problems_only)), content_type="application/json"
+    )
 
 
 @csrf_exempt
@@ -91,8 +94,9 @@ def events_view(request, session_id):
         ctx = credentials.authenticate_token(
             header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
         )
-        _, data = _read_json(request)
-        return _ingest_response(ingest.events_ingest(ctx=ctx, events=_events_payload(data)))
+        body, data = _read_json(request)
+        outcome = ingest.events_ingest(ctx=ctx, events=_events_payload(data), nul_free=b"\\u0000" not in body)
+        return _ingest_response(request, outcome)
     except ApplicationError as exc:
         return _error(exc)
 
@@ -110,7 +114,8 @@ def events_webhook_view(request, session_id):
             body=body,
             session_id=session_id,
         )
-        return _ingest_response(ingest.events_ingest(ctx=ctx, events=_events_payload(data)))
+        outcome = ingest.events_ingest(ctx=ctx, events=_events_payload(data), nul_free=b"\\u0000" not in body)
+        return _ingest_response(request, outcome)
     except ApplicationError as exc:
         return _error(exc)
 

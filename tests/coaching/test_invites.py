@@ -10,13 +10,16 @@ from coaching import services
 from coaching.models import Booking
 from core.models import OutboxMessage
 from tests.coaching import factories as cf
+from tests.coaching.outbox import run_invite_requests
 from tests.invites.helpers import events, parse_both
 
 pytestmark = pytest.mark.django_db
 
 
 def _sent(email: str) -> list[tuple[str, str, int, str]]:
-    """(METHOD, UID, SEQUENCE, STATUS) of every invite email to ``email``, oldest first."""
+    """(METHOD, UID, SEQUENCE, STATUS) of every invite email to ``email``, oldest first (after the
+    worker has run the invite requests that bookings leave in the outbox)."""
+    run_invite_requests()
     out = []
     for message in OutboxMessage.objects.filter(recipient=email, key__startswith="invite:").order_by("id"):
         cal, _ = parse_both(message.payload["alternatives"][0]["content"])
@@ -27,6 +30,7 @@ def _sent(email: str) -> list[tuple[str, str, int, str]]:
 
 def test_confirmed_booking_sends_the_trainee_a_request_with_the_booking_uid(slot, learner, coach):
     booking = services.booking_create(slot=slot, trainee=learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
 
     (sent,) = _sent(learner.user.email)
     assert sent == ("REQUEST", booking.ical_uid, 0, "CONFIRMED")
@@ -42,6 +46,7 @@ def test_waitlisted_trainee_gets_no_invite_until_promoted(program, coach, learne
     full = cf.make_slot(program=program, coach=coach, capacity=1)
     first = services.booking_create(slot=full, trainee=learner)
     waiting = services.booking_create(slot=full, trainee=other_learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
     assert waiting.status == Booking.Status.WAITLISTED
     assert _sent(other_learner.user.email) == []
 
@@ -57,6 +62,7 @@ def test_waitlisted_trainee_gets_no_invite_until_promoted(program, coach, learne
 
 def test_cancelled_booking_sends_cancel_with_the_same_uid_and_a_higher_sequence(slot, learner):
     booking = services.booking_create(slot=slot, trainee=learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
     services.booking_cancel(booking=booking, by=learner.user)
 
     assert _sent(learner.user.email) == [
@@ -68,6 +74,7 @@ def test_cancelled_booking_sends_cancel_with_the_same_uid_and_a_higher_sequence(
 def test_moving_a_booking_cancels_the_old_entry_and_invites_to_the_new_one(program, coach, slot, learner):
     later = cf.make_slot(program=program, coach=coach, starts_in=timedelta(days=4), title="第 2 课")
     booking = services.booking_create(slot=slot, trainee=learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
     new = services.booking_move(booking=booking, to_slot=later, by=learner.user)
 
     assert _sent(learner.user.email) == [
@@ -82,6 +89,7 @@ def test_rescheduled_class_updates_trainee_and_coach_and_cancel_reaches_everyone
 ):
     mine = services.booking_create(slot=slot, trainee=learner)
     theirs = services.booking_create(slot=slot, trainee=other_learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
     new_start = slot.starts_at + timedelta(days=1)
 
     services.slot_update(slot=slot, by=organizer, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
@@ -111,6 +119,7 @@ def test_rescheduled_class_updates_trainee_and_coach_and_cancel_reaches_everyone
 def test_a_trainees_invite_never_lists_other_trainees(slot, learner, other_learner):
     services.booking_create(slot=slot, trainee=learner)
     services.booking_create(slot=slot, trainee=other_learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
 
     messages = OutboxMessage.objects.filter(key__startswith="invite:")
     assert sorted(m.recipient for m in messages) == [learner.user.email, other_learner.user.email]
@@ -153,6 +162,7 @@ def test_one_on_one_booking_invites_the_coach_and_the_trainee_with_one_uid(
     assert _sent(coach.user.email) == []  # open availability is not an appointment yet
 
     booking = services.booking_create(slot=slot, trainee=learner)
+    run_invite_requests()  # the worker builds the invite after the seat commit
     services.booking_cancel(booking=booking, by=learner.user)
 
     expected = [("REQUEST", booking.ical_uid, 0, "CONFIRMED"), ("CANCEL", booking.ical_uid, 1, "CANCELLED")]

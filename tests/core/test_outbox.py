@@ -84,3 +84,38 @@ def test_bulk_enqueue_and_batch_delivery(smtp_server):
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     assert outbox_deliver_batch(message_ids=ids) == {"sent": 30}
     assert len(smtp_server.messages) == 30
+
+
+def test_outbox_handler_kind_runs_after_commit_and_retries_a_failure(monkeypatch):
+    from core import outbox
+
+    calls = []
+
+    def flaky(payload):
+        calls.append(payload)
+        if len(calls) == 1:
+            raise RuntimeError("not yet")
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.step", flaky)
+    outbox.outbox_enqueue_many(
+        [
+            {
+                "key": "test:step:1",
+                "kind": "test.step",
+                "recipient": "",
+                "subject": "step",
+                "payload": {"id": 7},
+            }
+        ]
+    )
+    message = OutboxMessage.objects.get(key="test:step:1")
+
+    first = outbox.outbox_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert first == "retry" and message.status == OutboxMessage.Status.PENDING
+    assert "not yet" in message.last_error
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        second = outbox.outbox_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert second == "sent" and message.status == OutboxMessage.Status.SENT
+    assert calls == [{"id": 7}, {"id": 7}]

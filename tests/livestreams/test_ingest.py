@@ -308,3 +308,53 @@ def test_credential_api_issue_and_revoke(
     assert [c["label"] for c in listed] == ["抖音桥"] and "token" not in listed[0]
     revoked = organizer_client.post(f"{url}{data['key_id']}/revoke/")
     assert revoked.json()["revoked_at"] is not None
+
+
+def test_batch_results_problems_only_lists_just_the_events_not_accepted(bridge, live_session):
+    bridge.post_events([ev("seen", "join", live_session, 1)])
+    events = [
+        ev("new1", "join", live_session, 2, viewer="m:a"),
+        ev("seen", "join", live_session, 1),
+        ev("bad", "dance", live_session, 3),
+        ev("new2", "like", live_session, 4, viewer="m:b"),
+    ]
+
+    response = bridge.http.post(
+        f"/api/v1/sessions/{live_session.pk}/events/?results=problems",
+        data=json.dumps({"events": events}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {bridge.token}",
+    )
+
+    body = response.json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (2, 1, 1)
+    assert body["results"] == [
+        {"index": 1, "status": "duplicate"},
+        {
+            "index": 2,
+            "status": "rejected",
+            "reason": "unknown_type",
+            "message": "Unknown event type 'dance'.",
+        },
+    ]
+    assert set(LiveEvent.objects.filter(session=live_session).values_list("event_id", flat=True)) == {
+        "seen",
+        "new1",
+        "new2",
+    }
+
+
+def test_event_hash_matches_the_canonical_json_stored_before_orjson():
+    from livestreams.live.ingest import body_hash
+
+    event = {
+        "type": "comment",
+        "id": "c1",
+        "text": "请问\n包住吗？",
+        "question": True,
+        "ts": "2026-01-01T10:00:00+08:00",
+    }
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    import hashlib
+
+    assert body_hash(event) == hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
