@@ -256,3 +256,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# --- SMS (auth issue 13): a backend chosen like EMAIL_BACKEND; the outbox delivers through it. -------
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND", "core.sms.LocmemBackend" if TESTING else "core.sms.ConsoleBackend"
+)
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl"))
+SMS_TIMEOUT_MS = int(os.environ.get("SMS_TIMEOUT_MS", "5000"))
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SMS_ALIYUN_PROTOCOL = os.environ.get("SMS_ALIYUN_PROTOCOL", "https")
+# One approved template code per message kind: SMS_ALIYUN_TEMPLATE_LOGIN_CODE=SMS_123456789, …
+SMS_ALIYUN_TEMPLATES = {
+    name.removeprefix("SMS_ALIYUN_TEMPLATE_").lower(): value
+    for name, value in os.environ.items()
+    if name.startswith("SMS_ALIYUN_TEMPLATE_") and value
+}
+if SMS_BACKEND == "core.sms.AliyunBackend" and not DEBUG and not TESTING:
+    _missing = [
+        name
+        for name in ("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET", "SMS_ALIYUN_SIGN_NAME")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"SMS_BACKEND is Alibaba Cloud but {', '.join(_missing)} is not set.")
