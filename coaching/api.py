@@ -9,7 +9,6 @@ from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from coaching import selectors, services
@@ -37,6 +36,7 @@ from coaching.serializers import (
 )
 from core.errors import ApplicationError, NotFound
 from core.permissions import IsOrganizer
+from core.throttle import ScopedThrottle
 
 
 def _valid(serializer_class, request, **kwargs) -> dict:
@@ -225,8 +225,8 @@ class SlotBookView(APIView):
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
-class SignupThrottle(AnonRateThrottle):
-    rate = "20/min"
+class SignupThrottle(ScopedThrottle):
+    scope = "coaching_signup_ip"
 
 
 class SignupView(APIView):

@@ -282,3 +282,46 @@ if SMS_BACKEND == "core.sms.AliyunBackend" and not DEBUG and not TESTING:
     ]
     if _missing:
         raise ImproperlyConfigured(f"SMS_BACKEND is Alibaba Cloud but {', '.join(_missing)} is not set.")
+
+# --- Sign-in and throttles (auth issue 13 + 15.15) ----------------------------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_htmx"]
+MIDDLEWARE += [
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out accounts before checking a password
+    "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",  # email sign-in links
+]
+# Only these peers may tell us the client's address (X-Forwarded-For); e.g. "10.0.0.0/8,127.0.0.1".
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Failed passwords per account (django-axes, stored in PostgreSQL) …
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.account_pages.locked_out"
+AXES_VERBOSE = False
+# … and fixed windows per client address, one scope each ("count/seconds"; "0" turns one off).
+THROTTLE_RATES = {
+    "login_ip": os.environ.get("THROTTLE_LOGIN_IP", "30/900"),  # failed logins from one address
+    "token_ip": os.environ.get("THROTTLE_TOKEN_IP", "30/60"),  # API token requests
+    "coaching_signup_ip": os.environ.get("THROTTLE_COACHING_SIGNUP_IP", "20/60"),
+    "employer_signup_ip": os.environ.get("THROTTLE_EMPLOYER_SIGNUP_IP", "10/3600"),
+    "booking_page_ip": os.environ.get("THROTTLE_BOOKING_PAGE_IP", "60/3600"),  # new sign-ups by page
+    "booking_page_phone": os.environ.get("THROTTLE_BOOKING_PAGE_PHONE", "10/3600"),
+    "magic_link_ip": os.environ.get("THROTTLE_MAGIC_LINK_IP", "10/3600"),
+    "password_reset_ip": os.environ.get("THROTTLE_PASSWORD_RESET_IP", "10/3600"),
+}
+# Email sign-in links (django-sesame): short-lived and single-use.
+SESAME_MAX_AGE = 15 * 60
+SESAME_ONE_TIME = True
+# Invitations and password reset links (Django's token: single-use, expires).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+# Per-address failed logins are counted by core.throttle ("login_ip"), not by django-axes: one shared
+# NAT at a union venue must not lock every account, and axes has one limit for all parameters.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W006"]

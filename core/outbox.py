@@ -183,6 +183,9 @@ def _deliver_sms(message: OutboxMessage) -> str:
         return "undeliverable"
     except (sms.SmsTransient, *TRANSIENT_ERRORS) as exc:
         return _failed(message, exc)
+    if payload.get("scrub_after_send"):  # one-time codes: keep no readable copy once delivered
+        message.payload = {"sms_kind": payload.get("sms_kind", ""), "scrubbed": True}
+        message.save(update_fields=["payload"])
     return _sent(message)
 
 
