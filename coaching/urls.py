@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from coaching.views import invitations
 from coaching.views import public as views
 
 app_name = "coaching"
@@ -15,4 +16,5 @@ urlpatterns = [
     path("coaching/coach/", views.coach_home, name="coach_home"),
     path("coaching/sheet/<uuid:pk>/", views.attendance_sheet, name="sheet"),
     path("coaching/checkin/<str:token>/", views.checkin, name="checkin"),
+    path("coaching/invitations/", invitations.staff_invitations, name="staff_invitations"),
 ]

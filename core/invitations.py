@@ -77,11 +77,11 @@ def account_invite(
             user.set_unusable_password()
             user.save(update_fields=["password"])
         activity_log(actor=by, verb="user.invited", obj=user, role=role)
-        _send_invitation(user=user, by=by, phone=phone)
+        invitation_send(user=user, by=by, phone=phone)
     return user
 
 
-def _send_invitation(*, user: User, by: User, phone: str = "") -> None:
+def invitation_send(*, user: User, by: User, phone: str = "") -> None:
     link = set_password_url(user)
     role = User.Role(user.role).label
     days = max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1)

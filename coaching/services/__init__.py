@@ -6,6 +6,7 @@ from coaching.services.booking import (  # noqa: F401
     booking_check_in,
     booking_create,
     booking_move,
+    booking_on_behalf,
     offer_accept,
     offer_decline,
     offer_expiry,
@@ -26,6 +27,7 @@ from coaching.services.catalog import (  # noqa: F401
     slot_update,
 )
 from coaching.services.common import bounded_locks, normalize_cn_mobile  # noqa: F401
+from coaching.services.invitations import staff_invite, staff_invited  # noqa: F401, E402
 from coaching.services.tick import (  # noqa: F401
     coaching_tick,
     noshows_mark_due,

@@ -93,6 +93,19 @@ def signup_and_book(*, slot: Slot, name: str, phone: str, city: str = "", email:
         return booking_create(slot=slot, trainee=trainee)
 
 
+def booking_on_behalf(*, slot: Slot, name: str, phone: str, by: User, city: str = "") -> Booking:
+    """Front desk (代报名): an organizer or the class's coach books for the number entered. The trainee
+    account is found by number or created; whoever is logged in stays logged in."""
+    if not can_manage_slot(by, slot):
+        raise Forbidden("Only the class's coach or organizers can book for someone else.")
+    e164 = normalize_cn_mobile(phone)
+    with transaction.atomic():
+        trainee = Trainee.objects.filter(phone=e164).first()
+        if trainee is None:
+            trainee = trainee_register(name=name, phone=e164, city=city, union=slot.program.union)
+        return booking_create(slot=slot, trainee=trainee, booked_by=by)
+
+
 # --- Booking ----------------------------------------------------------------------------------
 
 
@@ -153,6 +166,27 @@ def _check_bookable(
             f"At most {program.max_active_bookings} future bookings per trainee in this program.",
             code="booking_limit",
         )
+    _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)
+
+
+def _check_no_overlap(*, slot: Slot, trainee: Trainee, moving_from: Booking | None = None) -> None:
+    """A person can sit in one class at a time: no two confirmed bookings whose times overlap."""
+    clash = Booking.objects.filter(
+        trainee=trainee,
+        status=B.CONFIRMED,
+        slot__status=Slot.Status.SCHEDULED,
+        slot__starts_at__lt=slot.ends_at,
+        slot__ends_at__gt=slot.starts_at,
+    ).exclude(slot=slot)
+    if moving_from is not None:
+        clash = clash.exclude(pk=moving_from.pk)
+    other = clash.select_related("slot").first()
+    if other is not None:
+        raise Conflict(
+            f"You already have a class at this time: {other.slot.title}.",
+            code="overlapping_booking",
+            fields={"slot": [f"Overlaps {other.slot.title}."]},
+        )
 
 
 def _take_seat(slot_id, *, respect_waitlist: bool = True) -> tuple[int, int, str] | None:
@@ -191,7 +225,9 @@ def _book_unlocked(*, slot: Slot, trainee: Trainee, now: datetime) -> bool:
     return True
 
 
-def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
+def booking_create(
+    *, slot: Slot, trainee: Trainee, join_waitlist: bool = True, booked_by: User | None = None
+) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full."""
     now = timezone.now()
     try:
@@ -204,7 +240,7 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
                 if LOCKING:
                     slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
-                    slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
+                    slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now, booked_by=booked_by
                 )
                 change = "confirmed"
             else:
@@ -216,11 +252,15 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
                         "This class is full.", code="slot_full", fields={"slot": ["No seats left."]}
                     )
                 booking = Booking.objects.create(
-                    slot=slot, trainee=trainee, status=B.WAITLISTED, priority=_no_show_priority(trainee, now)
+                    slot=slot,
+                    trainee=trainee,
+                    status=B.WAITLISTED,
+                    priority=_no_show_priority(trainee, now),
+                    booked_by=booked_by,
                 )
                 change = "waitlisted"
             booking.slot = slot
-            activity_log(actor=trainee.user, verb=f"booking.{change}", obj=booking)
+            activity_log(actor=booked_by or trainee.user, verb=f"booking.{change}", obj=booking)
             _booking_changed(booking=booking, change=change)
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
@@ -308,6 +348,8 @@ def offer_accept(*, booking: Booking, by: User) -> Booking:
             )
         if booking.offer_expires_at <= now:
             raise Conflict("This offer has expired.", code="offer_expired")
+        held = Booking.objects.select_related("slot", "trainee").get(pk=booking.pk)
+        _check_no_overlap(slot=held.slot, trainee=held.trainee)
         Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.CONFIRMED, confirmed_at=now)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
         activity_log(actor=by, verb="booking.promoted", obj=booking)

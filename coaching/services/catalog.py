@@ -12,6 +12,7 @@ from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Pr
 from coaching.services.common import _slot_changed, bounded_locks
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
+from core.invitations import invitation_send
 from core.models import Union, User
 from core.timeutils import is_valid_timezone
 
@@ -91,6 +92,8 @@ def coach_create(
             horizon_days=horizon_days,
         )
         activity_log(actor=by, verb="coach.created", obj=coach)
+        if user.email and not user.has_usable_password():  # else the coach could never log in
+            invitation_send(user=user, by=by)
     return coach
 
 
