@@ -1,0 +1,99 @@
+"""Overlapping bookings, booking on behalf, page throttles, staff invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from coaching import services
+from coaching.models import Booking
+from core.errors import ApplicationError
+from core.models import OutboxMessage, User
+from tests.coaching import factories as cf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_two_overlapping_confirmed_bookings_are_refused(program, coach, learner):
+    start = timezone.now() + timedelta(days=2)
+    early = cf.make_slot(program=program, coach=coach, starts_at=start, duration=timedelta(hours=2))
+    inside = cf.make_slot(
+        program=program, coach=coach, starts_at=start + timedelta(minutes=30), duration=timedelta(hours=1)
+    )
+    after = cf.make_slot(program=program, coach=coach, starts_at=start + timedelta(hours=2))
+    services.booking_create(slot=early, trainee=learner)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.booking_create(slot=inside, trainee=learner)
+    services.booking_create(slot=after, trainee=learner)  # back to back is fine
+
+    assert refused.value.code == "overlapping_booking" and refused.value.status_code == 409
+    assert not Booking.objects.filter(slot=inside).exists()
+
+
+def test_booking_on_behalf_records_who_booked_and_reuses_the_number(slot, organizer, learner):
+    booking = services.booking_on_behalf(slot=slot, by=organizer, name="x", phone="138 1234 5678")
+
+    assert booking.trainee == learner and booking.booked_by == organizer
+
+
+def test_booking_on_behalf_needs_the_class_staff(slot, other_organizer):
+    with pytest.raises(ApplicationError) as refused:
+        services.booking_on_behalf(slot=slot, by=other_organizer, name="赵丽", phone="13805716688")
+    assert refused.value.status_code == 403
+
+
+def test_organizer_on_the_booking_page_stays_logged_in(client, slot, organizer):
+    client.force_login(organizer)
+
+    response = client.post(f"/coaching/book/{slot.pk}/", {"name": "孙大姐", "phone": "13905712233"})
+
+    assert response.status_code == 302 and response["Location"] == f"/coaching/book/{slot.pk}/"
+    assert client.session["_auth_user_id"] == str(organizer.pk)
+    assert Booking.objects.get(slot=slot).booked_by == organizer
+
+
+def test_booking_page_sign_ups_are_limited_per_address(settings, slot):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "booking_page_ip": "2/3600"}
+    codes = [
+        Client().post(f"/coaching/book/{slot.pk}/", {"name": "学员", "phone": f"1390571{n:04d}"})
+        for n in range(3)
+    ]
+
+    assert [r.status_code for r in codes] == [302, 302, 429]
+    assert codes[2].has_header("Retry-After")
+    assert Booking.objects.filter(slot=slot).count() == 2
+
+
+def test_invitation_page_is_for_organizers_only(client, coach):
+    client.force_login(coach.user)
+    assert client.get("/coaching/invitations/").status_code == 403
+
+
+def test_organizer_invites_a_host_and_a_second_invite_is_refused_after_joining(client, organizer):
+    client.force_login(organizer)
+    form = {"role": "host", "name": "李主播", "email": "li@example.com", "phone": ""}
+
+    assert client.post("/coaching/invitations/", form).status_code == 302
+    host = User.objects.get(email="li@example.com")
+    assert host.role == "host" and host.union == organizer.union and not host.has_usable_password()
+    assert "/accounts/reset/" in OutboxMessage.objects.get(recipient="li@example.com").payload["text"]
+    host.set_password("Host-pass-2026!")
+    host.save()
+
+    again = client.post("/coaching/invitations/", form)
+    assert again.status_code == 400 and "该邮箱已有账号" in again.content.decode()
+
+
+def test_coach_created_through_the_api_gets_an_invitation(organizer_client):
+    response = organizer_client.post(
+        "/api/v1/coaching/coaches/",
+        {"username": "api_coach", "display_name": "周教练", "email": "zhou@example.com"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert "/accounts/reset/" in OutboxMessage.objects.get(recipient="zhou@example.com").payload["text"]
