@@ -18,7 +18,7 @@ from django.db.models import F
 from coaching.calendar import INVITE_CHANGES, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core.errors import ApplicationError, Busy
-from core.outbox import email_payload, outbox_enqueue_many
+from core.notify import Notice, local, notify
 
 LOCK_TIMEOUT = "3s"
 
@@ -84,31 +84,41 @@ _SUBJECTS = {
 
 
 def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
+    """One notice through the notification service: channels by the trainee's preference (phone-only
+    trainees get SMS), times in the trainee's own zone (else the class's)."""
     slot = booking.slot
-    user = booking.trainee.user
+    trainee = booking.trainee
+    user = trainee.user
     zh, en = _SUBJECTS.get(change, ("课程通知", "Class notice"))
     place = slot.location or slot.online_url or slot.program.location or slot.program.online_url
+    when = local(slot.starts_at, user=user, default_zone=slot.timezone)
     lines = [
         f"{user.name}，您好：",
         "",
         f"{zh}：「{slot.title}」（{slot.program.title}）",
-        f"时间：{local_time(slot)}（{slot.timezone}）",
+        f"时间：{when}",
         f"地点：{place}",
     ]
+    sms_text = f"【驿站】{zh}：「{slot.title}」{when}"
+    params = {"title": slot.title[:20], "time": when}
     if change == "offered" and booking.offer_expires_at:
-        expires = booking.offer_expires_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
+        expires = local(booking.offer_expires_at, user=user, default_zone=slot.timezone)
         lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
-    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {local_time(slot)}."]
-    # One INSERT … ON CONFLICT DO NOTHING: cheap inside the booking transaction (the seat row is locked).
-    outbox_enqueue_many(
-        [
-            {
-                "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
-                "recipient": user.email or "",
-                "subject": f"【驿站】{zh} · {slot.title}",
-                "payload": email_payload(text="\n".join(lines)),
-            }
-        ]
+        sms_text += f"，请在 {expires} 前确认"
+        params["deadline"] = expires
+    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {when}."]
+    # One INSERT … ON CONFLICT DO NOTHING per channel: cheap inside the booking transaction.
+    notify(
+        user=user,
+        phone=trainee.phone,
+        notice=Notice(
+            key=f"coaching:{change}:{booking.pk}:{key_suffix}",
+            kind=f"coaching_{change}",
+            subject=f"【驿站】{zh} · {slot.title}",
+            text="\n".join(lines),
+            sms_text=sms_text + f" {settings.SITE_URL}/coaching/me/",
+            sms_params=params,
+        ),
     )
 
 
