@@ -97,3 +97,15 @@ def test_coach_created_through_the_api_gets_an_invitation(organizer_client):
 
     assert response.status_code == 201, response.content
     assert "/accounts/reset/" in OutboxMessage.objects.get(recipient="zhou@example.com").payload["text"]
+
+
+def test_booking_api_shows_the_waitlist_position(client_for, program, coach):
+    slot = cf.make_slot(program=program, coach=coach, capacity=1)
+    holder, first, second = cf.make_trainees(3)
+    for trainee in (holder, first, second):
+        services.booking_create(slot=slot, trainee=trainee)
+
+    mine = client_for(second.user).get("/api/v1/coaching/bookings/").json()
+
+    [row] = mine["results"]
+    assert row["status"] == "waitlisted" and row["waitlist_position"] == 2
