@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from coaching.views import invitations
+from coaching.views import coach, invitations
 from coaching.views import public as views
 
 app_name = "coaching"
@@ -16,5 +16,8 @@ urlpatterns = [
     path("coaching/coach/", views.coach_home, name="coach_home"),
     path("coaching/sheet/<uuid:pk>/", views.attendance_sheet, name="sheet"),
     path("coaching/checkin/<str:token>/", views.checkin, name="checkin"),
+    path("coaching/sheet/<uuid:pk>/all-present/", coach.mark_all_present, name="sheet_all_present"),
+    path("coaching/sheet/<uuid:pk>/export.csv", coach.attendance_export, name="sheet_export"),
+    path("coaching/sheet/<uuid:pk>/message/", coach.message_class, name="sheet_message"),
     path("coaching/invitations/", invitations.staff_invitations, name="staff_invitations"),
 ]

@@ -1,7 +1,9 @@
 """Every write and rule of the coaching app (package: catalog, booking, tick, common helpers)."""
 
 from coaching.services.booking import (  # noqa: F401
+    CHECKIN_OPENS_BEFORE,
     attendance_mark,
+    attendance_mark_all,
     booking_cancel,
     booking_check_in,
     booking_create,
@@ -28,6 +30,7 @@ from coaching.services.catalog import (  # noqa: F401
 )
 from coaching.services.common import bounded_locks, normalize_cn_mobile  # noqa: F401
 from coaching.services.invitations import staff_invite, staff_invited  # noqa: F401, E402
+from coaching.services.messages import slot_message  # noqa: F401, E402
 from coaching.services.tick import (  # noqa: F401
     coaching_tick,
     noshows_mark_due,

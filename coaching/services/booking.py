@@ -486,3 +486,17 @@ def booking_check_in(*, token: str, by: User) -> Booking:
     booking.refresh_from_db()
     activity_log(actor=by, verb="booking.checked_in", obj=booking)
     return booking
+
+
+def attendance_mark_all(*, slot: Slot, by: User) -> int:
+    """ "Mark all present": every confirmed booking not marked yet. Returns how many were marked."""
+    slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
+    if not can_manage_slot(by, slot):
+        raise Forbidden("Only the class's coach or organizers mark attendance.")
+    if timezone.now() < slot.starts_at - CHECKIN_OPENS_BEFORE:
+        raise Conflict("Attendance opens 30 minutes before the class.", code="too_early")
+    marked = Booking.objects.filter(slot=slot, status=B.CONFIRMED, attendance="").update(
+        attendance=Booking.Attendance.PRESENT
+    )
+    activity_log(actor=by, verb="slot.attendance_all_present", obj=slot, marked=marked)
+    return marked

@@ -187,12 +187,20 @@ def attendance_sheet(request, pk):
     slot = get_object_or_404(selectors.slots_managed_by(request.user), pk=pk)
     if request.method == "POST":
         booking = get_object_or_404(slot.bookings.all(), pk=request.POST.get("booking"))
+        present = request.POST.get("present") == "1"
         try:
-            services.attendance_mark(
-                booking=booking, by=request.user, present=request.POST.get("present") == "1"
-            )
+            services.attendance_mark(booking=booking, by=request.user, present=present)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(
+                request,
+                _("还不能点名：签到在上课前 30 分钟开放。") if exc.code == "too_early" else exc.message,
+            )
+        else:
+            name = booking.trainee.user.name
+            messages.success(
+                request,
+                (_("已记 %(name)s 到课。") if present else _("已记 %(name)s 缺课。")) % {"name": name},
+            )
         return HttpResponseRedirect(request.path)
     bookings = slot.bookings.filter(status__in=["confirmed", "offered", "waitlisted"]).select_related(
         "trainee__user"
@@ -206,6 +214,7 @@ def attendance_sheet(request, pk):
             "bookings": bookings.order_by("status", "priority", "created_at"),
             "qr": qr,
             "checkin_url": _checkin_url(slot),
+            "too_early": timezone.now() < slot.starts_at - services.CHECKIN_OPENS_BEFORE,
         },
     )
 

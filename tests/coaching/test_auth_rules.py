@@ -109,3 +109,35 @@ def test_booking_api_shows_the_waitlist_position(client_for, program, coach):
 
     [row] = mine["results"]
     assert row["status"] == "waitlisted" and row["waitlist_position"] == 2
+
+
+def test_sheet_refuses_too_early_and_marks_all_present_when_open(client, program, coach, learner, other_learner):
+    import time_machine
+
+    slot = cf.make_slot(program=program, coach=coach, starts_in=timedelta(days=1))
+    for trainee in (learner, other_learner):
+        services.booking_create(slot=slot, trainee=trainee)
+    client.force_login(coach.user)
+
+    early = client.get(f"/coaching/sheet/{slot.pk}/").content.decode()
+    refused = client.post(f"/coaching/sheet/{slot.pk}/all-present/", follow=True).content.decode()
+    assert 'data-testid="too-early"' in early and 'name="present"' not in early
+    assert "签到在上课前 30 分钟开放" in refused
+
+    with time_machine.travel(slot.starts_at - timedelta(minutes=10)):
+        done = client.post(f"/coaching/sheet/{slot.pk}/all-present/", follow=True).content.decode()
+        export = client.get(f"/coaching/sheet/{slot.pk}/export.csv")
+    assert "已将 2 位学员记为到课" in done
+    assert set(Booking.objects.filter(slot=slot).values_list("attendance", flat=True)) == {"present"}
+    body = export.content.decode("utf-8-sig")
+    assert learner.user.name in body and "138****5678" in body and "+8613812345678" not in body
+
+
+def test_coach_messages_the_class_through_each_trainees_channel(client, slot, coach, learner):
+    services.booking_create(slot=slot, trainee=learner)
+    client.force_login(coach.user)
+
+    client.post(f"/coaching/sheet/{slot.pk}/message/", {"text": "明天带上手机支架"})
+
+    [row] = OutboxMessage.objects.filter(key__startswith="coaching:message:")
+    assert row.recipient == learner.user.email and "明天带上手机支架" in row.payload["text"]
