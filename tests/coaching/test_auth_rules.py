@@ -111,7 +111,9 @@ def test_booking_api_shows_the_waitlist_position(client_for, program, coach):
     assert row["status"] == "waitlisted" and row["waitlist_position"] == 2
 
 
-def test_sheet_refuses_too_early_and_marks_all_present_when_open(client, program, coach, learner, other_learner):
+def test_sheet_refuses_too_early_and_marks_all_present_when_open(
+    client, program, coach, learner, other_learner
+):
     import time_machine
 
     slot = cf.make_slot(program=program, coach=coach, starts_in=timedelta(days=1))
