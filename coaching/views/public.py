@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coaching import selectors, services
-from coaching.models import Booking, Slot, Trainee
+from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from core import signin
 from core.errors import ApplicationError
 from core.throttle import RateLimited, client_ip, rate_check, setting_rate
@@ -37,11 +37,21 @@ def program_list(request):
 
 def program_detail(request, pk):
     program = get_object_or_404(selectors.programs_visible_to(request.user), pk=pk)
-    return render(
-        request,
-        "coaching/program_detail.html",
-        {"program": program, "slots": selectors.upcoming_slots(program)},
-    )
+    slots = list(selectors.upcoming_slots(program))
+    trainee = _trainee(request)
+    if trainee is not None:  # the trainee's own state on every class instead of "book" again
+        mine = {
+            b.slot_id: b
+            for b in Booking.objects.filter(trainee=trainee, slot__in=slots, status__in=ACTIVE_STATUSES)
+        }
+        for slot in slots:
+            slot.mine = mine.get(slot.pk)
+            if slot.mine is not None:
+                slot.mine.position = services.waitlist_position(slot.mine)
+    closes = timezone.now()
+    for slot in slots:
+        slot.closed = slot.starts_at <= closes + timedelta(hours=slot.coach.min_notice_hours)
+    return render(request, "coaching/program_detail.html", {"program": program, "slots": slots})
 
 
 def _trainee(request) -> Trainee | None:
@@ -135,9 +145,17 @@ def book(request, pk):
 
 @login_required
 def my_bookings(request):
+    now = timezone.now()
     bookings = list(selectors.my_bookings(request.user)[:100])
     for booking in bookings:
         booking.position = services.waitlist_position(booking)
+    # Upcoming active bookings first (soonest first), then cancelled and past ones (latest first).
+    upcoming = sorted(
+        (b for b in bookings if b.status in ACTIVE_STATUSES and b.slot.ends_at > now),
+        key=lambda b: b.slot.starts_at,
+    )
+    rest = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.slot.starts_at, reverse=True)
+    bookings = upcoming + rest
     return render(request, "coaching/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
 
 

@@ -143,3 +143,32 @@ def test_coach_messages_the_class_through_each_trainees_channel(client, slot, co
 
     [row] = OutboxMessage.objects.filter(key__startswith="coaching:message:")
     assert row.recipient == learner.user.email and "明天带上手机支架" in row.payload["text"]
+
+
+def test_program_page_shows_the_trainees_own_state_on_each_class(client, program, coach, learner):
+    full = cf.make_slot(program=program, coach=coach, capacity=1, title="满的课")
+    booked = cf.make_slot(program=program, coach=coach, title="订了的课", starts_in=timedelta(days=3))
+    cf.make_slot(program=program, coach=coach, title="空的课", starts_in=timedelta(days=4))
+    services.booking_create(slot=full, trainee=cf.make_trainee())
+    services.booking_create(slot=full, trainee=learner)
+    services.booking_create(slot=booked, trainee=learner)
+    client.force_login(learner.user)
+
+    html = client.get(f"/coaching/p/{program.pk}/").content.decode()
+
+    assert "候补第 1 位" in html and "已预约" in html
+    assert html.count("一分钟预约") == 1  # only the class not yet booked offers booking
+
+
+def test_my_bookings_lists_upcoming_first_and_cancelled_last(client, program, coach, learner):
+    later = cf.make_slot(program=program, coach=coach, title="后面的课", starts_in=timedelta(days=5))
+    sooner = cf.make_slot(program=program, coach=coach, title="先上的课", starts_in=timedelta(days=3))
+    gone = cf.make_slot(program=program, coach=coach, title="取消的课", starts_in=timedelta(days=1))
+    for slot in (gone, later, sooner):
+        services.booking_create(slot=slot, trainee=learner)
+    services.booking_cancel(booking=Booking.objects.get(slot=gone), by=learner.user)
+    client.force_login(learner.user)
+
+    html = client.get("/coaching/me/").content.decode()
+
+    assert html.index("先上的课") < html.index("后面的课") < html.index("取消的课")
