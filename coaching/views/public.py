@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from coaching import selectors, services
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
+from coaching.views.trainee import calendar_links
 from core import signin
 from core.errors import ApplicationError
 from core.throttle import RateLimited, client_ip, rate_check, setting_rate
@@ -156,6 +157,9 @@ def my_bookings(request):
     )
     rest = sorted((b for b in bookings if b not in upcoming), key=lambda b: b.slot.starts_at, reverse=True)
     bookings = upcoming + rest
+    for booking in upcoming:
+        if booking.status == Booking.Status.CONFIRMED:
+            booking.links = calendar_links(booking)
     return render(request, "coaching/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
 
 

@@ -172,3 +172,26 @@ def test_my_bookings_lists_upcoming_first_and_cancelled_last(client, program, co
     html = client.get("/coaching/me/").content.decode()
 
     assert html.index("先上的课") < html.index("后面的课") < html.index("取消的课")
+
+
+def test_add_to_calendar_and_move_from_my_bookings(client, program, coach, learner):
+    import vobject
+
+    first = cf.make_slot(program=program, coach=coach, title="第一次", starts_in=timedelta(days=2))
+    other = cf.make_slot(program=program, coach=coach, title="第二次", starts_in=timedelta(days=3))
+    booking = services.booking_create(slot=first, trainee=learner)
+    client.force_login(learner.user)
+
+    page = client.get("/coaching/me/").content.decode()
+    ics = client.get(f"/coaching/me/{booking.pk}/calendar.ics")
+    assert "calendar.google.com" in page and "outlook.live.com" in page
+    event = vobject.readOne(ics.content.decode()).vevent
+    assert event.uid.value == booking.ical_uid and event.dtstart.value == first.starts_at.replace(
+        microsecond=0
+    )
+
+    move_page = client.get(f"/coaching/me/{booking.pk}/move/").content.decode()
+    assert "第二次" in move_page and "改到这节课" in move_page
+    moved = client.post(f"/coaching/me/{booking.pk}/move/", {"slot": str(other.pk)})
+    assert moved.status_code == 302
+    assert Booking.objects.get(trainee=learner, status="confirmed").slot == other
