@@ -37,7 +37,7 @@ from coaching.serializers import (
 )
 from core.errors import ApplicationError, NotFound
 from core.permissions import IsOrganizer
-from core.throttles import ResilientAnonRateThrottle
+from core.throttle import ScopedThrottle
 
 
 def _valid(serializer_class, request, **kwargs) -> dict:
@@ -226,9 +226,8 @@ class SlotBookView(APIView):
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
-class SignupThrottle(ResilientAnonRateThrottle):
-    scope = "coaching_signup"
-    rate = "20/min"
+class SignupThrottle(ScopedThrottle):
+    scope = "coaching_signup_ip"
 
 
 class SignupView(APIView):

@@ -203,6 +203,10 @@ class Booking(IcalUidMixin, models.Model):
         _("attendance"), max_length=16, choices=Attendance.choices, default="", blank=True
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Who made the booking when it was not the trainee (front-desk sign-up by an organizer or coach).
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     ical_uid = models.CharField(max_length=255, unique=True, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.models import Booking, Coach, Program, Slot
+from coaching.services.booking import waitlist_position
 from core.serializers import EmptyInput, StrictSerializer
 
 
@@ -161,6 +162,9 @@ class BookingSerializer(serializers.ModelSerializer):
     program_title = serializers.CharField(source="slot.program.title", read_only=True)
     status = inline_choice(Booking.Status.choices, read_only=True)
     attendance = inline_choice(Booking.Attendance.choices, read_only=True)
+    waitlist_position = serializers.SerializerMethodField(
+        help_text="1 = next in line; null unless the booking is waitlisted."
+    )
 
     class Meta:
         model = Booking
@@ -169,6 +173,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "slot",
             "program_title",
             "status",
+            "waitlist_position",
             "offer_expires_at",
             "confirmed_at",
             "cancelled_at",
@@ -179,6 +184,10 @@ class BookingSerializer(serializers.ModelSerializer):
             "ical_sequence",
             "created_at",
         ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_waitlist_position(self, booking) -> int | None:
+        return waitlist_position(booking)
 
 
 class SlotAttendeeSerializer(serializers.ModelSerializer):

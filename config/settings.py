@@ -292,3 +292,71 @@ ANYMAIL = {
     )
     if os.environ.get(f"ANYMAIL_{name}")
 }
+
+# --- SMS (auth issue 13): a backend chosen like EMAIL_BACKEND; the outbox delivers through it. -------
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND", "core.sms.LocmemBackend" if TESTING else "core.sms.ConsoleBackend"
+)
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl"))
+SMS_TIMEOUT_MS = int(os.environ.get("SMS_TIMEOUT_MS", "5000"))
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SMS_ALIYUN_PROTOCOL = os.environ.get("SMS_ALIYUN_PROTOCOL", "https")
+# One approved template code per message kind: SMS_ALIYUN_TEMPLATE_LOGIN_CODE=SMS_123456789, …
+SMS_ALIYUN_TEMPLATES = {
+    name.removeprefix("SMS_ALIYUN_TEMPLATE_").lower(): value
+    for name, value in os.environ.items()
+    if name.startswith("SMS_ALIYUN_TEMPLATE_") and value
+}
+if SMS_BACKEND == "core.sms.AliyunBackend" and not DEBUG and not TESTING:
+    _missing = [
+        name
+        for name in ("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET", "SMS_ALIYUN_SIGN_NAME")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"SMS_BACKEND is Alibaba Cloud but {', '.join(_missing)} is not set.")
+
+# --- Sign-in and throttles (auth issue 13 + 15.15) ----------------------------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += [
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out accounts before checking a password
+    "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",  # email sign-in links
+]
+# Only these peers may tell us the client's address (X-Forwarded-For); e.g. "10.0.0.0/8,127.0.0.1".
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Failed passwords per account (django-axes, stored in PostgreSQL) …
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# Per account. Failures per address are counted by core.throttle ("login_ip") with a higher limit: one
+# shared NAT at a union venue must not lock everybody out, and axes has one limit for all parameters.
+# (The username+address pair is implied by "username"; it is listed so axes' W006 check sees the address.)
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.account_pages.locked_out"
+AXES_VERBOSE = False
+# … and fixed windows per client address, one scope each ("count/seconds"; "0" turns one off).
+THROTTLE_RATES = {
+    "login_ip": os.environ.get("THROTTLE_LOGIN_IP", "30/900"),  # failed logins from one address
+    "token_ip": os.environ.get("THROTTLE_TOKEN_IP", "30/60"),  # API token requests
+    "coaching_signup_ip": os.environ.get("THROTTLE_COACHING_SIGNUP_IP", "20/60"),
+    "employer_signup_ip": os.environ.get("THROTTLE_EMPLOYER_SIGNUP_IP", "10/3600"),
+    "booking_page_ip": os.environ.get("THROTTLE_BOOKING_PAGE_IP", "60/3600"),  # new sign-ups by page
+    "booking_page_phone": os.environ.get("THROTTLE_BOOKING_PAGE_PHONE", "10/3600"),
+    "magic_link_ip": os.environ.get("THROTTLE_MAGIC_LINK_IP", "10/3600"),
+    "password_reset_ip": os.environ.get("THROTTLE_PASSWORD_RESET_IP", "10/3600"),
+}
+# Email sign-in links (django-sesame): short-lived and single-use.
+SESAME_MAX_AGE = 15 * 60
+SESAME_ONE_TIME = True
+# Invitations and password reset links (Django's token: single-use, expires).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from sesame.views import LoginView as SesameLoginView
 
+from core import account_pages
 from core import api as core_api
 from core import views as core_views
 
@@ -23,6 +25,11 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("accounts/home/", core_views.account_home, name="account-home"),
+    # Sign-in pages (SMS code, password, email link) come before Django's defaults they replace.
+    path("accounts/login/", account_pages.SignInView.as_view(), name="login"),
+    path("accounts/magic/", SesameLoginView.as_view(), name="magic-login"),
+    path("accounts/password_reset/", account_pages.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/preferences/", account_pages.preferences, name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jobs.urls")),

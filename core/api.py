@@ -10,12 +10,12 @@ from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from core.health import heartbeat_age
 from core.serializers import StrictSerializer
+from core.throttle import RateLimited, ScopedThrottle
 
 HEARTBEAT_STALE_AFTER = 30  # seconds without a tick means worker or beat is down
 
@@ -29,8 +29,8 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class LoginThrottle(AnonRateThrottle):
-    rate = "30/min"
+class LoginThrottle(ScopedThrottle):
+    scope = "token_ip"  # its own counter (sign-up has another), keyed by the real client address
 
 
 class TokenView(APIView):
@@ -45,6 +45,12 @@ class TokenView(APIView):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
+        if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+            raise RateLimited(
+                "Too many failed logins for this account; retry later.",
+                code="locked_out",
+                retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()),
+            )
         if user is None or not user.is_active:
             raise ApplicationError(
                 "Wrong username or password.",

@@ -38,6 +38,18 @@ class User(AbstractUser):
     # Personal calendar feed token (invites issue); rotating it revokes the old URL.
     calendar_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
+    class Channel(models.TextChoices):
+        AUTO = "", _("自动（有邮箱发邮件，否则发短信）")
+        EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
+        BOTH = "both", _("邮件和短信")
+
+    # Notification preferences (auth issue): which channels, and the zone times are shown in.
+    notify_channel = models.CharField(
+        _("通知方式"), max_length=8, choices=Channel.choices, blank=True, default=""
+    )
+    time_zone = models.CharField(_("时区"), max_length=64, blank=True, default="")
+
     @property
     def is_organizer(self) -> bool:
         return self.is_superuser or self.role == self.Role.ORGANIZER
@@ -139,3 +151,23 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} = {self.count}"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only a keyed hash is stored; the row also counts the sends
+    per number and per client address (rate limits live in PostgreSQL, so sign-in works without Redis)."""
+
+    phone = models.CharField(max_length=20, db_index=True)  # E.164
+    code_hash = models.CharField(max_length=128)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    known = models.BooleanField(default=False)  # an account has this number (an SMS was sent)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "created_at"], name="phonecode_ip_recent")]
+
+    def __str__(self):
+        return f"code for {self.phone[:6]}… at {self.created_at:%H:%M:%S}"

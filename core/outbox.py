@@ -1,4 +1,4 @@
-"""The outbox: every side effect (email today) is a row with a unique key, delivered by a Celery task.
+"""The outbox: every side effect (email, SMS) is a row with a unique key, delivered by a Celery task.
 
 Enqueueing twice with the same key is a no-op, so callers may retry freely. Delivery claims the row with
 a conditional UPDATE (pending → sending), so two workers never send the same message; failures go back
@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from core import sms
 from core.dispatch import enqueue_on_commit
 from core.models import OutboxMessage
 
@@ -50,6 +51,11 @@ def email_payload(
         "attachments": attachments or [],
         "headers": headers or {},
     }
+
+
+def sms_payload(*, kind: str, text: str, params: dict | None = None) -> dict:
+    """An SMS outbox row: ``kind`` picks the provider's approved template, ``params`` fill it."""
+    return {"sms_kind": kind, "text": text, "params": params or {}}
 
 
 def outbox_enqueue(*, key: str, recipient: str, subject: str, payload: dict, kind: str = "email") -> bool:
@@ -165,6 +171,8 @@ def outbox_deliver(*, message_id: int, connection=None) -> str:
     message = OutboxMessage.objects.get(pk=message_id)
     if message.kind in HANDLERS:
         return _run_handler(message)
+    if message.kind == "sms":
+        return _deliver_sms(message)
     if message.kind == "email" and "@" not in (message.recipient or ""):
         message.status = OutboxMessage.Status.UNDELIVERABLE
         message.last_error = "no email address for this recipient"
@@ -176,13 +184,46 @@ def outbox_deliver(*, message_id: int, connection=None) -> str:
             email.connection = connection
         email.send(fail_silently=False)
     except TRANSIENT_ERRORS as exc:
-        failed_for_good = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        message.status = OutboxMessage.Status.DEAD if failed_for_good else OutboxMessage.Status.PENDING
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.next_attempt_at = timezone.now() + backoff(message.attempts)
-        message.save(update_fields=["status", "last_error", "next_attempt_at"])
-        logger.warning("outbox %s failed (attempt %s): %s", message.key, message.attempts, exc)
-        return "dead" if failed_for_good else "retry"
+        return _failed(message, exc)
+    return _sent(message)
+
+
+def _deliver_sms(message: OutboxMessage) -> str:
+    payload = message.payload
+    try:
+        sms.sms_send(
+            sms.SmsMessage(
+                phone=message.recipient,
+                kind=payload.get("sms_kind", ""),
+                params=payload.get("params") or {},
+                text=payload.get("text", ""),
+            )
+        )
+    except sms.SmsRejected as exc:
+        message.status = OutboxMessage.Status.UNDELIVERABLE
+        message.last_error = f"rejected: {exc}"[:2000]
+        message.save(update_fields=["status", "last_error"])
+        logger.warning("outbox %s rejected by the SMS provider: %s", message.key, exc)
+        return "undeliverable"
+    except (sms.SmsTransient, *TRANSIENT_ERRORS) as exc:
+        return _failed(message, exc)
+    if payload.get("scrub_after_send"):  # one-time codes: keep no readable copy once delivered
+        message.payload = {"sms_kind": payload.get("sms_kind", ""), "scrubbed": True}
+        message.save(update_fields=["payload"])
+    return _sent(message)
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> str:
+    failed_for_good = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    message.status = OutboxMessage.Status.DEAD if failed_for_good else OutboxMessage.Status.PENDING
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    message.next_attempt_at = timezone.now() + backoff(message.attempts)
+    message.save(update_fields=["status", "last_error", "next_attempt_at"])
+    logger.warning("outbox %s failed (attempt %s): %s", message.key, message.attempts, exc)
+    return "dead" if failed_for_good else "retry"
+
+
+def _sent(message: OutboxMessage) -> str:
     message.status = OutboxMessage.Status.SENT
     message.sent_at = timezone.now()
     message.last_error = ""

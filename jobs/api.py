@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.errors import ApplicationError, Forbidden, NotFound
 from core.permissions import IsOrganizer
+from core.throttle import ScopedThrottle
 from jobs import exports, selectors, services
 from jobs import serializers as s
 from jobs.models import (
@@ -67,11 +68,16 @@ def _export(qs, *, masked: bool, filename: str, kind: str) -> HttpResponse:
 # --- Employers ------------------------------------------------------------------------------------
 
 
+class EmployerSignupThrottle(ScopedThrottle):
+    scope = "employer_signup_ip"
+
+
 class EmployerSignupView(APIView):
     """Create an employer owner account and the company in one step; returns an API token."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [EmployerSignupThrottle]
 
     @extend_schema(request=s.EmployerSignupSerializer, responses={201: s.SignupOutputSerializer})
     def post(self, request):

@@ -3,11 +3,14 @@ permission predicates in coaching/rules.py)."""
 
 from coaching.rules import can_manage_program, can_manage_slot  # noqa: F401
 from coaching.services.booking import (  # noqa: F401
+    CHECKIN_OPENS_BEFORE,
     attendance_mark,
+    attendance_mark_all,
     booking_cancel,
     booking_check_in,
     booking_create,
     booking_move,
+    booking_on_behalf,
     offer_accept,
     offer_decline,
     signup_and_book,
@@ -25,6 +28,8 @@ from coaching.services.catalog import (  # noqa: F401
     slots_create_weekly,
 )
 from coaching.services.common import bounded_locks, normalize_cn_mobile  # noqa: F401
+from coaching.services.invitations import staff_invite, staff_invited  # noqa: F401, E402
+from coaching.services.messages import slot_message  # noqa: F401, E402
 from coaching.services.tick import (  # noqa: F401
     coaching_tick,
     noshows_mark_due,

@@ -97,6 +97,22 @@ def signup_and_book(*, slot: Slot, name: str, phone: str, city: str = "", email:
 # --- Booking ----------------------------------------------------------------------------------
 
 
+def booking_on_behalf(*, slot: Slot, name: str, phone: str, by: User, city: str = "") -> Booking:
+    """Front desk (代报名): an organizer or the class's coach books for the number entered. The trainee
+    account is found by number or created; whoever is logged in stays logged in."""
+    if not can_manage_slot(by, slot):
+        raise Forbidden("Only the class's coach or organizers can book for someone else.")
+    e164 = normalize_cn_mobile(phone)
+    with transaction.atomic():
+        trainee = Trainee.objects.filter(phone=e164).first()
+        if trainee is None:
+            trainee = trainee_register(name=name, phone=e164, city=city, union=slot.program.union)
+        return booking_create(slot=slot, trainee=trainee, booked_by=by)
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
 def _no_show_priority(trainee: Trainee, now: datetime) -> int:
     """Waitlist priority: each no-show in the last 90 days moves you behind people with fewer (cap 3)."""
     count = Booking.objects.filter(
@@ -154,13 +170,36 @@ def _check_bookable(
             f"At most {program.max_active_bookings} future bookings per trainee in this program.",
             code="booking_limit",
         )
+    _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)
+
+
+def _check_no_overlap(*, slot: Slot, trainee: Trainee, moving_from: Booking | None = None) -> None:
+    """A person can sit in one class at a time: no two confirmed bookings whose times overlap."""
+    clash = Booking.objects.filter(
+        trainee=trainee,
+        status=B.CONFIRMED,
+        slot__status=Slot.Status.SCHEDULED,
+        slot__starts_at__lt=slot.ends_at,
+        slot__ends_at__gt=slot.starts_at,
+    ).exclude(slot=slot)
+    if moving_from is not None:
+        clash = clash.exclude(pk=moving_from.pk)
+    other = clash.select_related("slot").first()
+    if other is not None:
+        raise Conflict(
+            f"You already have a class at this time: {other.slot.title}.",
+            code="overlapping_booking",
+            fields={"slot": [f"Overlaps {other.slot.title}."]},
+        )
 
 
 def _lock_trainee(trainee: Trainee) -> Trainee:
     return Trainee.objects.select_for_update().select_related("user").get(pk=trainee.pk)
 
 
-def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) -> Booking:
+def booking_create(
+    *, slot: Slot, trainee: Trainee, join_waitlist: bool = True, booked_by: User | None = None
+) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full.
 
     The transaction does only what must be atomic: lock the trainee, claim the seat (conditional
@@ -185,27 +224,35 @@ def booking_create(*, slot: Slot, trainee: Trainee, join_waitlist: bool = True) 
             if got_seat:
                 slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
-                    slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now
+                    slot=slot, trainee=trainee, status=B.CONFIRMED, confirmed_at=now, booked_by=booked_by
                 )
                 change = "confirmed"
             else:
-                booking = _join_waitlist(slot=slot, trainee=trainee, now=now, join_waitlist=join_waitlist)
+                booking = _join_waitlist(
+                    slot=slot, trainee=trainee, now=now, join_waitlist=join_waitlist, booked_by=booked_by
+                )
                 change = "waitlisted"
             booking.slot = slot
-            activity_log(actor=trainee.user, verb=f"booking.{change}", obj=booking)
+            activity_log(actor=booked_by or trainee.user, verb=f"booking.{change}", obj=booking)
             booking_changed(booking=booking, change=change, invite_later=True)
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
     return booking
 
 
-def _join_waitlist(*, slot: Slot, trainee: Trainee, now: datetime, join_waitlist: bool) -> Booking:
+def _join_waitlist(
+    *, slot: Slot, trainee: Trainee, now: datetime, join_waitlist: bool, booked_by: User | None = None
+) -> Booking:
     if slot.status != Slot.Status.SCHEDULED:
         raise Conflict("This class has been cancelled.", code="slot_cancelled")
     if not join_waitlist:
         raise Conflict("This class is full.", code="slot_full", fields={"slot": ["No seats left."]})
     return Booking.objects.create(
-        slot=slot, trainee=trainee, status=B.WAITLISTED, priority=_no_show_priority(trainee, now)
+        slot=slot,
+        trainee=trainee,
+        status=B.WAITLISTED,
+        priority=_no_show_priority(trainee, now),
+        booked_by=booked_by,
     )
 
 
@@ -241,6 +288,8 @@ def offer_accept(*, booking: Booking, by: User) -> Booking:
             )
         if booking.offer_expires_at <= now:
             raise Conflict("This offer has expired.", code="offer_expired")
+        held = Booking.objects.select_related("slot", "trainee").get(pk=booking.pk)
+        _check_no_overlap(slot=held.slot, trainee=held.trainee)
         Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.CONFIRMED, confirmed_at=now)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
         activity_log(actor=by, verb="booking.promoted", obj=booking)
@@ -377,3 +426,17 @@ def booking_check_in(*, token: str, by: User) -> Booking:
     booking.refresh_from_db()
     activity_log(actor=by, verb="booking.checked_in", obj=booking)
     return booking
+
+
+def attendance_mark_all(*, slot: Slot, by: User) -> int:
+    """ "Mark all present": every confirmed booking not marked yet. Returns how many were marked."""
+    slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
+    if not can_manage_slot(by, slot):
+        raise Forbidden("Only the class's coach or organizers mark attendance.")
+    if timezone.now() < slot.starts_at - CHECKIN_OPENS_BEFORE:
+        raise Conflict("Attendance opens 30 minutes before the class.", code="too_early")
+    marked = Booking.objects.filter(slot=slot, status=B.CONFIRMED, attendance="").update(
+        attendance=Booking.Attendance.PRESENT
+    )
+    activity_log(actor=by, verb="slot.attendance_all_present", obj=slot, marked=marked)
+    return marked

@@ -15,6 +15,7 @@ from coaching.services.common import bounded_locks, slot_changed
 from coaching.services.waitlist import offer_free_seats
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
+from core.invitations import invitation_send
 from core.models import Union, User
 from core.timeutils import is_valid_timezone, window_check
 from core.validation import reject_unknown
@@ -79,6 +80,8 @@ def coach_create(
             horizon_days=horizon_days,
         )
         activity_log(actor=by, verb="coach.created", obj=coach)
+        if user.email and not user.has_usable_password():  # else the coach could never log in
+            invitation_send(user=user, by=by)
     return coach
 
 

@@ -17,7 +17,8 @@ from django.db.models import F
 from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core.errors import Busy
-from core.outbox import email_payload, outbox_enqueue_many
+from core.notify import Notice, local, notify
+from core.outbox import outbox_enqueue_many
 from core.phones import cn_mobile_clean
 
 LOCK_TIMEOUT = "3s"
@@ -69,28 +70,43 @@ _SUBJECTS = {
 }
 
 
-def _notice(*, booking: Booking, change: str, key_suffix: str) -> dict:
+def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
+    """One notice through the notification service: channels by the trainee's preference (phone-only
+    trainees get SMS), times in the trainee's own zone (else the class's)."""
     slot = booking.slot
-    user = booking.trainee.user
+    trainee = booking.trainee
+    user = trainee.user
     zh, en = _SUBJECTS.get(change, ("课程通知", "Class notice"))
     place = slot.location or slot.online_url or slot.program.location or slot.program.online_url
+    when = local(slot.starts_at, user=user, default_zone=slot.timezone)
     lines = [
         f"{user.name}，您好：",
         "",
         f"{zh}：「{slot.title}」（{slot.program.title}）",
-        f"时间：{local_time(slot)}（{slot.timezone}）",
+        f"时间：{when}",
         f"地点：{place}",
     ]
+    sms_text = f"【驿站】{zh}：「{slot.title}」{when}"
+    params = {"title": slot.title[:20], "time": when}
     if change == "offered" and booking.offer_expires_at:
-        expires = booking.offer_expires_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
+        expires = local(booking.offer_expires_at, user=user, default_zone=slot.timezone)
         lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
-    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {local_time(slot)}."]
-    return {
-        "key": f"coaching:{change}:{booking.pk}:{key_suffix}",
-        "recipient": user.email or "",
-        "subject": f"【驿站】{zh} · {slot.title}",
-        "payload": email_payload(text="\n".join(lines)),
-    }
+        sms_text += f"，请在 {expires} 前确认"
+        params["deadline"] = expires
+    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {when}."]
+    # One INSERT … ON CONFLICT DO NOTHING per channel: cheap inside the booking transaction.
+    notify(
+        user=user,
+        phone=trainee.phone,
+        notice=Notice(
+            key=f"coaching:{change}:{booking.pk}:{key_suffix}",
+            kind=f"coaching_{change}",
+            subject=f"【驿站】{zh} · {slot.title}",
+            text="\n".join(lines),
+            sms_text=sms_text + f" {settings.SITE_URL}/coaching/me/",
+            sms_params=params,
+        ),
+    )
 
 
 def booking_changed(
@@ -107,19 +123,13 @@ def booking_changed(
     if change in CALENDAR_CHANGES:
         Booking.objects.filter(pk=booking.pk).update(ical_sequence=F("ical_sequence") + 1)
         booking.ical_sequence += 1
-    rows = []
     if change in INVITE_CHANGES:
         if invite_later:
-            rows.append(booking_invite_outbox_row(booking=booking))
+            outbox_enqueue_many([booking_invite_outbox_row(booking=booking)])
         else:
             booking_invite_sync(booking=booking)
     if notify:
-        rows.append(
-            _notice(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
-        )
-    if rows:
-        # One INSERT … ON CONFLICT DO NOTHING for the notice and the invite request.
-        outbox_enqueue_many(rows)
+        _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
 
 
 def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:

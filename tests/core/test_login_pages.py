@@ -24,7 +24,7 @@ def test_login_page_renders_a_form(client):
 def test_wrong_password_says_so_and_does_not_log_in(client, organizer):
     response = _login(client, organizer.username, "wrong-password")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "用户名或密码不正确" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

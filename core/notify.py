@@ -1,0 +1,108 @@
+"""One notification service: every notice to a person is one ``notify(...)`` call that picks the
+channels from their preference and enqueues one outbox row per channel.
+
+Channels (``User.notify_channel``): automatic (email when the person has an address, otherwise SMS),
+email, SMS, both. A channel the person cannot be reached on falls back to the other one. When the
+email for a change is a calendar invite (it carries the notice text), the caller passes
+``email_sent_elsewhere=True`` so the person gets one email per change, not two.
+
+Times in notices are shown in the person's own zone (``User.time_zone``), else the event's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.models import User
+from core.outbox import email_payload, outbox_enqueue_many, sms_payload
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str  # unique per person and change: the outbox key prefix
+    kind: str  # SMS template kind: reminder_24h, booking_confirmed, …
+    subject: str
+    text: str  # the email body (and console/test SMS)
+    sms_text: str = ""  # short text for SMS (defaults to the subject)
+    sms_params: dict | None = None
+    html: str = ""
+
+
+def channels_for(user: User, *, phone: str = "") -> list[str]:
+    has_email = "@" in (user.email or "")
+    has_phone = bool(phone)
+    pref = user.notify_channel
+    wanted = {
+        User.Channel.EMAIL: ["email"],
+        User.Channel.SMS: ["sms"],
+        User.Channel.BOTH: ["email", "sms"],
+    }.get(pref, ["email"] if has_email else ["sms"])
+    reachable = [c for c in wanted if (c == "email" and has_email) or (c == "sms" and has_phone)]
+    if not reachable:  # fall back to whatever reaches them
+        reachable = ["email"] if has_email else (["sms"] if has_phone else [])
+    return reachable
+
+
+def user_zone(user: User, default: str = "Asia/Shanghai") -> str:
+    return user.time_zone or default
+
+
+def local(dt: datetime, *, user: User, default_zone: str) -> str:
+    """'2026-12-03 09:00（Asia/Shanghai）' in the person's zone."""
+    zone = user_zone(user, default_zone)
+    return f"{dt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}（{zone}）"
+
+
+def notify(*, user: User, notice: Notice, phone: str = "", email_sent_elsewhere: bool = False) -> list[str]:
+    """Enqueue the notice on the person's channels (idempotent by key). Returns the channels used."""
+    channels = channels_for(user, phone=phone)
+    rows = []
+    for channel in channels:
+        if channel == "email" and not email_sent_elsewhere:
+            rows.append(
+                {
+                    "key": f"{notice.key}:email",
+                    "recipient": user.email,
+                    "subject": notice.subject,
+                    "payload": email_payload(text=notice.text, html=notice.html),
+                }
+            )
+        elif channel == "sms":
+            rows.append(
+                {
+                    "key": f"{notice.key}:sms",
+                    "kind": "sms",
+                    "recipient": phone,
+                    "subject": notice.subject,
+                    "payload": sms_payload(
+                        kind=notice.kind, text=notice.sms_text or notice.subject, params=notice.sms_params
+                    ),
+                }
+            )
+    if rows:
+        outbox_enqueue_many(rows)
+    return channels
+
+
+def wants_email(user: User, *, phone: str = "") -> bool:
+    return "email" in channels_for(user, phone=phone)
+
+
+def preferences_update(*, user: User, notify_channel: str, time_zone: str, email: str) -> User:
+    if notify_channel not in User.Channel.values:
+        raise ApplicationError("Unknown channel.", fields={"notify_channel": [_("请选择通知方式。")]})
+    if time_zone and time_zone not in available_timezones():
+        raise ApplicationError("Unknown time zone.", fields={"time_zone": [_("未知时区。")]})
+    email = (email or "").strip()
+    if notify_channel in (User.Channel.EMAIL, User.Channel.BOTH) and not email:
+        raise ApplicationError("Email needed.", fields={"email": [_("选择邮件通知需要填写邮箱。")]})
+    if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ApplicationError("Email in use.", fields={"email": [_("该邮箱已被其他账号使用。")]})
+    user.notify_channel, user.time_zone, user.email = notify_channel, time_zone, email
+    user.save(update_fields=["notify_channel", "time_zone", "email"])
+    return user

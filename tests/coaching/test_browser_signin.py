@@ -1,0 +1,177 @@
+"""Phone-size journeys: sign up, sign out, back in by SMS code, book, cancel; invited coach; front desk."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from coaching.models import Booking, Trainee
+from core import sms
+from core.models import OutboxMessage, User
+from tests.coaching import factories as cf
+from tests.core.test_signin import deliver_pending
+
+SHOTS = Path("/tmp/shots/auth")
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.SMS_BACKEND = "core.sms.LocmemBackend"
+    sms.outbox.clear()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+def _code_for(phone: str) -> str:
+    deliver_pending("sms")
+    text = [m.text for m in sms.outbox if m.phone == phone][-1]
+    return re.search(r"\b(\d{6})\b", text).group(1)
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+
+
+def test_trainee_signs_up_signs_out_and_back_in_with_an_sms_code(live_server, phone_page, union, organizer):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, organizer=organizer)
+    first = cf.make_slot(program=program, coach=coach, title="第 1 课")
+    second = cf.make_slot(program=program, coach=coach, title="第 2 课", starts_in=cf.timedelta(days=3))
+    page = phone_page
+
+    page.goto(f"{live_server.url}/coaching/book/{first.pk}/")
+    page.get_by_label("姓名").fill("赵丽")
+    page.get_by_label("手机号").fill("138 0571 6688")
+    page.locator("#book-submit").click()
+    page.wait_for_url("**/coaching/me/")
+    page.get_by_test_id("logout").click()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("手机号").fill("13805716688")
+    page.get_by_test_id("send-code").click()
+    expect(page.get_by_test_id("code-sent-to")).to_contain_text("138****6688")
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "code-step.png"))
+    page.get_by_label("验证码").fill(_code_for("+8613805716688"))
+    page.get_by_test_id("code-submit").click()
+    page.wait_for_url("**/coaching/me/")
+    expect(page.get_by_test_id("account-home")).to_have_text("赵丽")
+
+    page.goto(f"{live_server.url}/coaching/book/{second.pk}/")
+    page.locator("#book-submit").click()
+    page.wait_for_url("**/coaching/me/")
+    trainee = Trainee.objects.get(phone="+8613805716688")
+    assert Booking.objects.filter(trainee=trainee, status="confirmed").count() == 2
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(".booking:has-text('第 2 课')").get_by_test_id("cancel").click()
+    expect(page.locator(".notice").first).to_contain_text("已取消")
+    assert Booking.objects.get(trainee=trainee, slot=second).status == "cancelled"
+
+
+def test_booking_again_with_a_registered_number_asks_for_the_code_there(
+    live_server, phone_page, union, organizer
+):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, organizer=organizer)
+    slot = cf.make_slot(program=program, coach=coach)
+    cf.make_trainee(phone="+8613805716688")
+    page = phone_page
+
+    page.goto(f"{live_server.url}/coaching/book/{slot.pk}/")
+    page.get_by_label("姓名").fill("赵丽")
+    page.get_by_label("手机号").fill("13805716688")
+    page.locator("#book-submit").click()
+    expect(page.get_by_test_id("code-step")).to_be_visible()
+    code = _code_for("+8613805716688")
+    page.get_by_label("验证码").fill("000000" if code != "000000" else "111111")
+    page.locator("#book-submit").click()
+    expect(page.get_by_test_id("code-error")).to_contain_text("验证码不正确")
+    page.get_by_label("验证码").fill(code)
+    page.locator("#book-submit").click()
+    page.wait_for_url("**/coaching/me/")
+    assert Booking.objects.get(slot=slot).trainee.phone == "+8613805716688"
+
+
+def test_expired_and_sixth_wrong_codes_are_refused_on_the_page(live_server, phone_page, db):
+    import time_machine
+    from django.utils import timezone
+
+    cf.make_trainee(phone="+8613805716688")
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("手机号").fill("13805716688")
+    page.get_by_test_id("send-code").click()
+    code = _code_for("+8613805716688")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        page.get_by_label("验证码").fill(wrong)
+        page.get_by_test_id("code-submit").click()
+    page.get_by_label("验证码").fill(code)
+    page.get_by_test_id("code-submit").click()
+    expect(page.get_by_test_id("code-error")).to_contain_text("错误次数过多")
+
+    with time_machine.travel(timezone.now() + cf.timedelta(minutes=2)):
+        page.get_by_test_id("resend").click()
+        fresh = _code_for("+8613805716688")
+    with time_machine.travel(timezone.now() + cf.timedelta(minutes=8)):
+        page.get_by_label("验证码").fill(fresh)
+        page.get_by_test_id("code-submit").click()
+        expect(page.get_by_test_id("code-error")).to_contain_text("验证码已过期")
+    expect(page.get_by_test_id("login")).to_be_visible()
+
+
+def test_invited_coach_sets_a_password_and_logs_in(live_server, page_for, browser, union, organizer):
+    staff = page_for(organizer)
+    staff.goto(f"{live_server.url}/coaching/invitations/")
+    staff.get_by_label("身份").select_option("coach")
+    staff.get_by_label("姓名").fill("刘教练")
+    staff.get_by_label("邮箱").fill("liu@example.com")
+    staff.get_by_test_id("invite-submit").click()
+    expect(staff.get_by_test_id("invited").first).to_contain_text("等待设置密码")
+    coach = User.objects.get(email="liu@example.com")
+    assert coach.role == "coach" and hasattr(coach, "coach")
+    text = OutboxMessage.objects.get(recipient="liu@example.com").payload["text"]
+    link = re.search(r"http\S+/accounts/reset/\S+", text).group(0)
+    link = link.replace("http://127.0.0.1:8000", live_server.url)
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_label("新密码").fill("Liu-coach-2026!")
+    page.get_by_label("再输入一次").fill("Liu-coach-2026!")
+    page.get_by_test_id("set-password").click()
+    expect(page.get_by_test_id("reset-complete")).to_be_visible()
+    page.goto(link)  # single use
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", coach.username)
+    page.fill("#id_password", "Liu-coach-2026!")
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url("**/coaching/coach/")
+    expect(page.get_by_test_id("account-home")).to_have_text("刘教练")
+    context.close()
+
+
+def test_organizer_books_on_behalf_and_stays_the_organizer(live_server, page_for, union, organizer):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, organizer=organizer)
+    slot = cf.make_slot(program=program, coach=coach)
+    page = page_for(organizer, phone=True)
+
+    page.goto(f"{live_server.url}/coaching/book/{slot.pk}/")
+    expect(page.get_by_test_id("on-behalf")).to_contain_text("代报名")
+    page.get_by_label("姓名").fill("孙大姐")
+    page.get_by_label("手机号").fill("139 0571 2233")
+    page.locator("#book-submit").click()
+    expect(page.locator(".notice").first).to_contain_text("已为 孙大姐 预约")
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "on-behalf.png"))
+
+    expect(page.get_by_test_id("account-home")).to_have_text(organizer.name)
+    booking = Booking.objects.get(slot=slot)
+    assert booking.trainee.phone == "+8613905712233" and booking.booked_by == organizer
