@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import phonenumbers
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +26,7 @@ from core.activity import activity_log
 from core.errors import ApplicationError
 from core.models import PhoneCode, User
 from core.outbox import outbox_enqueue, sms_payload
-from core.phones import cn_mobile_clean
+from core.phones import cn_mobile_normalize
 from core.throttle import RateLimited
 
 CODE_TTL = timedelta(minutes=5)
@@ -41,8 +42,22 @@ class CodeSent:
     resend_after: int  # seconds until another code may be asked for
 
 
-# The one mobile rule (core/phones.py): 11 national digits, the form trainee phones are stored in.
-normalize_mobile = cn_mobile_clean
+def normalize_mobile(raw: str, *, field: str = "phone") -> str:
+    """Mainland China mobile → E.164, or a field error (same rule as the booking form)."""
+    message = _("请输入有效的中国大陆手机号。")
+    try:
+        number = phonenumbers.parse((raw or "").strip()[:32], "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ApplicationError("Invalid mobile number.", fields={field: [message]}) from exc
+    kind = phonenumbers.number_type(number)
+    if (
+        phonenumbers.region_code_for_number(number) != "CN"
+        or not phonenumbers.is_valid_number(number)
+        or kind
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    ):
+        raise ApplicationError("Invalid mobile number.", fields={field: [message]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _hash(phone: str, code: str) -> str:
@@ -51,7 +66,9 @@ def _hash(phone: str, code: str) -> str:
 
 def user_for_phone(phone: str) -> User | None:
     """The active account that owns this mobile number (trainees sign up with one)."""
-    return User.objects.filter(trainee__phone=phone, is_active=True).first()
+    # Codes are keyed by E.164; trainee phones are stored as 11 national digits (core/phones.py).
+    forms = {phone, cn_mobile_normalize(phone)}
+    return User.objects.filter(trainee__phone__in=forms, is_active=True).first()
 
 
 def _lock_number(phone: str) -> None:

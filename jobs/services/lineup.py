@@ -41,7 +41,8 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
         for posting in request.postings.all():
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
-    employer_notice_send(employer=request.employer, kind=change, request=request)
+    if change != "suspended":  # un-verifying suspends, and employer_verify sends one email naming every fair
+        employer_notice_send(employer=request.employer, kind=change, request=request)
     on_lineup_changed(request)
 
 

@@ -44,7 +44,9 @@ def _calendar_mails(sink, address):
 
     out = []
     for item in sink.to(address):
-        part = next(p for p in item["message"].walk() if p.get_content_type() == "text/calendar")
+        part = next((p for p in item["message"].walk() if p.get_content_type() == "text/calendar"), None)
+        if part is None:
+            continue  # a plain notice (e.g. "request approved"), not an invite
         cal, _ = parse_both(part.get_payload(decode=True))
         (event,) = events(cal)
         out.append((str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"]), event.decoded("DTSTART")))

@@ -24,7 +24,9 @@ def _invites(sink, address):
     out = []
     for item in sink.to(address):
         message = item["message"]
-        calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        calendar = next((p for p in message.walk() if p.get_content_type() == "text/calendar"), None)
+        if calendar is None:
+            continue  # a plain notice (e.g. "request approved"), not an invite
         cal, _ = parse_both(calendar.get_payload(decode=True))
         (event,) = events(cal)
         out.append((str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"]), event.decoded("DTSTART")))
