@@ -545,7 +545,10 @@ def test_employer_is_emailed_when_verified_unverified_and_when_a_request_is_deci
         OutboxMessage.objects.filter(recipient=to).order_by("pk").values_list("subject", flat=True)
     )
     assert subjects[0] == "[驿站] 企业已通过审核"
-    assert "[驿站] 直播带岗时段申请已通过" in subjects and subjects[-1] == f"[驿站] 企业认证已撤销：{employer.name}"
+    assert (
+        "[驿站] 直播带岗时段申请已通过" in subjects
+        and subjects[-1] == f"[驿站] 企业认证已撤销：{employer.name}"
+    )
     assert "[驿站] 直播带岗时段已暂停" not in subjects  # one email for the un-verification, naming the fairs
     assert subjects.count("[驿站] 企业已通过审核") == 1
     approved_text = OutboxMessage.objects.get(recipient=to, subject="[驿站] 直播带岗时段申请已通过").payload
