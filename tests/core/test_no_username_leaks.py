@@ -58,7 +58,7 @@ def test_migration_renames_phone_usernames(db):
     Trainee.objects.create(user=user, phone="+8613812345678")
     keep = factories.make_user(username="m_chosen", role="trainee")
     Trainee.objects.create(user=keep, phone="+8613912345678")
-    migration = importlib.import_module("coaching.migrations.0002_fix_trainee_usernames")
+    migration = importlib.import_module("coaching.migrations.0003_fix_trainee_usernames")
 
     migration.forwards(apps, None)
 
