@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import JobPosting
-from jobs.services.common import POSTING_FIELDS
+from jobs.services.common import POSTING_FIELD_ORDER, POSTING_FIELDS
 
 
 class SignupForm(forms.Form):
@@ -48,32 +48,7 @@ class PostingForm(forms.ModelForm):
 
     class Meta:
         model = JobPosting
-        fields = [
-            "title",
-            "description",
-            "pay_type",
-            "pay_min",
-            "pay_max",
-            "headcount",
-            "city",
-            "district",
-            "address",
-            "shift",
-            "housing",
-            "meals",
-            "ins_pension",
-            "ins_medical",
-            "ins_unemployment",
-            "ins_work_injury",
-            "ins_maternity",
-            "housing_fund",
-            "education",
-            "experience_years",
-            "age_min",
-            "age_max",
-            "tags",
-            "closes_at",
-        ]
+        fields = list(POSTING_FIELD_ORDER)  # one list: the service allowlist
         labels = {
             "title": _("岗位名称"),
             "description": _("岗位详情"),

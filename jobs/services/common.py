@@ -24,7 +24,8 @@ EMPLOYER_FIELDS = {
     "contact_phone",
     "contact_email",
 }
-POSTING_FIELDS = {
+# The writable fields of a posting, in the order a form shows them (the service allowlist is the set).
+POSTING_FIELD_ORDER = (
     "title",
     "description",
     "pay_type",
@@ -49,7 +50,8 @@ POSTING_FIELDS = {
     "age_max",
     "tags",
     "closes_at",
-}
+)
+POSTING_FIELDS = set(POSTING_FIELD_ORDER)
 
 # The pipeline. Skipping "contacted" is allowed (a recruiter often calls and books the interview in
 # one go), and anything not yet final can end as rejected/withdrawn. Hiring straight from "applied"
