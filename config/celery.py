@@ -1,14 +1,23 @@
 """The Celery app. Beat only says "look at the database now"; each tick claims due rows itself."""
 
 import os
+from logging.config import dictConfig
 
-from celery import Celery
+from celery import Celery, signals
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("yizhan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _django_logging(**kwargs) -> None:
+    """Worker and beat log through settings.LOGGING (LOG_LEVEL, the quiet defaults), not Celery's own."""
+    dictConfig(settings.LOGGING)
+
 
 _TICK = float(os.environ.get("TICK_SECONDS", "2"))
 app.conf.beat_schedule = {

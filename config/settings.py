@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.logconfig import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("YIZHAN_TESTING") == "1"
 
@@ -198,6 +200,8 @@ EMAIL_BACKEND = os.environ.get(
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
+if os.environ.get("EMAIL_FILE_PATH"):  # the file backend (`make run` writes mail under .devdata/mail/)
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -265,13 +269,8 @@ if not DEBUG and not TESTING:
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
-}
+# Below DEBUG, tick/task/outgoing-request chatter is held at WARNING (config/logconfig.py).
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO"))
 
 # --- Invite replies (iTIP REPLY by email) ---------------------------------------------------------
 # The mail server (or an inbound-mail provider) posts each reply email as raw MIME to

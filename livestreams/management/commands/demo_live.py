@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--once", action="store_true", help="stop after the live simulation")
+        parser.add_argument("--no-progress", action="store_true", help="one line per simulation, no bar")
         parser.add_argument(
             "--scale",
             type=float,
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             help="scales viewers and minutes (and speeds the live run up by 1/scale); tests use 0.05",
         )
 
-    def handle(self, *args, base_url, once, scale, **options):
+    def handle(self, *args, base_url, once, scale, no_progress, **options):
+        progress = ["--no-progress"] if no_progress else []
         self._wait_for(base_url)
         union = (
             Union.objects.filter(name="杭州市总工会").first() or Union.objects.order_by("created_at").first()
@@ -68,16 +70,17 @@ class Command(BaseCommand):
                 "--end",
                 "--seed",
                 "11",
+                *progress,
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
         if not SessionResult.objects.filter(session=finished).exists():
             results.result_compute(session_id=finished.pk)
-        self.stdout.write(f"finished demo session results: /s/{finished.pk}/results/")
+        self.stdout.write(f"finished demo session, results: {base_url}/s/{finished.pk}/results/")
 
         live = self._session(union, organizer, series, LIVE_TITLE, LiveSession.Kind.SALES, seller=seller)
         seed = int(time.time()) % 100000
-        self.stdout.write(f"live demo session: /s/{live.pk}/live/")
+        self.stdout.write(f"live demo session, data screen: {base_url}/s/{live.pk}/live/")
         call_command(
             "simulate_live",
             str(live.pk),
@@ -91,6 +94,7 @@ class Command(BaseCommand):
             str(6 / scale if scale < 1 else 6),
             "--seed",
             str(seed),
+            *progress,
             stdout=self.stdout,
             stderr=self.stderr,
         )
