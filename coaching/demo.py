@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from coaching.models import Booking, Coach, Program, Slot, Trainee
-from core.demo import DEMO_PASSWORD, demo_user
+from core.demo import DemoLogin, demo_user
 from livestreams.models import Segment
 
 
@@ -55,6 +55,11 @@ def seed(ctx: dict, stdout=None) -> None:
         _trainee("trainee3", "张秀英", "13800000003", union),
         _trainee("trainee4", "刘洋", "13800000004", union),
     ]
+    # Signed up with name + mobile on the booking page: no password, signs in with an SMS code.
+    phone_first = _trainee("trainee_zhao", "赵敏", "13805716688", union)
+    if phone_first.user.has_usable_password():
+        phone_first.user.set_unusable_password()
+        phone_first.user.save(update_fields=["password"])
     if created:
         topics = [
             "直播间搭建与设备",
@@ -113,7 +118,8 @@ def seed(ctx: dict, stdout=None) -> None:
     ctx["coaching_program"] = program
     ctx.setdefault("logins", []).extend(
         [
-            f"coach / {DEMO_PASSWORD}  (coach: attendance sheet at /coaching/coach/)",
-            f"trainee / {DEMO_PASSWORD}  (trainee: /coaching/me/; trainee2–4 too)",
+            DemoLogin("coach", username="coach", starts="/coaching/coach/", note="classes and attendance"),
+            DemoLogin("trainee", username="trainee", starts="/coaching/me/", note="trainee2–4 too"),
+            DemoLogin("trainee", phone=phone_first.phone, starts="/coaching/me/", note="code in this log"),
         ]
     )

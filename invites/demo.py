@@ -9,6 +9,6 @@ def seed(ctx: dict, stdout=None) -> None:
         return
     if not host.calendar_token:
         host.rotate_calendar_token()
-    ctx.setdefault("logins", []).append(
-        f"host's calendar feed: {settings.SITE_URL}/calendar/{host.calendar_token}.ics  (settings: /calendar/settings/)"
+    ctx.setdefault("urls", []).append(
+        ("host's calendar feed", f"{settings.SITE_URL}/calendar/{host.calendar_token}.ics")
     )

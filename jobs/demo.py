@@ -1,4 +1,9 @@
-"""Demo: three verified employers with realistic postings in the demo fair's lineup, a few applications."""
+"""Demo: five verified employers in five districts, each in one of the two demo fairs' lineups.
+
+E-mail addresses use each company's own domain under ``.test``, a top-level domain reserved by RFC 2606 /
+RFC 6761 that never resolves: the demo reads like real companies, and no invite or notice it sends can
+reach a real mailbox (a plausible ``.com`` or ``.cn`` name may belong to someone).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.demo import DEMO_PASSWORD, demo_user
+from core.demo import DemoLogin, demo_user
 from core.models import User
 from jobs import services
 from jobs.models import Application, Employer, EmployerMembership, JobPosting, LineupRequest
@@ -16,6 +21,8 @@ from jobs.models import Application, Employer, EmployerMembership, JobPosting, L
 EMPLOYERS = [
     {
         "login": "employer_dianzi",
+        "fair": "fair",
+        "domain": "hengxin-tech.test",
         "name": "杭州恒芯电子科技有限公司",
         "credit_code": "91330106MA2H3K7P1E",
         "industry": "电子制造",
@@ -60,6 +67,8 @@ EMPLOYERS = [
     },
     {
         "login": "employer_kuaidi",
+        "fair": "fair2",
+        "domain": "suda-scm.test",
         "name": "浙江速达供应链管理有限公司",
         "credit_code": "91330110MA27Y8QX4Y",
         "industry": "物流快递",
@@ -89,6 +98,8 @@ EMPLOYERS = [
     },
     {
         "login": "employer_canyin",
+        "fair": "fair",
+        "domain": "zhiwei-catering.test",
         "name": "杭州知味餐饮管理有限公司",
         "credit_code": "91330104MA2CD5WN00",
         "industry": "餐饮服务",
@@ -114,6 +125,84 @@ EMPLOYERS = [
             },
         ],
     },
+    {
+        "login": "employer_jiazheng",
+        "fair": "fair",
+        "domain": "ankang-jz.test",
+        "name": "杭州安康家政服务有限公司",
+        "credit_code": "91330105MA2KJ6T8XE",
+        "industry": "家政养老",
+        "city": "杭州",
+        "district": "拱墅区",
+        "contact_name": "周老师",
+        "contact_phone": "13588106677",
+        "postings": [
+            {
+                "title": "养老护理员",
+                "description": "社区养老服务中心照护老人起居，持养老护理员证优先，无证可参加工会免费培训考证。",
+                "pay_type": "monthly",
+                "pay_min": Decimal("6000"),
+                "pay_max": Decimal("8000"),
+                "headcount": 30,
+                "district": "拱墅区",
+                "address": "大关路 286 号大关街道社区服务中心",
+                "shift": "rotating",
+                "housing": "dorm",
+                "meals": "free",
+                "age_min": 25,
+                "age_max": 55,
+                "tags": ["包吃住", "免费考证", "做六休一"],
+                "insurance": True,
+            },
+        ],
+    },
+    {
+        "login": "employer_dianshang",
+        "fair": "fair2",
+        "domain": "yuncang-ec.test",
+        "name": "杭州云仓电子商务有限公司",
+        "credit_code": "91330113MA2J7WQ5LX",
+        "industry": "电子商务",
+        "city": "杭州",
+        "district": "临平区",
+        "contact_name": "孙主管",
+        "contact_phone": "15858203344",
+        "postings": [
+            {
+                "title": "电商仓管员",
+                "description": "电商仓库入库、拣货、打包与盘点，会用手持终端即可，旺季有加班费。",
+                "pay_type": "monthly",
+                "pay_min": Decimal("5200"),
+                "pay_max": Decimal("6800"),
+                "headcount": 40,
+                "district": "临平区",
+                "address": "临平新城望梅路 588 号云仓产业园 3 号楼",
+                "shift": "day",
+                "housing": "dorm",
+                "meals": "subsidized",
+                "age_min": 18,
+                "age_max": 45,
+                "tags": ["包住", "餐补", "旺季加班费"],
+                "insurance": True,
+            },
+            {
+                "title": "直播电商客服",
+                "description": "淘宝、抖音店铺在线客服，解答买家咨询、处理售后，普通话流利、打字每分钟 50 字以上。",
+                "pay_type": "monthly",
+                "pay_min": Decimal("4500"),
+                "pay_max": Decimal("6500"),
+                "headcount": 25,
+                "district": "临平区",
+                "address": "临平新城望梅路 588 号云仓产业园 3 号楼",
+                "shift": "rotating",
+                "housing": "allowance",
+                "meals": "subsidized",
+                "education": "junior",
+                "tags": ["坐班", "住房补贴", "可学直播"],
+                "insurance": True,
+            },
+        ],
+    },
 ]
 
 APPLICANTS = [
@@ -125,16 +214,21 @@ APPLICANTS = [
 
 
 def _owner(spec: dict, employer: Employer, union) -> User:
-    user = demo_user(spec["login"], role=User.Role.EMPLOYER, display_name=spec["contact_name"])
+    user = demo_user(
+        spec["login"], role=User.Role.EMPLOYER, display_name=spec["contact_name"], email_domain=spec["domain"]
+    )
     EmployerMembership.objects.get_or_create(user=user, defaults={"employer": employer, "role": "owner"})
     return user
 
 
 def seed(ctx: dict, stdout=None) -> None:
-    fair = ctx["fair"]
     organizer = ctx["organizer"]
     first_posting_link = None
-    for index, spec in enumerate(EMPLOYERS):
+    placed = {"fair": 0, "fair2": 0}  # company slots taken so far in each fair's lineup
+    for spec in EMPLOYERS:
+        fair = ctx[spec["fair"]]
+        index = placed[spec["fair"]]
+        placed[spec["fair"]] += 1
         employer, _ = Employer.objects.get_or_create(
             credit_code=spec["credit_code"],
             defaults={
@@ -144,7 +238,7 @@ def seed(ctx: dict, stdout=None) -> None:
                 "district": spec["district"],
                 "contact_name": spec["contact_name"],
                 "contact_phone": spec["contact_phone"],
-                "contact_email": f"{spec['login']}@example.com",
+                "contact_email": f"hr@{spec['domain']}",
                 "verified": True,
                 "verified_at": timezone.now(),
                 "verified_by": organizer,
@@ -175,7 +269,7 @@ def seed(ctx: dict, stdout=None) -> None:
         request = LineupRequest.objects.filter(employer=employer, session=fair).first()
         if request is None:
             request = services.lineup_request_create(
-                employer=employer, by=owner, session=fair, postings=postings, note="希望安排在上午时段。"
+                employer=employer, by=owner, session=fair, postings=postings, note="希望排在开场之后。"
             )
         if request.status == LineupRequest.Status.REQUESTED:
             # The livestreams demo lays out the fair's whole lineup; employers take the company slots
@@ -191,11 +285,16 @@ def seed(ctx: dict, stdout=None) -> None:
                 )
         if first_posting_link is None:
             first_posting_link = services.shortlink_get_or_create(posting=postings[0], session=fair)
+        # A few people applied ahead of the fair from the shared link (direct); the fair's own applicants
+        # come in minute by minute while it is live (simulate_live).
         for name, phone in APPLICANTS[index:]:
             if not Application.objects.filter(posting=postings[0], phone=phone).exists():
                 services.application_submit(posting=postings[0], session=fair, name=name, phone=phone)
     ctx.setdefault("logins", []).extend(
-        f"{spec['login']} / {DEMO_PASSWORD}  (employer owner: {spec['name']})" for spec in EMPLOYERS
+        DemoLogin("employer", username=spec["login"], starts="/jobs/employer/", note=spec["name"])
+        for spec in EMPLOYERS
     )
-    if stdout is not None and first_posting_link is not None:
-        stdout.write(f"  apply page (QR on stream): {services.shortlink_url(first_posting_link)}")
+    if first_posting_link is not None:
+        ctx.setdefault("urls", []).append(
+            ("apply page (the QR code on stream)", services.shortlink_url(first_posting_link))
+        )

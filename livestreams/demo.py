@@ -1,4 +1,4 @@
-"""Demo: one union, an organizer and a host, a series with a job fair and a selling session.
+"""Demo: one union, an organizer and a host, a series with two district job fairs and a selling session.
 
 Idempotent: running it again finds the same rows by natural keys. When the demo sessions have drifted
 into the past (the demo was seeded days ago), they are moved forward again — same rows, so the data other
@@ -9,19 +9,28 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from core.demo import DEMO_PASSWORD, demo_user
+from core.demo import DemoLogin, demo_user
 from core.models import Union
 from livestreams.calendar import session_invites_sync
 from livestreams.models import LiveSession, Segment, Series
 
 S = LiveSession.Status
 
-FAIR_TITLE = "工会直播带岗专场：80 家企业 3000 个岗位"
+# The fairs' company segments are taken by the jobs demo's employers, in this order.
+FAIR_TITLE = "城东专场：钱塘·上城·拱墅 制造与服务业直播带岗"
+FAIR_OLD_TITLES = ["工会直播带岗专场：80 家企业 3000 个岗位"]  # renamed in place on an older demo database
 FAIR_LINEUP = [
     ("开场：工会主席介绍本场岗位与求职须知", 20),
-    ("杭州湾智能制造：操作工、质检员（包食宿）", 25),
-    ("城市配送与网约车：骑手、司机（周结）", 25),
-    ("家政与养老服务：育婴师、护理员（持证优先）", 25),
+    ("钱塘区下沙：恒芯电子 SMT 普工、品检员（包吃住）", 25),
+    ("上城区湖滨：知味餐饮门店服务员（包吃）", 25),
+    ("拱墅区大关：安康家政养老护理员（免费考证）", 25),
+    ("评论区答疑：工会主席现场回答求职者问题", 25),
+]
+FAIR2_TITLE = "城北专场：余杭·临平 物流仓储与电商直播带岗"
+FAIR2_LINEUP = [
+    ("开场：余杭区、临平区总工会介绍岗位", 15),
+    ("余杭区仁和：速达供应链快递分拣员（日结）", 25),
+    ("临平新城：云仓电商仓管员、直播电商客服", 25),
     ("评论区答疑：工会主席现场回答求职者问题", 25),
 ]
 SALES_TITLE = "学员首播：山区农产品直播带货"
@@ -38,6 +47,8 @@ def _next_local(now: datetime, *, days: int, hour_utc: int) -> datetime:
 
 
 def _session(*, union, series, organizer, host, title, starts_at, length, lineup, **fields) -> LiveSession:
+    if title == FAIR_TITLE:
+        LiveSession.objects.filter(union=union, title__in=FAIR_OLD_TITLES).update(title=title)
     session, created = LiveSession.objects.get_or_create(
         union=union,
         title=title,
@@ -117,6 +128,20 @@ def seed(ctx: dict, stdout=None) -> None:
         platform_room_id="000000",
         description="工会主席走进直播间，为求职者介绍岗位、解答评论区问题。扫码即可一分钟报名。",
     )
+    fair2 = _session(
+        union=union,
+        series=series,
+        organizer=organizer,
+        host=host,
+        title=FAIR2_TITLE,
+        starts_at=_next_local(now, days=3, hour_utc=6),  # 14:00 Asia/Shanghai in three days
+        length=timedelta(hours=1, minutes=30),
+        lineup=FAIR2_LINEUP,
+        kind=LiveSession.Kind.JOB_FAIR,
+        platform=LiveSession.Platform.KUAISHOU,
+        stream_url="https://live.kuaishou.com/u/hzgh-yuhang",
+        description="余杭区、临平区总工会联合物流园区和电商产业园，介绍分拣、仓管、客服岗位，扫码一分钟报名。",
+    )
     sales = _session(
         union=union,
         series=series,
@@ -131,17 +156,22 @@ def seed(ctx: dict, stdout=None) -> None:
         stream_url="https://live.kuaishou.com/u/demo",
         description="经过一周直播带货培训的学员第一次独立开播，带来家乡的高山茶叶和土特产。",
     )
-    ctx.update(union=union, organizer=organizer, host=host, series=series, fair=fair, sales=sales)
-    ctx.setdefault("logins", []).extend(
-        [f"organizer / {DEMO_PASSWORD}  (union organizer)", f"host / {DEMO_PASSWORD}  (livestream host)"]
+    ctx.update(
+        union=union, organizer=organizer, host=host, series=series, fair=fair, fair2=fair2, sales=sales
     )
-    if stdout is not None:
-        stdout.write(f"  livestreams: {fair.title} · {sales.title}")
+    ctx.setdefault("logins", []).extend(
+        [
+            DemoLogin("organizer", username="organizer", starts="/organizer/", note="union organizer"),
+            DemoLogin(
+                "host", username="host", starts="/", note="upcoming sessions; each links its live room"
+            ),
+        ]
+    )
 
 
 def finish(ctx: dict) -> None:
     """After every app has seeded (lineup, sellers): publish the demo sessions' invites."""
-    for name in ("fair", "sales"):
+    for name in ("fair", "fair2", "sales"):
         session = ctx.get(name)
         if session is not None:
             session_invites_sync(session=session)  # idempotent: unchanged sessions send nothing again

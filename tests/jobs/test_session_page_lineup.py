@@ -9,7 +9,7 @@ def test_public_fair_page_lists_lineup_employers_and_job_links():
     Command().handle()
     from livestreams.models import LiveSession
 
-    fair = LiveSession.objects.get(kind="job_fair", title__contains="直播带岗")
+    fair = LiveSession.objects.get(kind="job_fair", title__contains="城东专场")
     html = Client().get(f"/s/{fair.pk}/").content.decode()
     assert 'data-testid="jobs-lineup"' in html
     assert html.count('data-testid="lineup-employer"') == 3

@@ -1,4 +1,4 @@
-"""The demo simulator applies only to jobs in the session's own lineup, and they are credited to it."""
+"""The demo simulator applies only to jobs in the session's own lineup, credited to it minute by minute."""
 
 import io
 from datetime import timedelta
@@ -41,3 +41,6 @@ def test_simulator_applies_to_the_sessions_own_lineup(live_server, union, employ
     assert {posting for posting, _, _ in rows} == {featured.pk}
     assert all(s == session.pk and channel == "live" for _, s, channel in rows)
     assert not Application.objects.filter(posting=elsewhere).exists()
+    # Applicants come in over the broadcast (after their job-card clicks), not all at its last minute.
+    minutes = list(Application.objects.values_list("minute_offset", flat=True))
+    assert len(set(minutes)) >= 2 and min(minutes) < 2, minutes

@@ -3,8 +3,11 @@ optional ``finish(ctx)`` runs after every app has seeded (livestreams publishes 
 
 import importlib
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from core.demo import banner
 
 DEMO_APPS = ["livestreams", "jobs", "coaching", "invites"]
 
@@ -29,5 +32,4 @@ class Command(BaseCommand):
                 if hasattr(module, "finish"):
                     module.finish(ctx)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        for line in ctx.get("logins", []):
-            self.stdout.write(f"  {line}")
+        self.stdout.write(banner(ctx, site_url=settings.SITE_URL))

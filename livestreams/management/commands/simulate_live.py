@@ -104,6 +104,18 @@ def plan_events(
     return events, orders
 
 
+def plan_applications(*, events: list, count: int, minutes: int, seed: int) -> list[float]:
+    """When each of ``count`` applicants applies (offset seconds, sorted): shortly after a job-card click,
+    so applications follow the fair's minutes instead of arriving all at once at the end."""
+    rnd = random.Random(seed)
+    horizon = minutes * 60
+    clicks = [offset for offset, payload in events if payload["type"] == "job_card_click"]
+    picked = (
+        rnd.sample(clicks, count) if len(clicks) >= count else [rnd.uniform(0, horizon) for _ in range(count)]
+    )
+    return sorted(min(at + rnd.uniform(20, 120), horizon - 1) for at in picked)
+
+
 def _postings(session) -> list:
     """The open jobs featured in this session's own lineup (approved requests), at most 12."""
     try:
@@ -165,9 +177,18 @@ class Command(BaseCommand):
             postings=_postings(session),
             products=products,
         )
+        applicants = plan_applications(
+            events=events, count=self._applicant_count(session, o), minutes=minutes, seed=o["seed"]
+        )
+        if o["no_progress"]:  # one line instead of the progress bar
+            self.stdout.write(
+                f"simulating {session.title}: {len(events)} events, {len(orders)} orders"
+                + (f", {len(applicants)} applicants" if applicants else "")
+                + f" over {minutes} min"
+            )
         base = (o["base_url"] or settings.SITE_URL).rstrip("/")
         headers = {"Authorization": f"Bearer {token}"}
-        totals = {"accepted": 0, "duplicates": 0, "rejected": 0, "orders": 0, "degraded": 0}
+        totals = {"accepted": 0, "duplicates": 0, "rejected": 0, "orders": 0, "degraded": 0, "applied": 0}
         started = time.monotonic()
         with (
             httpx.Client(base_url=base, headers=headers, timeout=30) as http,
@@ -176,10 +197,10 @@ class Command(BaseCommand):
             ) as bar,
         ):
             t0 = session.went_live_at if o["backfill"] else timezone.now()
-            pending_events, pending_orders = list(events), list(orders)
+            pending_events, pending_orders, pending_applicants = list(events), list(orders), list(applicants)
             step = 60.0
             now_offset = 0.0
-            while pending_events or pending_orders:
+            while pending_events or pending_orders or pending_applicants:
                 now_offset += step
                 if not o["backfill"]:
                     wait = started + now_offset / o["speed"] - time.monotonic()
@@ -214,41 +235,48 @@ class Command(BaseCommand):
                         raise CommandError(f"order failed: {response.status_code} {response.text[:300]}")
                     totals["orders"] += response.status_code == 201
                     bar.update(1)
+                first = len(applicants) - len(pending_applicants)  # applicants are numbered in time order
+                due = [a for a in pending_applicants if o["backfill"] or a < now_offset]
+                pending_applicants = pending_applicants[len(due) :]
+                for number, offset in enumerate(due, start=first):
+                    at = t0 + timedelta(seconds=offset * scale)
+                    totals["applied"] += self._apply(session, o, number=number, at=at)
                 if now_offset > minutes * 60 + 120:
                     break
-        self._applications(session, o)
         if o["end"]:
             session.refresh_from_db()
             services.session_end(session=session)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"sent {len(events)} events ({totals['accepted']} accepted, {totals['duplicates']} duplicates, "
-            f"{totals['rejected']} rejected), {totals['orders']} orders in {elapsed:.1f}s"
+            f"{totals['rejected']} rejected), {totals['orders']} orders, {totals['applied']} applications "
+            f"in {elapsed:.1f}s"
             + (f"; counters degraded on {totals['degraded']} batches" if totals["degraded"] else "")
         )
 
-    def _applications(self, session, o) -> None:
-        """Applications go through the jobs app's own service when it exists (one per person per job)."""
-        if results.application_model() is None:
-            return
+    def _applicant_count(self, session, o) -> int:
+        """4 % of the viewers apply, when the jobs app is installed and the session features jobs."""
+        if results.application_model() is None or not _postings(session):
+            return 0
+        return max(1, int(o["viewers"] * 0.04))
+
+    def _apply(self, session, o, *, number: int, at) -> bool:
+        """One applicant through the jobs app's own service (one per person per job), dated ``at``."""
         try:
             from jobs import services as job_services
         except ImportError:
-            return
-        submit = getattr(job_services, "application_submit", None)
-        postings = _postings(session)
-        if submit is None or not postings:
-            return
+            return False
         from django.apps import apps
 
         posting_model = apps.get_model("jobs", "JobPosting")
-        rnd = random.Random(o["seed"])
-        count = max(1, int(o["viewers"] * 0.04))
-        for i in range(count):
-            posting = posting_model.objects.get(pk=rnd.choice(postings))
-            phone = f"139{o['seed'] % 100:02d}{i:06d}"[:11]
-            try:
-                submit(posting=posting, name=f"求职者{i}", phone=phone, session=session)
-            except Exception as exc:  # noqa: BLE001 - the jobs app's validation decides; report and go on
-                self.stderr.write(f"application skipped: {exc}")
-                continue
+        rnd = random.Random(o["seed"] * 100003 + number)
+        posting = posting_model.objects.get(pk=rnd.choice(_postings(session)))
+        phone = f"139{o['seed'] % 100:02d}{number:06d}"[:11]
+        try:
+            job_services.application_submit(
+                posting=posting, name=f"求职者{number}", phone=phone, session=session, now=at
+            )
+        except Exception as exc:  # noqa: BLE001 - the jobs app's validation decides; report and go on
+            self.stderr.write(f"application skipped: {exc}")
+            return False
+        return True
