@@ -257,20 +257,7 @@ class PostingViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         session = None
         if data.validated_data.get("session"):
-            session = LiveSession.objects.filter(
-                pk=data.validated_data["session"],
-                lineup_requests__status="approved",
-                lineup_requests__postings=posting,
-            ).first()
-            if session is None:
-                raise ApplicationError(
-                    "This posting is not featured in that session.",
-                    fields={
-                        "session": [
-                            gettext("岗位不在该场次的节目单中 / Posting is not in that session's lineup.")
-                        ]
-                    },
-                )
+            session = selectors.session_featuring(posting=posting, session_id=data.validated_data["session"])
         link = services.shortlink_get_or_create(posting=posting, session=session)
         return Response(link_payload(link))
 

@@ -7,7 +7,9 @@ import uuid
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from core.errors import ApplicationError
 from core.models import User
 from jobs.models import (
     Application,
@@ -169,6 +171,24 @@ def employer_report(employer: Employer, *, sessions: QuerySet[LiveSession]) -> d
 def posting_in_lineup(*, posting: JobPosting, session: LiveSession) -> bool:
     """Whether the posting is featured in the session: part of an approved lineup request."""
     return LineupRequest.objects.filter(session=session, status="approved", postings=posting).exists()
+
+
+def session_featuring(*, posting: JobPosting, session_id) -> LiveSession:
+    """The session (by id) that features the posting (see posting_in_lineup); a field error otherwise.
+
+    A link "inside a session" credits that session's lineup, so only such a session may be named.
+    """
+    session = LiveSession.objects.filter(
+        pk=session_id, lineup_requests__status="approved", lineup_requests__postings=posting
+    ).first()
+    if session is None:
+        raise ApplicationError(
+            "This posting is not featured in that session.",
+            fields={
+                "session": [gettext("岗位不在该场次的节目单中 / Posting is not in that session's lineup.")]
+            },
+        )
+    return session
 
 
 def public_lineup(session: LiveSession) -> list[LineupRequest]:
