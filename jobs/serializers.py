@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictSerializer
 from jobs.models import Application, ApplicationEvent, Employer, EmployerMembership, JobPosting, LineupRequest
+from jobs.services.common import POSTING_FIELD_ORDER
 from jobs.validators import (
     InvalidPhone,
     credit_code_error,
@@ -132,36 +133,14 @@ class PostingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JobPosting
+        # The writable fields come from the service's one ordered list; then what is computed or stamped.
         fields = [
             "id",
             "employer",
             "employer_name",
-            "title",
-            "description",
-            "pay_type",
-            "pay_min",
-            "pay_max",
-            "headcount",
-            "city",
-            "district",
-            "address",
-            "shift",
-            "housing",
-            "meals",
-            "ins_pension",
-            "ins_medical",
-            "ins_unemployment",
-            "ins_work_injury",
-            "ins_maternity",
-            "housing_fund",
+            *POSTING_FIELD_ORDER,
             "insurance",
-            "education",
-            "experience_years",
-            "age_min",
-            "age_max",
-            "tags",
             "status",
-            "closes_at",
             "created_at",
             "updated_at",
         ]

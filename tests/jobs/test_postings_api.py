@@ -110,3 +110,14 @@ def test_posting_list_query_count(employer_client, employer, django_assert_max_n
     with django_assert_max_num_queries(5):
         body = employer_client.get("/api/v1/jobs/postings/").json()
     assert body["count"] == 15
+
+
+def test_posting_answer_shows_every_writable_field_in_the_form_order(employer_client, posting):
+    from jobs.services.common import POSTING_FIELD_ORDER
+
+    body = employer_client.get(f"/api/v1/jobs/postings/{posting.pk}/").json()
+
+    keys = list(body)
+    assert [k for k in keys if k in POSTING_FIELD_ORDER] == list(POSTING_FIELD_ORDER)
+    assert {"id", "employer_name", "insurance", "status", "created_at"} <= set(keys)
+    assert body["title"] == posting.title and body["employer_name"] == posting.employer.name
