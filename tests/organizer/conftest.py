@@ -9,7 +9,13 @@ import pytest
 from jobs import services as jobs
 from livestreams import services as ls
 from tests import factories
-from tests.jobs.conftest import HUAWEI, TENCENT, XIAOMI, make_employer, make_posting
+from tests.jobs import conftest as jobs_fixtures
+from tests.jobs.factories import XIAOMI, make_employer, make_posting
+
+# The jobs tests' employer fixtures, reused rather than declared again (pytest finds them by name here).
+employer = jobs_fixtures.employer
+other_employer = jobs_fixtures.other_employer
+employer_user = jobs_fixtures.employer_user
 
 
 @pytest.fixture(autouse=True)
@@ -18,23 +24,8 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def employer(db):
-    return make_employer(name="恒芯电子", credit_code=HUAWEI, username="emp_owner")
-
-
-@pytest.fixture
-def other_employer(db):
-    return make_employer(name="速达物流", credit_code=TENCENT, username="other_owner")
-
-
-@pytest.fixture
 def new_employer(db):
     return make_employer(name="小米之家", credit_code=XIAOMI, username="new_owner", verified=False)
-
-
-@pytest.fixture
-def employer_user(employer):
-    return employer.memberships.get().user
 
 
 @pytest.fixture
