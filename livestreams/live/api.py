@@ -13,7 +13,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -261,11 +260,12 @@ class QuestionListView(APIView):
 class QuestionAnswerView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=schema.QuestionAnsweredOut)
     def post(self, request, session_id, pk):
         session = selectors.session_for_staff(request.user, session_id)
         event, changed = questions.question_answer(session=session, question_id=pk, by=request.user)
-        return Response({"id": event.pk, "answered_at": event.answered_at, "changed": changed})
+        answer = {"id": event.pk, "answered_at": event.answered_at, "changed": changed}
+        return Response(schema.QuestionAnsweredOut(answer).data)
 
 
 def result_payload(result: SessionResult) -> dict:

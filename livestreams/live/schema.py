@@ -41,6 +41,12 @@ class QuestionOut(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
 
 
+class QuestionAnsweredOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    answered_at = serializers.DateTimeField()
+    changed = serializers.BooleanField(help_text="false: it was already answered (nothing changed)")
+
+
 class ResultOut(serializers.Serializer):
     session = serializers.UUIDField()
     computed_at = serializers.DateTimeField()

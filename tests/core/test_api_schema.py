@@ -61,3 +61,26 @@ def test_swagger_ui_renders_with_no_internet(live_server, page):
     assert "Yizhan API" in page.locator(".swagger-ui .info .title").inner_text()
     page.locator("text=/api/v1/sessions/").first.wait_for()
     assert blocked == []
+
+
+def test_no_operation_answers_a_bare_object():
+    import io
+    import json
+
+    out = io.StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    spec = json.loads(out.getvalue())
+    bare = [
+        f"{method.upper()} {path} {code}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        for code, response in operation.get("responses", {}).items()
+        for body in response.get("content", {}).values()
+        # OpenApiTypes.OBJECT renders as {"type": "object", "additionalProperties": {}}: no shape at all.
+        if body.get("schema", {}).get("type") == "object" and not {"properties", "$ref"} & set(body["schema"])
+    ]
+    assert bare == []
+    answer = spec["paths"]["/api/v1/sessions/{session_id}/questions/{id}/answer/"]["post"]
+    assert answer["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/QuestionAnsweredOut"
+    )
