@@ -42,6 +42,52 @@ SALES_LINEUP = [
 ]
 
 
+# (ctx key, (days from now, hour UTC), the session's fields). Times in Asia/Shanghai: 10:00 tomorrow,
+# 16:00 the day after, 14:00 in three days.
+SESSIONS = [
+    (
+        "fair",
+        (1, 2),
+        {
+            "title": FAIR_TITLE,
+            "length": timedelta(hours=2),
+            "lineup": FAIR_LINEUP,
+            "kind": LiveSession.Kind.JOB_FAIR,
+            "platform": LiveSession.Platform.DOUYIN,
+            "stream_url": "https://live.douyin.com/000000",
+            "platform_room_id": "000000",
+            "description": "工会主席走进直播间，为求职者介绍岗位、解答评论区问题。扫码即可一分钟报名。",
+        },
+    ),
+    (
+        "sales",
+        (2, 8),
+        {
+            "title": SALES_TITLE,
+            "length": timedelta(hours=1, minutes=30),
+            "lineup": SALES_LINEUP,
+            "kind": LiveSession.Kind.SALES,
+            "platform": LiveSession.Platform.KUAISHOU,
+            "stream_url": "https://live.kuaishou.com/u/demo",
+            "description": "经过一周直播带货培训的学员第一次独立开播，带来家乡的高山茶叶和土特产。",
+        },
+    ),
+    (
+        "fair2",
+        (3, 6),
+        {
+            "title": FAIR2_TITLE,
+            "length": timedelta(hours=1, minutes=30),
+            "lineup": FAIR2_LINEUP,
+            "kind": LiveSession.Kind.JOB_FAIR,
+            "platform": LiveSession.Platform.KUAISHOU,
+            "stream_url": "https://live.kuaishou.com/u/hzgh-yuhang",
+            "description": "余杭区、临平区总工会联合物流园区和电商产业园，介绍分拣、仓管、客服岗位，扫码一分钟报名。",
+        },
+    ),
+]
+
+
 def _next_local(now: datetime, *, days: int, hour_utc: int) -> datetime:
     return (now + timedelta(days=days)).replace(hour=hour_utc, minute=0, second=0, microsecond=0)
 
@@ -113,52 +159,18 @@ def seed(ctx: dict, stdout=None) -> None:
         },
     )
     now = timezone.now()
-    fair = _session(
-        union=union,
-        series=series,
-        organizer=organizer,
-        host=host,
-        title=FAIR_TITLE,
-        starts_at=_next_local(now, days=1, hour_utc=2),  # 10:00 Asia/Shanghai tomorrow
-        length=timedelta(hours=2),
-        lineup=FAIR_LINEUP,
-        kind=LiveSession.Kind.JOB_FAIR,
-        platform=LiveSession.Platform.DOUYIN,
-        stream_url="https://live.douyin.com/000000",
-        platform_room_id="000000",
-        description="工会主席走进直播间，为求职者介绍岗位、解答评论区问题。扫码即可一分钟报名。",
-    )
-    fair2 = _session(
-        union=union,
-        series=series,
-        organizer=organizer,
-        host=host,
-        title=FAIR2_TITLE,
-        starts_at=_next_local(now, days=3, hour_utc=6),  # 14:00 Asia/Shanghai in three days
-        length=timedelta(hours=1, minutes=30),
-        lineup=FAIR2_LINEUP,
-        kind=LiveSession.Kind.JOB_FAIR,
-        platform=LiveSession.Platform.KUAISHOU,
-        stream_url="https://live.kuaishou.com/u/hzgh-yuhang",
-        description="余杭区、临平区总工会联合物流园区和电商产业园，介绍分拣、仓管、客服岗位，扫码一分钟报名。",
-    )
-    sales = _session(
-        union=union,
-        series=series,
-        organizer=organizer,
-        host=host,
-        title=SALES_TITLE,
-        starts_at=_next_local(now, days=2, hour_utc=8),  # 16:00 Asia/Shanghai the day after
-        length=timedelta(hours=1, minutes=30),
-        lineup=SALES_LINEUP,
-        kind=LiveSession.Kind.SALES,
-        platform=LiveSession.Platform.KUAISHOU,
-        stream_url="https://live.kuaishou.com/u/demo",
-        description="经过一周直播带货培训的学员第一次独立开播，带来家乡的高山茶叶和土特产。",
-    )
-    ctx.update(
-        union=union, organizer=organizer, host=host, series=series, fair=fair, fair2=fair2, sales=sales
-    )
+    sessions = {
+        name: _session(
+            union=union,
+            series=series,
+            organizer=organizer,
+            host=host,
+            starts_at=_next_local(now, days=days, hour_utc=hour_utc),
+            **spec,
+        )
+        for name, (days, hour_utc), spec in SESSIONS
+    }
+    ctx.update(union=union, organizer=organizer, host=host, series=series, **sessions)
     ctx.setdefault("logins", []).extend(
         [
             DemoLogin("organizer", username="organizer", starts="/organizer/", note="union organizer"),
@@ -171,7 +183,7 @@ def seed(ctx: dict, stdout=None) -> None:
 
 def finish(ctx: dict) -> None:
     """After every app has seeded (lineup, sellers): publish the demo sessions' invites."""
-    for name in ("fair", "fair2", "sales"):
+    for name, _when, _spec in SESSIONS:
         session = ctx.get(name)
         if session is not None:
             session_invites_sync(session=session)  # idempotent: unchanged sessions send nothing again
