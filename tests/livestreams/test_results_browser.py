@@ -97,6 +97,11 @@ def test_simulator_then_results_page_renders_charts(simulated, page_for, live_se
 def test_demo_live_builds_a_finished_session_with_results_and_a_live_one(
     live_server, union, organizer, trainee
 ):
+    from jobs.models import Application, LineupRequest
+    from tests.jobs.factories import HUAWEI, make_employer, make_posting
+
+    employer = make_employer(name="恒芯电子", credit_code=HUAWEI, username="emp_owner")
+    posting = make_posting(employer)
     out = io.StringIO()
 
     call_command("demo_live", "--base-url", live_server.url, "--once", "--scale", "0.05", stdout=out)
@@ -107,6 +112,11 @@ def test_demo_live_builds_a_finished_session_with_results_and_a_live_one(
     assert SessionResult.objects.get(session=finished).unique_viewers == 45
     assert live.status == LiveSession.Status.LIVE and LiveEvent.objects.filter(session=live).exists()
     assert f"/s/{finished.pk}/results/" in out.getvalue()
+    # The finished fair got a jobs lineup first, so its applicants are its own, live, in a segment.
+    request = LineupRequest.objects.get(session=finished, employer=employer, status="approved")
+    assert request.segment.title.startswith("企业宣讲")
+    applied = Application.objects.filter(session=finished, posting=posting)
+    assert applied.exists() and all(a.channel == "live" and a.segment_id for a in applied)
 
 
 @pytest.mark.browser

@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 "--end",
                 "--seed",
                 "11",
+                "--feature-jobs",
                 *progress,
                 stdout=self.stdout,
                 stderr=self.stderr,
@@ -115,11 +116,15 @@ class Command(BaseCommand):
             title=title,
             starts_at=now,
             ends_at=now + timedelta(hours=2),
-            status=LiveSession.Status.SCHEDULED,
+            # The fair stays a draft until simulate_live backfills it, so the tick cannot take it live
+            # before its jobs lineup is placed (lineup requests need a draft or scheduled session).
+            status=LiveSession.Status.DRAFT
+            if kind == LiveSession.Kind.JOB_FAIR
+            else LiveSession.Status.SCHEDULED,
             created_by=organizer,
         )
         names = (
-            ["开场：工会主席介绍", "企业宣讲与答疑", "学员带货：农产品"]
+            ["开场：工会主席介绍", "企业宣讲（一）：岗位与待遇", "企业宣讲（二）：评论区答疑"]
             if kind == "job_fair"
             else ["学员带货：高山茶", "学员带货：土鸡蛋"]
         )

@@ -130,6 +130,47 @@ def _postings(session) -> list:
     return list(featured.order_by("pk").values_list("pk", flat=True).distinct()[:12])
 
 
+def _feature_jobs(session) -> int:
+    """Demo only: give a draft or scheduled fair a jobs lineup, one verified employer per free segment after the
+    opening, through the jobs app's own lineup services (so applicants have jobs of this fair to apply
+    to). Returns how many employers were placed; nothing without the jobs app."""
+    if results.application_model() is None or session.status not in (
+        LiveSession.Status.DRAFT,
+        LiveSession.Status.SCHEDULED,
+    ):
+        return 0
+    from django.apps import apps
+
+    from jobs import services as job_services
+
+    employer_model = apps.get_model("jobs", "Employer")
+    request_model = apps.get_model("jobs", "LineupRequest")
+    taken = set(request_model.objects.filter(session=session).values_list("segment_id", flat=True))
+    free = [
+        s for s in session.segments.order_by("starts_at")[1:] if s.seller_id is None and s.pk not in taken
+    ]
+    employers = (
+        employer_model.objects.filter(verified=True, postings__status="open")
+        .exclude(lineup_requests__session=session)
+        .distinct()
+        .order_by("created_at")
+    )
+    placed = 0
+    for segment, employer in zip(free, employers, strict=False):
+        owner = employer.memberships.order_by("created_at").first()
+        if owner is None:
+            continue
+        request = job_services.lineup_request_create(
+            employer=employer,
+            by=owner.user,
+            session=session,
+            postings=list(employer.postings.filter(status="open").order_by("created_at")[:3]),
+        )
+        job_services.lineup_approve(request=request, by=session.created_by or owner.user, segment=segment)
+        placed += 1
+    return placed
+
+
 class Command(BaseCommand):
     help = "Simulate a live session through the real HTTP ingest API (with a progress bar)."
 
@@ -147,6 +188,11 @@ class Command(BaseCommand):
         parser.add_argument("--end", action="store_true", help="end the session afterwards (results follow)")
         parser.add_argument("--token", default=None, help="ingest token (default: issue a new credential)")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--feature-jobs",
+            action="store_true",
+            help="demo: first place verified employers' open jobs into the fair's free segments",
+        )
 
     def handle(self, *args, **o):
         try:
@@ -156,6 +202,8 @@ class Command(BaseCommand):
         if session.status in (LiveSession.Status.CANCELLED, LiveSession.Status.ENDED):
             raise CommandError(f"Session is {session.status}.")
         minutes = max(1, o["minutes"])
+        if o["feature_jobs"]:
+            _feature_jobs(session)
         if o["backfill"]:
             # Simulation only: place the broadcast in the past so every event is a past event.
             went_live = timezone.now() - timedelta(minutes=minutes, seconds=5)
