@@ -156,8 +156,11 @@ def _check_bookable(
     future = Q(slot__program=program, slot__starts_at__gt=now)
     if moving_from is not None:
         future &= ~Q(pk=moving_from.pk)
+    # One query for the three per-trainee rules: already booked here, the program's limit, overlaps.
     mine = Booking.objects.filter(trainee=trainee, status__in=ACTIVE_STATUSES).aggregate(
-        here=Count("pk", filter=Q(slot=slot)), future=Count("pk", filter=future)
+        here=Count("pk", filter=Q(slot=slot)),
+        future=Count("pk", filter=future),
+        clashes=Count("pk", filter=_overlap_q(slot=slot, moving_from=moving_from)),
     )
     if mine["here"]:
         raise Conflict(
@@ -170,20 +173,25 @@ def _check_bookable(
             f"At most {program.max_active_bookings} future bookings per trainee in this program.",
             code="booking_limit",
         )
-    _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)
+    if mine["clashes"]:
+        _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)  # names the clash
+
+
+def _overlap_q(*, slot: Slot, moving_from: Booking | None = None) -> Q:
+    """Confirmed bookings in scheduled classes whose times overlap ``slot`` (other than it)."""
+    q = (
+        Q(status=B.CONFIRMED, slot__status=Slot.Status.SCHEDULED)
+        & Q(slot__starts_at__lt=slot.ends_at, slot__ends_at__gt=slot.starts_at)
+        & ~Q(slot=slot)
+    )
+    if moving_from is not None:
+        q &= ~Q(pk=moving_from.pk)
+    return q
 
 
 def _check_no_overlap(*, slot: Slot, trainee: Trainee, moving_from: Booking | None = None) -> None:
     """A person can sit in one class at a time: no two confirmed bookings whose times overlap."""
-    clash = Booking.objects.filter(
-        trainee=trainee,
-        status=B.CONFIRMED,
-        slot__status=Slot.Status.SCHEDULED,
-        slot__starts_at__lt=slot.ends_at,
-        slot__ends_at__gt=slot.starts_at,
-    ).exclude(slot=slot)
-    if moving_from is not None:
-        clash = clash.exclude(pk=moving_from.pk)
+    clash = Booking.objects.filter(_overlap_q(slot=slot, moving_from=moving_from), trainee=trainee)
     other = clash.select_related("slot").first()
     if other is not None:
         raise Conflict(
