@@ -9,14 +9,16 @@ Lock order: trainee row → booking rows → slot row. Lock waits are bounded (B
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.rules import can_manage_slot
+from coaching.services import common
 from coaching.services.common import booking_changed, bounded_locks, normalize_cn_mobile
 from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
@@ -223,12 +225,7 @@ def booking_create(
             trainee = _lock_trainee(trainee)
             slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
-            if slot.seats_taken >= slot.capacity:
-                got_seat = None  # full as committed: fail fast into the waitlist
-            else:
-                got_seat = take_seat(slot.pk)
-                if not got_seat:
-                    slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
+            got_seat = _claim_seat(slot)
             if got_seat:
                 slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
@@ -246,6 +243,47 @@ def booking_create(
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
     return booking
+
+
+SEAT_WAIT_MS = 200  # the longest a booker queues on the slot's row lock before looking again
+
+
+def _lock_timeout_ms() -> int:
+    value = common.LOCK_TIMEOUT
+    return int(value[:-2]) if value.endswith("ms") else int(float(value.rstrip("s")) * 1000)
+
+
+def _claim_seat(slot: Slot) -> tuple[int, int, str] | None:
+    """Take a seat with the conditional UPDATE, or None when the class is full.
+
+    Losers fail fast: when the committed state already shows the class full, no lock is awaited at all;
+    otherwise the UPDATE waits at most SEAT_WAIT_MS for the slot's row lock (held by winners for their
+    few writes), then the attempt looks at the committed state again — full: waitlist; seats left: try
+    again. The budget (LOCK_TIMEOUT) runs while no seat changes hands: queueing behind winners who keep
+    taking seats is progress, a lock held by a stuck transaction is not, and only that is answered Busy
+    (503). Before, a booker queued behind 30 winners on a loaded machine ran into the transaction's
+    lock_timeout and got a 503 instead of a waitlist place (the flaky "69 instead of 70" test).
+    """
+    budget = _lock_timeout_ms() / 1000
+    deadline = time.monotonic() + budget
+    seen = slot.seats_taken
+    while True:
+        if slot.status != Slot.Status.SCHEDULED or slot.seats_taken >= slot.capacity:
+            return None  # full as committed: straight to the waitlist
+        wait_ms = max(1, min(SEAT_WAIT_MS, int((deadline - time.monotonic()) * 1000)))
+        try:
+            with transaction.atomic():  # a savepoint: a lock timeout undoes only this attempt
+                with connection.cursor() as cursor:
+                    # Stays in force for the rest of this short transaction, whose other statements
+                    # only touch rows it already holds or creates.
+                    cursor.execute(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
+                return take_seat(slot.pk)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "55P03" or time.monotonic() >= deadline:
+                raise  # bounded_locks turns a lock timeout into Busy (503)
+        slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
+        if slot.seats_taken != seen:  # seats are being taken: the queue moves, keep waiting
+            seen, deadline = slot.seats_taken, time.monotonic() + budget
 
 
 def _join_waitlist(
