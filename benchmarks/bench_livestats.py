@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from benchmarks import harness
 
-EVENTS = int(os.environ.get("BENCH_LIVESTATS_EVENTS", "150000"))
+EVENTS = int(os.environ.get("BENCH_LIVESTATS_EVENTS", "300000"))
 CLIENTS = 4
 REDIS_DB = 11
 
