@@ -27,6 +27,9 @@ from urllib.parse import urlparse
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The documented production command (docs/operations.md#production), verbatim.
 PRODUCTION_COMMAND = ["gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]
+# The ingest pool (docs/operations.md#production): the same command at a lower CPU priority, so the web
+# pool's requests (pages, live stats) get a core first while ingest saturates the machine.
+INGEST_COMMAND = ["nice", "-n", "10", *PRODUCTION_COMMAND]
 
 
 def free_port() -> int:
@@ -136,7 +139,8 @@ def server_description(env: dict) -> str:
 class Server:
     """One gunicorn instance started with the production command; its own bind and control socket."""
 
-    def __init__(self, env: dict, port: int | None = None):
+    def __init__(self, env: dict, port: int | None = None, command: list[str] = PRODUCTION_COMMAND):
+        self.command = command
         self.port = port or free_port()
         self.sockdir = tempfile.mkdtemp(prefix="bench-gunicorn-")
         self.env = dict(
@@ -152,7 +156,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        command = [str(Path(sys.executable).parent / PRODUCTION_COMMAND[0]), *PRODUCTION_COMMAND[1:]]
+        # The documented command, with gunicorn taken from this virtualenv.
+        at = self.command.index("gunicorn")
+        command = [*self.command[:at], str(Path(sys.executable).parent / "gunicorn"), *self.command[at + 1 :]]
         self.proc = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, start_new_session=True)
         deadline = time.monotonic() + 90
         while True:

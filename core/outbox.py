@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import sms
-from core.dispatch import enqueue_on_commit
+from core.dispatch import enqueue_ids_on_commit, enqueue_on_commit
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -105,8 +105,7 @@ def outbox_enqueue_many(messages: list[dict]) -> int:
             )
             new_ids.extend(row[0] for row in cursor.fetchall())
     if new_ids:
-        for start in range(0, len(new_ids), 200):
-            enqueue_on_commit(outbox_deliver_batch_task, new_ids[start : start + 200])
+        enqueue_ids_on_commit(outbox_deliver_batch_task, new_ids)
     return len(new_ids)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -511,81 +510,17 @@ class OrganizerReportViewSet(viewsets.GenericViewSet):
 # --- Public ---------------------------------------------------------------------------------------
 
 
-_RESOLVE_SQL = """
-SELECT p.id, p.title, p.status, p.closes_at, p.employer_id, e.name,
-       s.id, s.status, s.went_live_at, s.ended_at, s.starts_at, s.ends_at, s.title, s.timezone
-FROM jobs_shortlink l
-JOIN jobs_jobposting p ON p.id = l.posting_id
-JOIN jobs_employer e ON e.id = p.employer_id
-LEFT JOIN livestreams_livesession s ON s.id = l.session_id
-WHERE {where}
-LIMIT 1
-"""
-
-
-def _resolve_link(where: str, params: list):
-    """The apply hot path: one hand-written query instead of an ORM select_related (saves ~1 ms/request)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_RESOLVE_SQL.format(where=where), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    employer = Employer(id=row[4], name=row[5])
-    posting = JobPosting(id=row[0], title=row[1], status=row[2], closes_at=row[3], employer=employer)
-    session = None
-    if row[6] is not None:
-        session = LiveSession(
-            id=row[6],
-            status=row[7],
-            went_live_at=row[8],
-            ended_at=row[9],
-            starts_at=row[10],
-            ends_at=row[11],
-            title=row[12],
-            timezone=row[13],
-        )
-        session._state.adding = False
-    posting._state.adding = False
-    employer._state.adding = False
-    return posting, session
-
-
-def resolve_target(
-    *, code: str | None = None, posting_id=None, session_id=None
-) -> tuple[JobPosting, LiveSession | None]:
-    """(posting, session) for an apply: one query through the short link, or the posting directly."""
-    if code:
-        found = _resolve_link("l.code = %s", [code])
-        if found is None:
-            raise NotFound("Unknown link.")
-        return found
-    if session_id:
-        found = _resolve_link("l.posting_id = %s AND l.session_id = %s", [posting_id, session_id])
-        if found is None:
-            raise ApplicationError(
-                "This job is not featured in that session.",
-                fields={
-                    "session": [gettext("岗位不在该场次的节目单中 / Job is not in that session's lineup.")]
-                },
-            )
-        return found
-    posting = JobPosting.objects.select_related("employer").filter(pk=posting_id).first()
-    if posting is None or posting.status == JobPosting.Status.DRAFT:
-        raise NotFound("Unknown job.")
-    return posting, None
-
-
-def apply_payload(application: Application, posting: JobPosting, created: bool) -> dict:
+def apply_payload(applied: services.Applied) -> dict:
     return {
-        "id": str(application.pk),
-        "created": created,
-        "posting": str(posting.pk),
-        "posting_title": posting.title,
-        "employer_name": posting.employer.name,
-        "name": application.name,
-        "phone": mask_phone(application.phone),
-        "channel": application.channel,
-        "status": application.status,
+        "id": str(applied.id),
+        "created": applied.created,
+        "posting": str(applied.posting_id),
+        "posting_title": applied.posting_title,
+        "employer_name": applied.employer_name,
+        "name": applied.name,
+        "phone": mask_phone(applied.phone),
+        "channel": applied.channel,
+        "status": applied.status,
     }
 
 
@@ -609,20 +544,17 @@ class ApplyView(APIView):
             apply_rate_check(ip=ip, phone=None)
             data.is_valid(raise_exception=True)
         values = data.validated_data
-        posting, session = resolve_target(
-            code=values.get("code"), posting_id=values.get("posting"), session_id=values.get("session")
-        )
-        application, created = services.application_submit_public(
-            posting=posting,
-            session=session,
+        applied = services.application_submit_public(
+            code=values.get("code"),
+            posting_id=values.get("posting"),
+            session_id=values.get("session"),
             name=values["name"],
             phone=values["phone"],
             note=values.get("note", ""),
             ip=ip,
         )
         return Response(
-            apply_payload(application, posting, created),
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            apply_payload(applied), status=status.HTTP_201_CREATED if applied.created else status.HTTP_200_OK
         )
 
 

@@ -344,12 +344,7 @@ class ApplyInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=32)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-    def validate_phone(self, value):
-        try:
-            return normalize_mobile(value)
-        except InvalidPhone as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+    # The mobile number is checked once, by the service (application_submit_public), with the same 400.
 
     def validate(self, attrs):
         if not attrs.get("code") and not attrs.get("posting"):

@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.models import User
@@ -61,6 +62,15 @@ def sessions_staffed_by(user: User) -> QuerySet[LiveSession]:
 def session_for_staff(user: User, session_id) -> LiveSession:
     """The one gatekeeper for a session's live room: its union's organizers and its hosts; others get a 404."""
     return get_object_or_404(sessions_staffed_by(user), pk=session_id)
+
+
+def session_header_for_staff(user: User, session_id) -> dict:
+    """id, status and went_live_at of a session the user staffs (the scope of ``session_for_staff``) as
+    one small row, no model instance: the live stats poll's only PostgreSQL read. Others get a 404."""
+    row = sessions_staffed_by(user).filter(pk=session_id).values("id", "status", "went_live_at").first()
+    if row is None:
+        raise Http404
+    return row
 
 
 def session_for_organizer(user: User, session_id) -> LiveSession:

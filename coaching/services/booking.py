@@ -9,14 +9,16 @@ Lock order: trainee row → booking rows → slot row. Lock waits are bounded (B
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.rules import can_manage_slot
+from coaching.services import common
 from coaching.services.common import booking_changed, bounded_locks, normalize_cn_mobile
 from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
@@ -156,8 +158,11 @@ def _check_bookable(
     future = Q(slot__program=program, slot__starts_at__gt=now)
     if moving_from is not None:
         future &= ~Q(pk=moving_from.pk)
+    # One query for the three per-trainee rules: already booked here, the program's limit, overlaps.
     mine = Booking.objects.filter(trainee=trainee, status__in=ACTIVE_STATUSES).aggregate(
-        here=Count("pk", filter=Q(slot=slot)), future=Count("pk", filter=future)
+        here=Count("pk", filter=Q(slot=slot)),
+        future=Count("pk", filter=future),
+        clashes=Count("pk", filter=_overlap_q(slot=slot, moving_from=moving_from)),
     )
     if mine["here"]:
         raise Conflict(
@@ -170,20 +175,25 @@ def _check_bookable(
             f"At most {program.max_active_bookings} future bookings per trainee in this program.",
             code="booking_limit",
         )
-    _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)
+    if mine["clashes"]:
+        _check_no_overlap(slot=slot, trainee=trainee, moving_from=moving_from)  # names the clash
+
+
+def _overlap_q(*, slot: Slot, moving_from: Booking | None = None) -> Q:
+    """Confirmed bookings in scheduled classes whose times overlap ``slot`` (other than it)."""
+    q = (
+        Q(status=B.CONFIRMED, slot__status=Slot.Status.SCHEDULED)
+        & Q(slot__starts_at__lt=slot.ends_at, slot__ends_at__gt=slot.starts_at)
+        & ~Q(slot=slot)
+    )
+    if moving_from is not None:
+        q &= ~Q(pk=moving_from.pk)
+    return q
 
 
 def _check_no_overlap(*, slot: Slot, trainee: Trainee, moving_from: Booking | None = None) -> None:
     """A person can sit in one class at a time: no two confirmed bookings whose times overlap."""
-    clash = Booking.objects.filter(
-        trainee=trainee,
-        status=B.CONFIRMED,
-        slot__status=Slot.Status.SCHEDULED,
-        slot__starts_at__lt=slot.ends_at,
-        slot__ends_at__gt=slot.starts_at,
-    ).exclude(slot=slot)
-    if moving_from is not None:
-        clash = clash.exclude(pk=moving_from.pk)
+    clash = Booking.objects.filter(_overlap_q(slot=slot, moving_from=moving_from), trainee=trainee)
     other = clash.select_related("slot").first()
     if other is not None:
         raise Conflict(
@@ -215,12 +225,7 @@ def booking_create(
             trainee = _lock_trainee(trainee)
             slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
             _check_bookable(slot=slot, trainee=trainee, now=now)
-            if slot.seats_taken >= slot.capacity:
-                got_seat = None  # full as committed: fail fast into the waitlist
-            else:
-                got_seat = take_seat(slot.pk)
-                if not got_seat:
-                    slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
+            got_seat = _claim_seat(slot)
             if got_seat:
                 slot.seats_taken, slot.capacity, slot.status = got_seat
                 booking = Booking.objects.create(
@@ -238,6 +243,47 @@ def booking_create(
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict("You already have a booking for this class.", code="already_booked") from exc
     return booking
+
+
+SEAT_WAIT_MS = 200  # the longest a booker queues on the slot's row lock before looking again
+
+
+def _lock_timeout_ms() -> int:
+    value = common.LOCK_TIMEOUT
+    return int(value[:-2]) if value.endswith("ms") else int(float(value.rstrip("s")) * 1000)
+
+
+def _claim_seat(slot: Slot) -> tuple[int, int, str] | None:
+    """Take a seat with the conditional UPDATE, or None when the class is full.
+
+    Losers fail fast: when the committed state already shows the class full, no lock is awaited at all;
+    otherwise the UPDATE waits at most SEAT_WAIT_MS for the slot's row lock (held by winners for their
+    few writes), then the attempt looks at the committed state again — full: waitlist; seats left: try
+    again. The budget (LOCK_TIMEOUT) runs while no seat changes hands: queueing behind winners who keep
+    taking seats is progress, a lock held by a stuck transaction is not, and only that is answered Busy
+    (503). Before, a booker queued behind 30 winners on a loaded machine ran into the transaction's
+    lock_timeout and got a 503 instead of a waitlist place (the flaky "69 instead of 70" test).
+    """
+    budget = _lock_timeout_ms() / 1000
+    deadline = time.monotonic() + budget
+    seen = slot.seats_taken
+    while True:
+        if slot.status != Slot.Status.SCHEDULED or slot.seats_taken >= slot.capacity:
+            return None  # full as committed: straight to the waitlist
+        wait_ms = max(1, min(SEAT_WAIT_MS, int((deadline - time.monotonic()) * 1000)))
+        try:
+            with transaction.atomic():  # a savepoint: a lock timeout undoes only this attempt
+                with connection.cursor() as cursor:
+                    # Stays in force for the rest of this short transaction, whose other statements
+                    # only touch rows it already holds or creates.
+                    cursor.execute(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
+                return take_seat(slot.pk)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "55P03" or time.monotonic() >= deadline:
+                raise  # bounded_locks turns a lock timeout into Busy (503)
+        slot.refresh_from_db(fields=["status", "seats_taken", "capacity"])
+        if slot.seats_taken != seen:  # seats are being taken: the queue moves, keep waiting
+            seen, deadline = slot.seats_taken, time.monotonic() + budget
 
 
 def _join_waitlist(

@@ -1,11 +1,11 @@
 """Every write and rule of the jobs app (package: employers, postings, lineup, applications, digests)."""
 
 from jobs.services.applications import (  # noqa: F401
+    Applied,
     application_add_note,
     application_set_status,
     application_submit,
     application_submit_public,
-    attribution_for,
     posting_closed_error,
 )
 from jobs.services.common import EMPLOYER_FIELDS, PIPELINE, POSTING_FIELDS, POSTING_TRANSITIONS  # noqa: F401

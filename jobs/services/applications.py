@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.errors import ApplicationError, Conflict
+from core import sql
+from core.errors import ApplicationError, Conflict, NotFound
 from core.models import User
 from core.validation import check_text
 from jobs.models import (
@@ -18,60 +20,9 @@ from jobs.models import (
     JobPosting,
 )
 from jobs.ratelimit import apply_rate_check
-from jobs.selectors import posting_in_lineup
-from jobs.services.common import PIPELINE, A, S
-from jobs.services.postings import posting_is_open
+from jobs.services.common import PIPELINE
 from jobs.validators import normalize_mobile
 from livestreams.models import LiveSession
-from livestreams.services import segment_on_air
-
-
-def attribution_for(session: LiveSession | None, *, at: datetime, posting: JobPosting | None = None) -> dict:
-    """Which channel, segment and minute an application made now belongs to.
-
-    A session is credited only when the posting is in its approved lineup: a link or a simulator that
-    names another session (or a posting removed from the lineup) gives a ``direct`` application.
-    """
-    if (
-        session is not None
-        and posting is not None
-        and not posting_in_lineup(posting=posting, session=session)
-    ):
-        session = None
-    if session is None:
-        return {
-            "session": None,
-            "segment": None,
-            "minute_offset": None,
-            "channel": Application.Channel.DIRECT,
-        }
-    if session.status == S.LIVE and session.went_live_at:
-        offset = int((at - session.went_live_at).total_seconds() // 60)
-        return {
-            "session": session,
-            "segment": segment_on_air(session, at),
-            "minute_offset": max(offset, 0),
-            "channel": Application.Channel.LIVE,
-        }
-    if session.status == S.ENDED:
-        return {
-            "session": session,
-            "segment": None,
-            "minute_offset": None,
-            "channel": Application.Channel.REPLAY,
-        }
-    # Before the live starts (a shared link or the session page), the session is kept but the
-    # application is not counted as a live one.
-    return {"session": session, "segment": None, "minute_offset": None, "channel": Application.Channel.DIRECT}
-
-
-_INSERT_SQL = """
-INSERT INTO jobs_application
-    (id, posting_id, session_id, segment_id, name, phone, note, minute_offset, channel, status, created_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'applied', %s)
-ON CONFLICT (posting_id, phone) DO NOTHING
-RETURNING id
-"""
 
 
 def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str]:
@@ -95,20 +46,149 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     return name, phone, note
 
 
+# --- The one-minute apply: one statement -----------------------------------------------------------
+#
+# Resolve the target (short link, or posting [+ session]), decide the attribution (a session is credited
+# only when the posting is in its approved lineup; live → channel live + segment on air + minute; ended →
+# replay; otherwise direct), refuse a closed posting, INSERT … ON CONFLICT DO NOTHING, and read back the
+# existing row for a repeat: one round trip to PostgreSQL in the common case. Only when a parallel
+# identical submit committed after this statement began (the loser of the race waited on the unique
+# index, and its snapshot cannot see the winner) is the winner's row read in a second query.
+
+_TARGETS = {
+    "code": """
+        SELECT p.id, p.title, p.status, p.closes_at, e.name, s.id AS sid, s.status AS sstatus, s.went_live_at
+        FROM jobs_shortlink l
+        JOIN jobs_jobposting p ON p.id = l.posting_id
+        JOIN jobs_employer e ON e.id = p.employer_id
+        LEFT JOIN livestreams_livesession s ON s.id = l.session_id
+        WHERE l.code = %(code)s LIMIT 1""",
+    "link": """
+        SELECT p.id, p.title, p.status, p.closes_at, e.name, s.id AS sid, s.status AS sstatus, s.went_live_at
+        FROM jobs_shortlink l
+        JOIN jobs_jobposting p ON p.id = l.posting_id
+        JOIN jobs_employer e ON e.id = p.employer_id
+        JOIN livestreams_livesession s ON s.id = l.session_id
+        WHERE l.posting_id = %(posting)s AND l.session_id = %(session)s LIMIT 1""",
+    "posting": """
+        SELECT p.id, p.title, p.status, p.closes_at, e.name, s.id AS sid, s.status AS sstatus, s.went_live_at
+        FROM jobs_jobposting p
+        JOIN jobs_employer e ON e.id = p.employer_id
+        LEFT JOIN livestreams_livesession s ON s.id = %(session)s
+        WHERE p.id = %(posting)s AND p.status <> 'draft'""",
+}
+
+_SUBMIT_SQL = """
+WITH target AS ({target}),
+attr AS (
+    SELECT t.*,
+           (t.status = 'open' AND (t.closes_at IS NULL OR t.closes_at > %(now)s)) AS is_open,
+           (t.sid IS NOT NULL AND EXISTS (
+                SELECT 1 FROM jobs_lineuprequest r
+                JOIN jobs_lineuprequest_postings rp ON rp.lineuprequest_id = r.id
+                WHERE r.session_id = t.sid AND r.status = 'approved' AND rp.jobposting_id = t.id)) AS featured
+    FROM target t
+),
+chan AS (
+    SELECT a.*,
+           CASE WHEN NOT a.featured THEN 'direct'
+                WHEN a.sstatus = 'live' AND a.went_live_at IS NOT NULL THEN 'live'
+                WHEN a.sstatus = 'ended' THEN 'replay'
+                ELSE 'direct' END AS channel
+    FROM attr a
+),
+ins AS (
+    INSERT INTO jobs_application
+        (id, posting_id, session_id, segment_id, name, phone, note, minute_offset, channel, status, created_at)
+    SELECT %(id)s, c.id, CASE WHEN c.featured THEN c.sid END,
+           CASE WHEN c.channel = 'live' THEN (
+               SELECT g.id FROM livestreams_segment g
+               WHERE g.session_id = c.sid AND g.starts_at <= %(now)s AND g.ends_at > %(now)s
+               ORDER BY g.starts_at LIMIT 1) END,
+           %(name)s, %(phone)s, %(note)s,
+           CASE WHEN c.channel = 'live'
+                THEN GREATEST(FLOOR(EXTRACT(EPOCH FROM (%(now)s - c.went_live_at)) / 60), 0)::int END,
+           c.channel, 'applied', %(now)s
+    FROM chan c WHERE c.is_open
+    ON CONFLICT (posting_id, phone) DO NOTHING
+    RETURNING id, name, phone, channel, status
+)
+SELECT c.id, c.title, c.name, c.is_open, i.id IS NOT NULL,
+       COALESCE(i.id, x.id), COALESCE(i.name, x.name), COALESCE(i.phone, x.phone),
+       COALESCE(i.channel, x.channel), COALESCE(i.status, x.status)
+FROM chan c
+LEFT JOIN ins i ON true
+LEFT JOIN LATERAL (
+    SELECT a.id, a.name, a.phone, a.channel, a.status FROM jobs_application a
+    WHERE a.posting_id = c.id AND a.phone = %(phone)s
+) x ON i.id IS NULL
+"""
+
+_SUBMIT = {mode: _SUBMIT_SQL.format(target=target) for mode, target in _TARGETS.items()}
+_EXISTING_SQL = (
+    "SELECT id, name, phone, channel, status FROM jobs_application WHERE posting_id = %s AND phone = %s"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What an apply answers with: the application (new, or the existing one for a repeat) and its job."""
+
+    id: uuid.UUID
+    created: bool
+    posting_id: uuid.UUID
+    posting_title: str
+    employer_name: str
+    name: str
+    phone: str
+    channel: str
+    status: str
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _submit_sql(*, mode: str, params: dict, now: datetime) -> Applied:
+    params = {"code": None, "posting": None, "session": None, **params, "now": now, "id": uuid.uuid4()}
+    row = sql.fetchone(_SUBMIT[mode], params)
+    if row is None:
+        raise _Unknown
+    posting_id, title, employer_name, is_open, created, *app = row
+    if not is_open:
+        raise posting_closed_error()
+    if app[0] is None:  # lost the race to a submit that committed after this statement began
+        with connection.cursor() as cursor:
+            cursor.execute(_EXISTING_SQL, [posting_id, params["phone"]])
+            app = cursor.fetchone()
+    return Applied(app[0], created, posting_id, title, employer_name, *app[1:])
+
+
+def _target(*, code, posting_id, session_id) -> tuple[str, dict]:
+    if code:
+        return "code", {"code": code}
+    if session_id:
+        return "link", {"posting": posting_id, "session": session_id}
+    return "posting", {"posting": posting_id}
+
+
 def application_submit_public(
     *,
-    posting: JobPosting,
-    session: LiveSession | None,
     name: str,
     phone: str,
     note: str = "",
     ip: str,
-) -> tuple[Application, bool]:
+    code: str | None = None,
+    posting_id=None,
+    session_id=None,
+) -> Applied:
     """The public one-minute apply (the JSON API and the phone page): validate, rate-limit, submit.
 
-    Invalid input still counts against the IP's limit (hostile junk cannot probe for free); a valid one
-    counts per IP and per number. The limiter never needs Redis (PostgreSQL fallback), so an
-    application is stored during a Redis outage.
+    The target is a short-link ``code``, or a ``posting_id`` (with a ``session_id``: the posting's link
+    for that session must exist). Invalid input still counts against the IP's limit (hostile junk cannot
+    probe for free); a valid one counts per IP and per number, both in one Redis pipeline. The limiter
+    never needs Redis (PostgreSQL fallback), so an application is stored during a Redis outage. Then one
+    SQL statement resolves, attributes and stores (or returns the existing application).
     """
     try:
         name, phone, note = _validate_applicant(name, phone, note)
@@ -116,7 +196,22 @@ def application_submit_public(
         apply_rate_check(ip=ip, phone=None)
         raise
     apply_rate_check(ip=ip, phone=phone)
-    return _submit(posting=posting, session=session, name=name, phone=phone, note=note, now=timezone.now())
+    mode, params = _target(code=code, posting_id=posting_id, session_id=session_id)
+    try:
+        return _submit_sql(
+            mode=mode, params={**params, "name": name, "phone": phone, "note": note}, now=timezone.now()
+        )
+    except _Unknown:
+        if mode == "code":
+            raise NotFound("Unknown link.") from None
+        if mode == "link":
+            raise ApplicationError(
+                "This job is not featured in that session.",
+                fields={
+                    "session": [gettext("岗位不在该场次的节目单中 / Job is not in that session's lineup.")]
+                },
+            ) from None
+        raise NotFound("Unknown job.") from None
 
 
 def application_submit(
@@ -130,12 +225,27 @@ def application_submit(
 ) -> tuple[Application, bool]:
     """One application per (posting, phone), without a rate limit (staff tools, demo, imports).
 
-    Returns (application, created). See :func:`application_submit_public` for the public path.
+    Returns (application, created). The same statement as :func:`application_submit_public` (one rule
+    for attribution and repeats); ``session`` is credited only when the posting is in its lineup.
     """
     name, phone, note = _validate_applicant(name, phone, note)
-    return _submit(
-        posting=posting, session=session, name=name, phone=phone, note=note, now=now or timezone.now()
-    )
+    try:
+        applied = _submit_sql(
+            mode="posting",
+            params={
+                "posting": posting.pk,
+                "session": session.pk if session else None,
+                "name": name,
+                "phone": phone,
+                "note": note,
+            },
+            now=now or timezone.now(),
+        )
+    except _Unknown:
+        raise NotFound("Unknown job.") from None
+    return Application.objects.select_related("posting", "session", "segment").get(
+        pk=applied.id
+    ), applied.created
 
 
 def posting_closed_error() -> Conflict:
@@ -144,55 +254,6 @@ def posting_closed_error() -> Conflict:
         code="posting_closed",
         fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
     )
-
-
-def _submit(
-    *, posting: JobPosting, session: LiveSession | None, name: str, phone: str, note: str, now: datetime
-) -> tuple[Application, bool]:
-    """INSERT … ON CONFLICT DO NOTHING makes 20 parallel identical submits produce one row; the losers
-    read the winner's row back. A repeat keeps the first attribution."""
-    if not posting_is_open(posting, now=now):
-        raise posting_closed_error()
-    attribution = attribution_for(session, at=now, posting=posting)
-    session = attribution["session"]
-    new_id = uuid.uuid4()
-    segment = attribution["segment"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_SQL,
-            [
-                new_id,
-                posting.pk,
-                session.pk if session else None,
-                segment.pk if segment else None,
-                name,
-                phone,
-                note,
-                attribution["minute_offset"],
-                attribution["channel"],
-                now,
-            ],
-        )
-        created = cursor.fetchone() is not None
-    if created:
-        application = Application(
-            id=new_id,
-            posting=posting,
-            session=session,
-            segment=segment,
-            name=name,
-            phone=phone,
-            note=note,
-            minute_offset=attribution["minute_offset"],
-            channel=attribution["channel"],
-            status=A.APPLIED,
-            created_at=now,
-        )
-        application._state.adding = False
-        application._state.db = "default"
-    else:
-        application = Application.objects.get(posting=posting, phone=phone)
-    return application, created
 
 
 @transaction.atomic

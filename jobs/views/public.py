@@ -32,9 +32,9 @@ def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
         values = {k: request.POST.get(k, "") for k in ("name", "phone", "note")}
         context["values"] = values
         try:
-            application, created = services.application_submit_public(
-                posting=posting,
-                session=session,
+            applied = services.application_submit_public(
+                code=link.code if link else None,
+                posting_id=posting.pk,
                 name=values["name"],
                 phone=values["phone"],
                 note=values["note"],
@@ -57,11 +57,11 @@ def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
             {
                 "posting": posting,
                 "session": session,
-                "application": application,
-                "created": created,
-                "masked_phone": mask_phone(application.phone),
+                "application": applied,
+                "created": applied.created,
+                "masked_phone": mask_phone(applied.phone),
             },
-            status=201 if created else 200,
+            status=201 if applied.created else 200,
         )
     return render(request, "jobs/apply.html", context)
 
