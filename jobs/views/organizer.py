@@ -23,7 +23,7 @@ from jobs import selectors, services
 from jobs.models import Employer, LineupRequest
 from jobs.organizer_forms import ApproveForm, ReasonForm, UnverifyForm
 from livestreams.models import LiveSession, Segment
-from livestreams.organizer_forms import apply_service_error, human_message
+from livestreams.organizer_forms import apply_service_error, service_error_text
 
 L = LineupRequest.Status
 PAGE_SIZE = 20
@@ -37,8 +37,7 @@ ERROR_TEXT = {
 def _error_text(exc: ApplicationError) -> str:
     if exc.code in ERROR_TEXT:
         return str(ERROR_TEXT[exc.code])
-    details = [human_message(str(m)) for msgs in exc.fields.values() for m in msgs] if exc.fields else []
-    return " ".join(details) or human_message(exc.message)
+    return service_error_text(exc)
 
 
 def _fair(request, pk) -> LiveSession:

@@ -31,7 +31,7 @@ from livestreams.organizer_forms import (
     SeriesForm,
     SessionForm,
     apply_service_error,
-    human_message,
+    service_error_text,
     to_local_input,
 )
 
@@ -66,8 +66,7 @@ def _series_qs(user: User):
 
 
 def _flash_error(request, exc: ApplicationError) -> None:
-    details = [human_message(str(m)) for msgs in exc.fields.values() for m in msgs] if exc.fields else []
-    messages.error(request, " ".join(details) or human_message(exc.message))
+    messages.error(request, service_error_text(exc))
 
 
 # --- Home -------------------------------------------------------------------------------------------
