@@ -387,11 +387,25 @@ def _lock_for_lineup(session: LiveSession) -> LiveSession:
 
 @transaction.atomic
 def segment_create(
-    *, session: LiveSession, by: User, title: str, starts_at, ends_at, description: str = "", seller=None
+    *,
+    session: LiveSession,
+    by: User,
+    title: str,
+    starts_at,
+    ends_at,
+    description: str = "",
+    seller=None,
+    pk=None,
 ) -> Segment:
+    """A new lineup segment. ``pk`` brings back a segment that was deleted (a reinstated lineup slot):
+    its calendar entry is keyed by the segment's id, so the same UID is sent again with a higher
+    SEQUENCE instead of a new event."""
     session = _lock_for_lineup(session)
     _validate_segment(session, starts_at=starts_at, ends_at=ends_at)
+    if pk is not None and Segment.objects.filter(pk=pk).exists():
+        pk = None
     segment = Segment.objects.create(
+        **({"pk": pk} if pk is not None else {}),
         session=session,
         title=title,
         description=description,
