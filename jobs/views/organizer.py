@@ -6,10 +6,7 @@ employer outside the organizer's scope is a 404 in the list and a 403 from the s
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import organizer_required
 from core.errors import ApplicationError
+from core.listing import choice_param, paginate, text_param
 from jobs import selectors, services
 from jobs.models import Employer, LineupRequest
 from jobs.organizer_forms import ApproveForm, ReasonForm, UnverifyForm
@@ -26,7 +24,6 @@ from livestreams.models import LiveSession, Segment
 from livestreams.organizer_forms import apply_service_error, service_error_text
 
 L = LineupRequest.Status
-PAGE_SIZE = 20
 ERROR_TEXT = {
     "employer_not_verified": gettext_lazy("企业尚未通过认证，不能放入节目单。"),
     "invalid_state": gettext_lazy("这个申请的状态已经变化，请刷新后再操作。"),
@@ -270,9 +267,8 @@ def request_reinstate(request, pk):
 
 @organizer_required
 def employer_list(request):
-    tab = request.GET.get("tab", "pending")
-    tab = tab if tab in ("pending", "verified", "all") else "pending"
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    tab = choice_param(request, "tab", ("pending", "verified", "all"), default="pending")
+    query = text_param(request)
     scoped = selectors.employers_for_organizer(request.user)
     counts = {
         "pending": scoped.filter(verified=False).count(),
@@ -291,16 +287,16 @@ def employer_list(request):
     rows = rows.annotate(
         n_fairs=Count("lineup_requests__session", filter=union_filter, distinct=True)
     ).order_by("verified", "-created_at")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = paginate(request, rows, keep={"tab": tab, "q": query})
+    page = listing.page
     unions = services.employers_fair_unions([e.pk for e in page])
     for employer in page:
         employer.can_decide = services.can_verify_employer(request.user, employer, unions=unions[employer.pk])
         employer.unverify_form = UnverifyForm(prefix=f"u{employer.pk.hex[:8]}")
-    keep = urlencode({k: v for k, v in {"tab": tab, "q": query}.items() if v})
     return render(
         request,
         "jobs/organizer/employers.html",
-        {"page": page, "tab": tab, "query": query, "counts": counts, "keep": keep},
+        {"listing": listing, "page": page, "tab": tab, "query": query, "counts": counts},
     )
 
 
