@@ -205,3 +205,18 @@ def test_reinstate_through_the_api(organizer_client, fair, lineup, organizer, em
     assert response.status_code == 200 and response.json()["status"] == "approved"
     again = organizer_client.post(f"/api/v1/jobs/lineup-requests/{request.pk}/reinstate/")
     assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_state"
+
+
+def test_approve_with_a_segment_of_another_fair_is_a_field_error(org, fair, organizer, employer, union):
+    from tests import factories
+
+    elsewhere = factories.make_segment(session=factories.make_session(union=union, title="另一场"))
+    req = request_slot(fair, employer)
+    p = f"a{req.pk.hex[:8]}"
+    response = org.post(f"/organizer/requests/{req.pk}/approve/", {f"{p}-segment": elsewhere.pk})
+    assert response.status_code == 400 and 'data-testid="error-segment"' in response.content.decode()
+    response = org.post(f"/organizer/requests/{req.pk}/approve/", {f"{p}-segment": "not-a-uuid"})
+    assert response.status_code == 400 and 'data-testid="error-segment"' in response.content.decode()
+    req.refresh_from_db()
+    assert req.status == "requested" and req.segment_id is None
+    assert not LineupRequest.objects.filter(segment=elsewhere).exists()
