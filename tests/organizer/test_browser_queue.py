@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from tests.organizer.test_browser import _calendar_mails, _deliver_all, _laptop, _no_horizontal_scroll, _shot
 
@@ -91,17 +90,9 @@ def test_organizer_recomputes_results_and_filters_the_list_in_place(page_for, li
 
     from livestreams.models import SessionResult
     from tests import factories
+    from tests.organizer.conftest import make_ended
 
-    went_live = (timezone.now() - timedelta(days=1)).replace(second=0, microsecond=0)
-    session = factories.make_session(
-        union=union,
-        status="ended",
-        title="春季直播带岗",
-        starts_at=went_live,
-        ends_at=went_live + timedelta(minutes=30),
-        went_live_at=went_live,
-        ended_at=went_live + timedelta(minutes=30),
-    )
+    session = make_ended(union)
     for i in range(22):
         factories.make_session(union=union, status="scheduled", title=f"云招聘第{i:02d}场")
 

@@ -10,30 +10,17 @@ from django.utils import timezone
 from coaching.models import Program
 from livestreams.models import LiveEvent, ResultRefresh, SessionResult
 from tests import factories
+from tests.organizer.conftest import make_ended
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(organizer):
-    client = Client()
-    client.force_login(organizer)
-    return client
+def org(org_client):
+    return org_client
 
 
-def _ended(union, title="春季直播带岗"):
-    went_live = (timezone.now() - timedelta(days=1)).replace(second=0, microsecond=0)
-    session = factories.make_session(
-        union=union,
-        status="ended",
-        title=title,
-        starts_at=went_live,
-        ends_at=went_live + timedelta(minutes=30),
-        went_live_at=went_live,
-        ended_at=went_live + timedelta(minutes=30),
-    )
-    factories.make_segment(session=session, title="企业宣讲")
-    return session
+_ended = make_ended
 
 
 def _view(session, viewer, minute):

@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(organizer):
-    client = Client()
-    client.force_login(organizer)
-    return client
+def org(org_client):
+    return org_client
 
 
 def _suspend_and_verify_again(employer, organizer):
