@@ -159,7 +159,12 @@ def session_recompute(request, pk):
     refresh.result_refresh_compute(session_id=session.pk)
     if request.htmx:  # the row (or the results card) shows the new time itself
         session = selectors.sessions_editable_by(request.user).select_related("series", "result").get(pk=pk)
-        template = "livestreams/organizer/_result_state.html"
+        in_row = request.POST.get("fragment") == "row"  # the list swaps the whole row: export links too
+        template = (
+            "livestreams/organizer/_session_row.html"
+            if in_row
+            else "livestreams/organizer/_result_state.html"
+        )
         return render(request, template, {"session": session, "here": back})
     messages.success(request, _("成绩已重新计算。"))
     return redirect(back)

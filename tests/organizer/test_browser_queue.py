@@ -111,6 +111,7 @@ def test_organizer_recomputes_results_and_filters_the_list_in_place(page_for, li
     expect(row.get_by_test_id("no-result")).to_be_visible()
     row.get_by_test_id("recompute").click()
     expect(row.get_by_test_id("computed-at")).to_contain_text("成绩计算于")
+    expect(row.get_by_test_id("link-xlsx")).to_be_visible()  # the row came back whole, exports included
     assert page.evaluate("window.__stayed === true")  # every step above swapped in place
     _shot(page, "13-session-list-recomputed")
     _no_horizontal_scroll(page)

@@ -67,6 +67,13 @@ def test_recompute_picks_up_late_events_and_answers_htmx_with_the_state(org, uni
     again = SessionResult.objects.get(session=session)
     assert again.computed_at > first.computed_at
     assert again.scorecard["unique_viewers"] == 2
+    # From the list the whole row comes back, so the export links appear with the result.
+    row = org.post(
+        f"/organizer/sessions/{session.pk}/recompute/",
+        {"next": "/organizer/sessions/?status=ended", "fragment": "row"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert row.startswith("<tr") and 'data-testid="link-xlsx"' in row and 'data-testid="computed-at"' in row
     # The session page offers the same button for an ended session.
     page = org.get(f"/organizer/sessions/{session.pk}/").content.decode()
     assert 'data-testid="session-results"' in page and "重新计算" in page
