@@ -293,10 +293,10 @@ def employer_list(request):
     for employer in page:
         employer.can_decide = services.can_verify_employer(request.user, employer, unions=unions[employer.pk])
         employer.unverify_form = UnverifyForm(prefix=f"u{employer.pk.hex[:8]}")
+    # Search, tabs and paging swap the list in place (htmx); without htmx the same URL is the whole page.
+    template = "jobs/organizer/_employer_list.html" if request.htmx else "jobs/organizer/employers.html"
     return render(
-        request,
-        "jobs/organizer/employers.html",
-        {"listing": listing, "page": page, "tab": tab, "query": query, "counts": counts},
+        request, template, {"listing": listing, "page": page, "tab": tab, "query": query, "counts": counts}
     )
 
 

@@ -138,3 +138,15 @@ def test_program_list_search_tabs_and_paging(org, organizer, union, other_union)
     assert found.startswith('<div id="list"') and found.count('data-testid="program-card"') == 1
     junk = org.get("/organizer/coaching/", {"state": "x", "page": "999"})
     assert junk.status_code == 200 and "第 2 / 2 页" in junk.content.decode()
+
+
+def test_employer_list_search_answers_htmx_with_the_list(org):
+    from tests.jobs.conftest import HUAWEI, TENCENT, make_employer
+
+    make_employer(name="恒芯电子", credit_code=HUAWEI, username="hx", verified=False)
+    make_employer(name="速达物流", credit_code=TENCENT, username="sd", verified=False)
+    whole = org.get("/organizer/employers/").content.decode()
+    assert "<html" in whole and whole.count('data-testid="employer-row"') == 2
+    part = org.get("/organizer/employers/", {"q": "恒芯"}, HTTP_HX_REQUEST="true").content.decode()
+    assert part.startswith('<div id="list"') and part.count('data-testid="employer-row"') == 1
+    assert "tab=verified" in part and "q=%E6%81%92%E8%8A%AF" in part  # tabs keep the search
