@@ -2,6 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ApplicationError
 
@@ -37,13 +38,18 @@ def window_check(
     ("session", "class"). Raises one ApplicationError naming every bad field."""
     errors: dict[str, list[str]] = {}
     if not is_valid_timezone(tz):
-        errors["timezone"] = [f"Unknown time zone '{tz}'. Use an IANA name such as Asia/Shanghai."]
+        errors["timezone"] = [gettext("未知时区，请从列表中选择。")]
     if ends_at <= starts_at:
-        errors["ends_at"] = ["End must be after start."]
+        errors["ends_at"] = [gettext("结束时间必须晚于开始时间。")]
     elif ends_at - starts_at > max_length:
         hours = int(max_length.total_seconds() // 3600)
-        errors["ends_at"] = [f"A {what} can last at most {hours} hours."]
+        longest = (
+            gettext("一节课最长 %(hours)d 小时。")
+            if what == "class"
+            else gettext("一场直播最长 %(hours)d 小时。")
+        )
+        errors["ends_at"] = [longest % {"hours": hours}]
     if require_future and starts_at <= timezone.now():
-        errors["starts_at"] = ["Start must be in the future."]
+        errors["starts_at"] = [gettext("开始时间必须在将来。")]
     if errors:
         raise ApplicationError(f"Invalid {what} times.", fields=errors)

@@ -363,6 +363,13 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         return self._out(services.lineup_remove(request=obj, by=request.user, **data.validated_data))
 
+    @extend_schema(request=None, responses=s.LineupRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        """A suspended request back into the lineup (its segment, if still free) or back to the queue."""
+        obj = self._organizer_object(pk)
+        return self._out(services.lineup_reinstate(request=obj, by=request.user))
+
     @extend_schema(request=s.OptionalReasonInputSerializer, responses=s.LineupRequestSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

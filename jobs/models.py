@@ -213,6 +213,10 @@ class LineupRequest(models.Model):
     preferred_segment = models.ForeignKey(
         "livestreams.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The segment a suspension took away (id, title, description, offset from the session's start and
+    # length, in seconds), so reinstating can put the same calendar entry back (same UID) even after
+    # the session was postponed.
+    suspended_segment = models.JSONField(default=dict, blank=True)
     # Snapshot of the segment's times at approval, so a moved segment is noticed (calendar updates).
     segment_starts_at = models.DateTimeField(null=True, blank=True)
     segment_ends_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("organizer/requests/<uuid:pk>/approve/", v.request_approve, name="request-approve"),
     path("organizer/requests/<uuid:pk>/decline/", v.request_decline, name="request-decline"),
     path("organizer/requests/<uuid:pk>/remove/", v.request_remove, name="request-remove"),
+    path("organizer/requests/<uuid:pk>/reinstate/", v.request_reinstate, name="request-reinstate"),
     path("organizer/employers/", v.employer_list, name="employers"),
     path("organizer/employers/<uuid:pk>/verify/", v.employer_verify, name="employer-verify"),
 ]

@@ -37,51 +37,23 @@ COMMON_ZONES = [
 ]
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
-# The services speak English to API clients; people read the same rule in their own language.
-SERVICE_MESSAGES = {
-    "End must be after start.": _("结束时间必须晚于开始时间。"),
-    "A session can last at most 12 hours.": _("一场直播最长 12 小时。"),
-    "Start must be in the future.": _("开始时间必须在将来。"),
-    "Segment end must be after its start.": _("环节结束时间必须晚于开始时间。"),
-    "Segment must fit inside the session's times.": _("环节必须在场次的开始和结束时间之内。"),
-    "Lineup segments fall outside the new times.": _("节目单环节会落在新时间之外：请用“顺延”整体移动场次。"),
-    "Choose a different time.": _("请选择与当前不同的时间。"),
-    "Nothing to swap with.": _("已经在最前或最后。"),
-    "Unknown series.": _("系列不存在。"),
-    "A class can last at most 12 hours.": _("一节课最长 12 小时。"),
-    "Between 1 and 72 hours.": _("请填写 1 到 72 之间的小时数。"),
-    "Enrolment must close after it opens.": _("报名截止必须晚于报名开始。"),
-    "Repeat until a date on or after the first class.": _("重复截止日期不能早于第一节课。"),
-    "A 1:1 slot has one seat.": _("1:1 课只有一个名额。"),
-    "Unknown coach.": _("教练不存在。"),
-}
 
-
-def human_message(message: str) -> str:
-    if message in SERVICE_MESSAGES:
-        return str(SERVICE_MESSAGES[message])
-    if message.startswith("Overlaps segment"):
-        return str(_("与另一个环节时间重叠：%(detail)s")) % {
-            "detail": message.removeprefix("Overlaps segment ")
-        }
-    if message.startswith("Overlaps “"):
-        return str(_("与教练的另一节课时间冲突：%(detail)s")) % {"detail": message.removeprefix("Overlaps ")}
-    if message.startswith("At most ") and "weekly classes" in message:
-        return str(_("一次最多添加 52 周的课节。"))
-    if message.startswith("Unknown time zone"):
-        return str(_("未知时区，请从列表中选择。"))
-    return message
+def service_error_text(exc: ApplicationError) -> str:
+    """One line for a flash message: the field messages (already in the reader's language, through
+    gettext in the service), else the error's own message."""
+    details = [str(m) for msgs in exc.fields.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+    return " ".join(details) or str(exc.message)
 
 
 def apply_service_error(form: forms.Form, exc: ApplicationError) -> None:
     """Put a service's field errors on the form's fields (unknown fields become form-wide errors)."""
     if not exc.fields:
-        form.add_error(None, human_message(exc.message))
+        form.add_error(None, str(exc.message))
         return
     for name, messages in exc.fields.items():
         target = name if name in form.fields else None
         for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(target, human_message(str(message)))
+            form.add_error(target, str(message))
 
 
 @cache

@@ -16,6 +16,7 @@ urlpatterns = [
     path("organizer/sessions/<uuid:pk>/postpone/", v.session_postpone, name="session-postpone"),
     path("organizer/sessions/<uuid:pk>/go-live/", v.session_go_live, name="session-go-live"),
     path("organizer/sessions/<uuid:pk>/end/", v.session_end, name="session-end"),
+    path("organizer/sessions/<uuid:pk>/recompute/", v.session_recompute, name="session-recompute"),
     path("organizer/sessions/<uuid:pk>/segments/", v.segment_add, name="segment-add"),
     path("organizer/segments/<uuid:pk>/", v.segment_edit, name="segment-edit"),
     path("organizer/segments/<uuid:pk>/delete/", v.segment_delete, name="segment-delete"),

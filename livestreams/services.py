@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
@@ -98,7 +99,7 @@ def session_create(
     _validate_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=False)
     union = default_union_for(by)
     if series is not None and series.union_id != union.pk and not by.is_superuser:
-        raise ApplicationError("Unknown series.", fields={"series": ["Unknown series."]})
+        raise ApplicationError("Unknown series.", fields={"series": [gettext("系列不存在。")]})
     reject_unknown(fields, EDITABLE_FIELDS)
     session = LiveSession.objects.create(
         union=series.union if series else union,
@@ -124,10 +125,10 @@ def _locked(session: LiveSession) -> LiveSession:
 def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
     session = _locked(session)
     if session.status in (S.ENDED, S.CANCELLED):
-        raise Conflict(f"A session that is {session.status} cannot be changed.", code="invalid_state")
+        raise Conflict(gettext("已结束或已取消的场次不能再修改。"), code="invalid_state")
     reject_unknown(changes, EDITABLE_FIELDS)
     if session.status == S.LIVE and {"starts_at", "kind"} & set(changes):
-        raise Conflict("A live session's start and kind cannot change.", code="invalid_state")
+        raise Conflict(gettext("直播中的场次不能修改开始时间和类型。"), code="invalid_state")
     hosts = changes.pop("hosts", None)
     changed = {name for name, value in changes.items() if getattr(session, name) != value}
     for name in changed:
@@ -143,7 +144,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
         if outside.exists():
             raise ApplicationError(
                 "Segments would fall outside the session; move them first.",
-                fields={"starts_at": ["Lineup segments fall outside the new times."]},
+                fields={"starts_at": [gettext("节目单环节会落在新时间之外：请用“顺延”整体移动场次。")]},
             )
     if changed & CALENDAR_FIELDS and session.status != S.DRAFT:
         session.ical_sequence += 1
@@ -162,6 +163,10 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
     return session
 
 
+def _status_now(session: LiveSession) -> str:
+    return gettext("场次当前为“%(status)s”，不能这样操作。") % {"status": session.get_status_display()}
+
+
 def _transition(session: LiveSession, *, to: str, allowed_from: tuple[str, ...], **extra) -> LiveSession:
     """Conditional UPDATE: succeeds only if the row is still in an allowed state."""
     updated = LiveSession.objects.filter(pk=session.pk, status__in=allowed_from).update(
@@ -172,7 +177,7 @@ def _transition(session: LiveSession, *, to: str, allowed_from: tuple[str, ...],
         raise Conflict(
             f"Cannot move a {session.status} session to {to}.",
             code="invalid_state",
-            fields={"status": [f"Session is {session.status}."]},
+            fields={"status": [_status_now(session)]},
         )
     return session
 
@@ -182,7 +187,9 @@ def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
     session = _locked(session)
     if session.status != S.DRAFT:
         raise Conflict(
-            f"Only drafts can be scheduled; this session is {session.status}.", code="invalid_state"
+            f"Only drafts can be scheduled; this session is {session.status}.",
+            code="invalid_state",
+            fields={"status": [_status_now(session)]},
         )
     _validate_times(
         starts_at=session.starts_at, ends_at=session.ends_at, tz=session.timezone, require_future=True
@@ -351,16 +358,16 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> dict
 def _validate_segment(session: LiveSession, *, starts_at, ends_at, exclude_pk=None) -> None:
     errors: dict[str, list[str]] = {}
     if ends_at <= starts_at:
-        errors["ends_at"] = ["Segment end must be after its start."]
+        errors["ends_at"] = [gettext("环节结束时间必须晚于开始时间。")]
     if starts_at < session.starts_at or ends_at > session.ends_at:
-        errors.setdefault("starts_at", []).append("Segment must fit inside the session's times.")
+        errors.setdefault("starts_at", []).append(gettext("环节必须在场次的开始和结束时间之内。"))
     if not errors:
         clash = session.segments.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
         if exclude_pk:
             clash = clash.exclude(pk=exclude_pk)
         other = clash.first()
         if other is not None:
-            errors["starts_at"] = [f"Overlaps segment “{other.title}”."]
+            errors["starts_at"] = [gettext("与另一个环节时间重叠：“%(title)s”。") % {"title": other.title}]
     if errors:
         raise ApplicationError("Invalid segment.", fields=errors)
 
@@ -374,17 +381,31 @@ def _renumber(session: LiveSession) -> None:
 def _lock_for_lineup(session: LiveSession) -> LiveSession:
     session = _locked(session)
     if session.status in (S.ENDED, S.CANCELLED):
-        raise Conflict(f"The lineup of a {session.status} session cannot change.", code="invalid_state")
+        raise Conflict(gettext("已结束或已取消场次的节目单不能再修改。"), code="invalid_state")
     return session
 
 
 @transaction.atomic
 def segment_create(
-    *, session: LiveSession, by: User, title: str, starts_at, ends_at, description: str = "", seller=None
+    *,
+    session: LiveSession,
+    by: User,
+    title: str,
+    starts_at,
+    ends_at,
+    description: str = "",
+    seller=None,
+    pk=None,
 ) -> Segment:
+    """A new lineup segment. ``pk`` brings back a segment that was deleted (a reinstated lineup slot):
+    its calendar entry is keyed by the segment's id, so the same UID is sent again with a higher
+    SEQUENCE instead of a new event."""
     session = _lock_for_lineup(session)
     _validate_segment(session, starts_at=starts_at, ends_at=ends_at)
+    if pk is not None and Segment.objects.filter(pk=pk).exists():
+        pk = None
     segment = Segment.objects.create(
+        **({"pk": pk} if pk is not None else {}),
         session=session,
         title=title,
         description=description,
@@ -448,11 +469,11 @@ def session_postpone(*, session: LiveSession, by: User, delta: timedelta) -> Liv
         raise Conflict(
             f"Only drafts and scheduled sessions can be postponed; this one is {session.status}.",
             code="invalid_state",
-            fields={"starts_at": [f"Session is {session.status}."]},
+            fields={"starts_at": [_status_now(session)]},
         )
     if not delta:
         raise ApplicationError(
-            "The new time is the current time.", fields={"starts_at": ["Choose a different time."]}
+            "The new time is the current time.", fields={"starts_at": [gettext("请选择与当前不同的时间。")]}
         )
     new_start, new_end = session.starts_at + delta, session.ends_at + delta
     _validate_times(
@@ -496,11 +517,11 @@ def segment_move(*, segment: Segment, by: User, direction: str) -> Segment:
     ordered = list(session.segments.order_by("starts_at"))
     index = next((i for i, s in enumerate(ordered) if s.pk == segment.pk), None)
     if direction not in ("up", "down") or index is None:
-        raise ApplicationError("Unknown move.", fields={"direction": ["Use up or down."]})
+        raise ApplicationError("Unknown move.", fields={"direction": [gettext("请选择上移或下移。")]})
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(ordered):
         raise ApplicationError(
-            "The segment is already at that end.", fields={"direction": ["Nothing to swap with."]}
+            "The segment is already at that end.", fields={"direction": [gettext("已经在最前或最后。")]}
         )
     first, second = sorted((ordered[index], ordered[other_index]), key=lambda s: s.starts_at)
     gap = second.starts_at - first.ends_at

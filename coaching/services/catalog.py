@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coaching.calendar import slot_invite_sync
 from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Program, Slot
@@ -88,14 +89,14 @@ def coach_create(
 def _validate_program(fields: dict) -> None:
     errors: dict[str, list[str]] = {}
     if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
-        errors["timezone"] = ["Unknown time zone."]
+        errors["timezone"] = [gettext("未知时区，请从列表中选择。")]
     opens, closes = fields.get("enrol_opens_at"), fields.get("enrol_closes_at")
     if opens and closes and closes <= opens:
-        errors["enrol_closes_at"] = ["Enrolment must close after it opens."]
+        errors["enrol_closes_at"] = [gettext("报名截止必须晚于报名开始。")]
     if "offer_hours" in fields and not 1 <= fields["offer_hours"] <= 72:
-        errors["offer_hours"] = ["Between 1 and 72 hours."]
+        errors["offer_hours"] = [gettext("请填写 1 到 72 之间的小时数。")]
     if "max_active_bookings" in fields and fields["max_active_bookings"] < 1:
-        errors["max_active_bookings"] = ["At least 1."]
+        errors["max_active_bookings"] = [gettext("至少为 1。")]
     if errors:
         raise ApplicationError("Invalid program.", fields=errors)
 
@@ -157,7 +158,12 @@ def _check_coach_free(
         raise Conflict(
             "The coach already has a class at that time.",
             code="coach_busy",
-            fields={"starts_at": [f"Overlaps “{other.title}” (with {buffer.seconds // 60} min buffer)."]},
+            fields={
+                "starts_at": [
+                    gettext("与教练的另一节课时间冲突：“%(title)s”（含 %(minutes)d 分钟间隔）。")
+                    % {"title": other.title, "minutes": buffer.seconds // 60}
+                ]
+            },
         )
 
 
@@ -180,16 +186,16 @@ def slot_create(
     ):
         raise Forbidden("Only the program's organizers or the coach can add classes.")
     if coach.union_id != program.union_id:
-        raise ApplicationError("Unknown coach.", fields={"coach": ["Unknown coach."]})
+        raise ApplicationError("Unknown coach.", fields={"coach": [gettext("教练不存在。")]})
     _validate_slot_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=True)
     if kind == Slot.Kind.ONE_ON_ONE:
         if capacity not in (None, 1):
             raise ApplicationError(
-                "A 1:1 slot has one seat.", fields={"capacity": ["A 1:1 slot has one seat."]}
+                "A 1:1 slot has one seat.", fields={"capacity": [gettext("1:1 课只有一个名额。")]}
             )
         capacity = 1
     if not capacity or capacity < 1:
-        raise ApplicationError("Capacity must be at least 1.", fields={"capacity": ["At least 1."]})
+        raise ApplicationError("Capacity must be at least 1.", fields={"capacity": [gettext("至少为 1。")]})
     with transaction.atomic():
         _check_coach_free(coach=coach, kind=kind, starts_at=starts_at, ends_at=ends_at)
         slot = Slot.objects.create(
@@ -234,10 +240,12 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
         if "capacity" in changed:
             if slot.kind == Slot.Kind.ONE_ON_ONE and slot.capacity != 1:
                 raise ApplicationError(
-                    "A 1:1 slot has one seat.", fields={"capacity": ["A 1:1 slot has one seat."]}
+                    "A 1:1 slot has one seat.", fields={"capacity": [gettext("1:1 课只有一个名额。")]}
                 )
             if slot.capacity < 1:
-                raise ApplicationError("Capacity must be at least 1.", fields={"capacity": ["At least 1."]})
+                raise ApplicationError(
+                    "Capacity must be at least 1.", fields={"capacity": [gettext("至少为 1。")]}
+                )
             if slot.capacity < slot.seats_taken:
                 raise Conflict(
                     f"{slot.seats_taken} seats are already taken; capacity cannot go below that.",
@@ -338,13 +346,15 @@ def slots_create_weekly(
     Weeks are counted in the slot's own zone, so a class at 19:00 stays at 19:00 across a DST change.
     """
     if not is_valid_timezone(timezone):
-        raise ApplicationError("Unknown time zone.", fields={"timezone": ["Unknown time zone."]})
+        raise ApplicationError(
+            "Unknown time zone.", fields={"timezone": [gettext("未知时区，请从列表中选择。")]}
+        )
     zone = ZoneInfo(timezone)
     local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if until < local_start.date():
         raise ApplicationError(
             "Repeat until a date on or after the first class.",
-            fields={"until": ["Repeat until a date on or after the first class."]},
+            fields={"until": [gettext("重复截止日期不能早于第一节课。")]},
         )
     occurrences = []
     week = 0
@@ -352,7 +362,7 @@ def slots_create_weekly(
         if week >= MAX_REPEATS:
             raise ApplicationError(
                 f"At most {MAX_REPEATS} weekly classes at once.",
-                fields={"until": [f"At most {MAX_REPEATS} weekly classes at once."]},
+                fields={"until": [gettext("一次最多添加 %(n)d 周的课节。") % {"n": MAX_REPEATS}]},
             )
         start = (local_start.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)
         end = (local_end.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)

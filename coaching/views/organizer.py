@@ -17,6 +17,7 @@ from coaching.models import ACTIVE_STATUSES, Booking, Slot
 from coaching.organizer_forms import AvailabilityForm, CancelSlotForm, ProgramForm, SlotForm
 from core.access import organizer_required
 from core.errors import ApplicationError
+from core.listing import choice_param, paginate, tabs, text_param
 from livestreams.organizer_forms import apply_service_error
 
 
@@ -31,19 +32,39 @@ def _coaches(request):
 @organizer_required
 def program_list(request):
     now = timezone.now()
-    programs = (
-        selectors.programs_managed_by(request.user)
-        .annotate(
-            upcoming=Count(
-                "slots",
-                filter=Q(slots__status=Slot.Status.SCHEDULED, slots__starts_at__gte=now),
-                distinct=True,
-            ),
-            total=Count("slots", distinct=True),
-        )
-        .order_by("-created_at")
-    )
-    return render(request, "coaching/organizer/programs.html", {"programs": list(programs)})
+    state = choice_param(request, "state", ("published", "draft"))
+    query = text_param(request)
+    managed = selectors.programs_managed_by(request.user)
+    if query:
+        managed = managed.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    counts = dict(managed.order_by().values_list("is_published").annotate(n=Count("id", distinct=True)))
+    counts = {"published": counts.get(True, 0), "draft": counts.get(False, 0)}
+    rows = managed.filter(is_published=state == "published") if state else managed
+    rows = rows.annotate(
+        upcoming=Count(
+            "slots",
+            filter=Q(slots__status=Slot.Status.SCHEDULED, slots__starts_at__gte=now),
+            distinct=True,
+        ),
+        total=Count("slots", distinct=True),
+    ).order_by("-created_at")
+    listing = paginate(request, rows, keep={"q": query, "state": state})
+    context = {
+        "listing": listing,
+        "programs": listing.page,
+        "query": query,
+        "state": state,
+        "tabs": tabs(
+            choices=[("", _("全部")), ("published", _("已发布")), ("draft", _("未发布"))],
+            counts=counts,
+            current=state,
+            keep={"q": query},
+            param="state",
+        ),
+    }
+    # Filters and paging swap the list in place (htmx); the same URL without htmx is the whole page.
+    template = "coaching/organizer/_program_list.html" if request.htmx else "coaching/organizer/programs.html"
+    return render(request, template, context)
 
 
 @organizer_required

@@ -32,6 +32,8 @@ from jobs.services.lineup import (  # noqa: F401
     lineup_approve,
     lineup_decline,
     lineup_on_segments_changed,
+    lineup_reinstate,
+    lineup_reinstate_plan,
     lineup_reminder_recipients,
     lineup_remove,
     lineup_request_create,

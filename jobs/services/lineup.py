@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,18 +32,20 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
     featured postings, and brings the employer's calendar invites up to date (REQUEST on approval
     or a move, CANCEL when declined/withdrawn/removed; idempotent).
     """
-    if change in ("approved", "moved") and request.segment_id:
+    if change in ("approved", "moved", "reinstated") and request.segment_id:
         segment = Segment.objects.get(pk=request.segment_id)
         LineupRequest.objects.filter(pk=request.pk).update(
             segment_starts_at=segment.starts_at, segment_ends_at=segment.ends_at
         )
         request.segment_starts_at, request.segment_ends_at = segment.starts_at, segment.ends_at
-    if change == "approved":
+    if change in ("approved", "reinstated"):
         for posting in request.postings.all():
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
     if change != "suspended":  # un-verifying suspends, and employer_verify sends one email naming every fair
-        employer_notice_send(employer=request.employer, kind=change, request=request)
+        # A slot given back reads to the employer like an approval (its time is in the notice).
+        kind = "approved" if change == "reinstated" else change
+        employer_notice_send(employer=request.employer, kind=kind, request=request)
     on_lineup_changed(request)
 
 
@@ -172,8 +175,12 @@ def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> Li
             f"The session is {request.session.status}; its lineup is history.", code="invalid_state"
         )
     segment_id = request.segment_id
+    fields = ["status", "reason", "segment", "updated_at"]
+    if to == L.SUSPENDED and request.segment is not None:
+        request.suspended_segment = _segment_snapshot(request.segment, request.session)
+        fields.append("suspended_segment")
     request.status, request.reason, request.segment = to, reason, None
-    request.save(update_fields=["status", "reason", "segment", "updated_at"])
+    request.save(update_fields=fields)
     if segment_id:
         segment = Segment.objects.filter(pk=segment_id).first()
         if segment is not None:
@@ -205,6 +212,114 @@ def lineup_suspend_for_employer(*, employer: Employer, by: User, reason: str) ->
     for request in requests:
         suspended.append(_end_lineup(request, by=by, to=L.SUSPENDED, reason=reason))
     return suspended
+
+
+def _segment_snapshot(segment: Segment, session: LiveSession) -> dict:
+    return {
+        "id": str(segment.pk),
+        "title": segment.title,
+        "description": segment.description,
+        "offset": int((segment.starts_at - session.starts_at).total_seconds()),
+        "length": int((segment.ends_at - segment.starts_at).total_seconds()),
+    }
+
+
+@dataclass(frozen=True)
+class ReinstatePlan:
+    """What reinstating a suspended request would do now: put its segment back, or return it to the queue."""
+
+    starts_at: datetime | None
+    ends_at: datetime | None
+    free: bool
+    clash: str = ""  # the title of the segment now in the way, if any
+
+
+def lineup_reinstate_plan(request: LineupRequest) -> ReinstatePlan:
+    """The suspended segment's place in the session as it is today (it moves with a postponed session)."""
+    session = request.session
+    snap = request.suspended_segment or {}
+    if "offset" in snap:
+        starts_at = session.starts_at + timedelta(seconds=snap["offset"])
+        ends_at = starts_at + timedelta(seconds=snap["length"])
+    elif request.segment_starts_at and request.segment_ends_at:  # suspended before snapshots existed
+        starts_at, ends_at = request.segment_starts_at, request.segment_ends_at
+    else:
+        return ReinstatePlan(None, None, free=False)
+    if starts_at < session.starts_at or ends_at > session.ends_at:
+        return ReinstatePlan(starts_at, ends_at, free=False)
+    other = (
+        session.segments.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at").first()
+    )
+    return ReinstatePlan(starts_at, ends_at, free=other is None, clash=other.title if other else "")
+
+
+@transaction.atomic
+def lineup_reinstate(*, request: LineupRequest, by: User) -> LineupRequest:
+    """Give a suspended employer its slot back after it was verified again (a deliberate organizer step).
+
+    If the segment's time is still free in the lineup, the segment comes back with its old id, so the
+    employer's calendar gets the same UID again as an update (REQUEST, higher SEQUENCE). If the time was
+    given to someone else, the request goes back to the queue as requested, for the organizer to place.
+    """
+    request = _locked_request(request)
+    if request.status != L.SUSPENDED:
+        raise Conflict(f"A {request.status} request cannot be reinstated.", code="invalid_state")
+    if not request.employer.verified:
+        raise Conflict(
+            "Verify the employer again first.",
+            code="employer_not_verified",
+            fields={"employer": [gettext("企业还没有重新通过认证，不能恢复。")]},
+        )
+    session = request.session
+    if session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
+        raise Conflict(
+            f"The session is {session.status}.",
+            code="invalid_state",
+            fields={"session": [gettext("场次已结束或已取消，不能恢复。")]},
+        )
+    if LineupRequest.objects.filter(
+        employer=request.employer, session=session, status__in=LineupRequest.ACTIVE
+    ).exists():
+        raise Conflict(
+            "The employer has another open request for this session.",
+            code="duplicate",
+            fields={"session": [gettext("该企业在这个场次已有新的申请，请在队列中处理那一条。")]},
+        )
+    plan = lineup_reinstate_plan(request)
+    snap = request.suspended_segment or {}
+    if plan.free:
+        postings = list(request.postings.all())
+        segment = segment_create(
+            session=session,
+            by=by,
+            pk=snap.get("id"),
+            title=snap.get("title") or f"{request.employer.name} 招聘宣讲",
+            description=snap.get("description") or "、".join(p.title for p in postings)[:5000],
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+        )
+        request.status, request.segment = L.APPROVED, segment
+    else:
+        request.status = L.REQUESTED
+    request.reason = ""
+    request.decided_by, request.decided_at = by, timezone.now()
+    request.suspended_segment = {}
+    request.save(
+        update_fields=[
+            "status",
+            "segment",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "suspended_segment",
+            "updated_at",
+        ]
+    )
+    if plan.free:
+        _lineup_changed(request=request, change="reinstated")
+    else:
+        activity_log(actor=by, verb="lineup.reinstated", obj=request, to="requested")
+    return request
 
 
 def lineup_on_segments_changed(session: LiveSession) -> None:

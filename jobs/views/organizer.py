@@ -6,10 +6,7 @@ employer outside the organizer's scope is a 404 in the list and a 403 from the s
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from core.access import organizer_required
 from core.errors import ApplicationError
+from core.listing import choice_param, paginate, text_param
 from jobs import selectors, services
 from jobs.models import Employer, LineupRequest
 from jobs.organizer_forms import ApproveForm, ReasonForm, UnverifyForm
 from livestreams.models import LiveSession, Segment
-from livestreams.organizer_forms import apply_service_error, human_message
+from livestreams.organizer_forms import apply_service_error, service_error_text
 
 L = LineupRequest.Status
-PAGE_SIZE = 20
 ERROR_TEXT = {
     "employer_not_verified": gettext_lazy("企业尚未通过认证，不能放入节目单。"),
     "invalid_state": gettext_lazy("这个申请的状态已经变化，请刷新后再操作。"),
@@ -37,8 +34,7 @@ ERROR_TEXT = {
 def _error_text(exc: ApplicationError) -> str:
     if exc.code in ERROR_TEXT:
         return str(ERROR_TEXT[exc.code])
-    details = [human_message(str(m)) for msgs in exc.fields.values() for m in msgs] if exc.fields else []
-    return " ".join(details) or human_message(exc.message)
+    return service_error_text(exc)
 
 
 def _fair(request, pk) -> LiveSession:
@@ -84,16 +80,25 @@ def _queue_context(request, session, *, forms: dict | None = None) -> dict:
     rows = list(
         selectors.lineup_requests_visible_to(request.user)
         .filter(session=session)
-        .select_related("segment")
+        .select_related("segment", "preferred_segment__seller", "preferred_segment__lineup_request__employer")
         .order_by("created_at")
     )
     forms = forms or {}
     free = _free_segments(session)
+    free_ids = {segment.pk for segment in free}
     pending = []
     for row in rows:
         if row.status == L.REQUESTED:
+            preferred = row.preferred_segment
+            row.preferred_free = preferred is not None and preferred.pk in free_ids
+            row.preferred_holder = (
+                _holder(preferred) if preferred is not None and not row.preferred_free else ""
+            )
             row.approve_form = forms.get(("approve", row.pk)) or ApproveForm(
-                session=session, free_segments=free, prefix=f"a{row.pk.hex[:8]}"
+                session=session,
+                free_segments=free,
+                prefix=f"a{row.pk.hex[:8]}",
+                initial={"segment": preferred.pk} if row.preferred_free else None,
             )
             row.decline_form = forms.get(("decline", row.pk)) or ReasonForm(prefix=f"d{row.pk.hex[:8]}")
             pending.append(row)
@@ -111,15 +116,38 @@ def _queue_context(request, session, *, forms: dict | None = None) -> dict:
     }
 
 
+def _holder(segment) -> str:
+    """Who has the segment an employer asked for (shown when it is taken)."""
+    held = getattr(segment, "lineup_request", None)
+    if held is not None and held.status == L.APPROVED:
+        return held.employer.name
+    if segment.seller_id:
+        return segment.seller.name
+    return segment.title
+
+
+def _queue_page(request, session, *, forms: dict | None = None, status: int = 200):
+    """The whole page, or (htmx) just the queue, which the decision forms swap in place."""
+    context = _queue_context(request, session, forms=forms)
+    template = "jobs/organizer/_queue.html" if request.htmx else "jobs/organizer/fair_requests.html"
+    return render(request, template, context, status=status)
+
+
+def _queue_done(request, session):
+    """After a decision: htmx gets the fresh queue (with the message); a plain form post is redirected."""
+    if request.htmx:
+        return _queue_page(request, session)
+    return redirect(_queue_url(session))
+
+
 @organizer_required
 def fair_requests(request, pk):
     session = _fair(request, pk)
-    return render(request, "jobs/organizer/fair_requests.html", _queue_context(request, session))
+    return _queue_page(request, session)
 
 
 def _queue_invalid(request, session, key, form):
-    context = _queue_context(request, session, forms={key: form})
-    return render(request, "jobs/organizer/fair_requests.html", context, status=400)
+    return _queue_page(request, session, forms={key: form}, status=400)
 
 
 @organizer_required
@@ -130,6 +158,11 @@ def request_approve(request, pk):
     form = ApproveForm(
         request.POST, session=session, free_segments=_free_segments(session), prefix=f"a{obj.pk.hex[:8]}"
     )
+    if obj.status == L.REQUESTED and obj.preferred_segment_id:
+        # The employer's choice is offered even when it was taken since: the service answers why not.
+        form.fields["segment"].queryset = _free_segments(session) | Segment.objects.filter(
+            pk=obj.preferred_segment_id
+        )
     if not form.is_valid():
         return _queue_invalid(request, session, ("approve", obj.pk), form)
     data = form.cleaned_data
@@ -151,7 +184,7 @@ def request_approve(request, pk):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("已批准 %(name)s，已发送日历邀请。") % {"name": obj.employer.name})
-    return redirect(_queue_url(session))
+    return _queue_done(request, session)
 
 
 def _reason_action(request, pk, *, action: str):
@@ -170,7 +203,7 @@ def _reason_action(request, pk, *, action: str):
             messages.success(request, _("已拒绝 %(name)s 的申请。") % {"name": obj.employer.name})
         else:
             messages.success(request, _("已将 %(name)s 移出节目单。") % {"name": obj.employer.name})
-    return redirect(_queue_url(obj.session))
+    return _queue_done(request, obj.session)
 
 
 @organizer_required
@@ -185,14 +218,57 @@ def request_remove(request, pk):
     return _reason_action(request, pk, action="remove")
 
 
+def _employer_people(employer) -> list[str]:
+    emails = [m.user.email for m in employer.memberships.select_related("user") if m.user.email]
+    if employer.contact_email and employer.contact_email.lower() not in {e.lower() for e in emails}:
+        emails.append(employer.contact_email)
+    return emails
+
+
+@organizer_required
+def request_reinstate(request, pk):
+    """Confirm, then give a suspended request its segment back (or return it to the queue)."""
+    obj = _request(request, pk)
+    if obj.status != L.SUSPENDED:
+        messages.error(request, _("只有已暂停的申请可以恢复。"))
+        return redirect(_queue_url(obj.session))
+    if request.method == "POST":
+        try:
+            done = services.lineup_reinstate(request=obj, by=request.user)
+        except ApplicationError as exc:
+            messages.error(request, service_error_text(exc))  # the service's own field message says why
+        else:
+            if done.status == L.APPROVED:
+                messages.success(
+                    request,
+                    _("%(name)s 已恢复到原环节，已发送日历更新。") % {"name": obj.employer.name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s 的原时段已被占用：申请已回到待处理队列，请重新安排。")
+                    % {"name": obj.employer.name},
+                )
+        return redirect(_queue_url(obj.session))
+    return render(
+        request,
+        "jobs/organizer/reinstate.html",
+        {
+            "r": obj,
+            "session": obj.session,
+            "plan": services.lineup_reinstate_plan(obj),
+            "people": _employer_people(obj.employer),
+        },
+    )
+
+
 # --- Employers ------------------------------------------------------------------------------------
 
 
 @organizer_required
 def employer_list(request):
-    tab = request.GET.get("tab", "pending")
-    tab = tab if tab in ("pending", "verified", "all") else "pending"
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    tab = choice_param(request, "tab", ("pending", "verified", "all"), default="pending")
+    query = text_param(request)
     scoped = selectors.employers_for_organizer(request.user)
     counts = {
         "pending": scoped.filter(verified=False).count(),
@@ -211,16 +287,16 @@ def employer_list(request):
     rows = rows.annotate(
         n_fairs=Count("lineup_requests__session", filter=union_filter, distinct=True)
     ).order_by("verified", "-created_at")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = paginate(request, rows, keep={"tab": tab, "q": query})
+    page = listing.page
     unions = services.employers_fair_unions([e.pk for e in page])
     for employer in page:
         employer.can_decide = services.can_verify_employer(request.user, employer, unions=unions[employer.pk])
         employer.unverify_form = UnverifyForm(prefix=f"u{employer.pk.hex[:8]}")
-    keep = urlencode({k: v for k, v in {"tab": tab, "q": query}.items() if v})
+    # Search, tabs and paging swap the list in place (htmx); without htmx the same URL is the whole page.
+    template = "jobs/organizer/_employer_list.html" if request.htmx else "jobs/organizer/employers.html"
     return render(
-        request,
-        "jobs/organizer/employers.html",
-        {"page": page, "tab": tab, "query": query, "counts": counts, "keep": keep},
+        request, template, {"listing": listing, "page": page, "tab": tab, "query": query, "counts": counts}
     )
 
 

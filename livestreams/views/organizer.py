@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import organizer_required
 from core.errors import ApplicationError
+from core.listing import choice_param, paginate, pick, tabs, text_param
 from core.models import User
 from livestreams import hooks, selectors, services
+from livestreams.live import refresh
 from livestreams.models import LiveSession, Segment, Series, SessionResult
 from livestreams.organizer_forms import (
     PostponeForm,
@@ -31,12 +33,11 @@ from livestreams.organizer_forms import (
     SeriesForm,
     SessionForm,
     apply_service_error,
-    human_message,
+    service_error_text,
     to_local_input,
 )
 
 S = LiveSession.Status
-PAGE_SIZE = 20
 STATUS_TABS = [S.DRAFT, S.SCHEDULED, S.LIVE, S.ENDED, S.CANCELLED]
 
 
@@ -66,8 +67,7 @@ def _series_qs(user: User):
 
 
 def _flash_error(request, exc: ApplicationError) -> None:
-    details = [human_message(str(m)) for msgs in exc.fields.values() for m in msgs] if exc.fields else []
-    messages.error(request, " ".join(details) or human_message(exc.message))
+    messages.error(request, service_error_text(exc))
 
 
 # --- Home -------------------------------------------------------------------------------------------
@@ -98,14 +98,11 @@ def home(request):
 @organizer_required
 def session_list(request):
     mine = selectors.sessions_editable_by(request.user)
-    status = request.GET.get("status", "")
-    status = status if status in S.values else ""
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in LiveSession.Kind.values else ""
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    series_id = request.GET.get("series", "")
+    status = choice_param(request, "status", S.values)
+    kind = choice_param(request, "kind", LiveSession.Kind.values)
+    query = text_param(request)
     series_options = list(_series_qs(request.user))
-    series = next((s for s in series_options if str(s.pk) == series_id), None)
+    series = pick(series_options, request.GET.get("series", ""))
 
     filtered = mine
     if kind:
@@ -118,44 +115,59 @@ def session_list(request):
     rows = filtered.filter(status=status) if status else filtered
     order = "-starts_at" if status in (S.ENDED, S.CANCELLED) else "starts_at"
     rows = rows.select_related("series", "result").order_by(order)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-    keep = {k: v for k, v in {"q": query, "kind": kind, "series": series_id if series else ""}.items() if v}
-    tabs = [
-        {
-            "value": "",
-            "label": _("全部"),
-            "count": sum(counts.values()),
-            "url": "?" + urlencode(keep),
-            "on": not status,
-        }
-    ]
-    for value in STATUS_TABS:
-        tabs.append(
-            {
-                "value": value,
-                "label": S(value).label,
-                "count": counts.get(value, 0),
-                "url": "?" + urlencode({**keep, "status": value}),
-                "on": status == value,
-            }
-        )
-    page_query = urlencode({**keep, **({"status": status} if status else {})})
-    return render(
-        request,
-        "livestreams/organizer/session_list.html",
-        {
-            "page": page,
-            "tabs": tabs,
-            "status": status,
-            "kind": kind,
-            "query": query,
-            "series": series,
-            "series_options": series_options,
-            "kinds": LiveSession.Kind.choices,
-            "page_query": page_query,
-        },
+    keep = {"q": query, "kind": kind, "series": str(series.pk) if series else ""}
+    listing = paginate(request, rows, keep={**keep, "status": status})
+    context = {
+        "listing": listing,
+        "page": listing.page,
+        "tabs": tabs(
+            choices=[("", _("全部")), *((value, S(value).label) for value in STATUS_TABS)],
+            counts=counts,
+            current=status,
+            keep=keep,
+        ),
+        "status": status,
+        "kind": kind,
+        "query": query,
+        "series": series,
+        "series_options": series_options,
+        "kinds": LiveSession.Kind.choices,
+        "here": request.get_full_path(),
+    }
+    # Filters and paging swap the list in place (htmx); the same URL without htmx is the whole page.
+    template = (
+        "livestreams/organizer/_session_list.html"
+        if request.htmx
+        else "livestreams/organizer/session_list.html"
     )
+    return render(request, template, context)
+
+
+@organizer_required
+@require_POST
+def session_recompute(request, pk):
+    """Recompute an ended session's results now (the same service the beat's debounced refresh uses)."""
+    session = selectors.session_for_organizer(request.user, pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = session_url(session)
+    if session.status != S.ENDED:
+        if request.htmx:
+            return HttpResponse(status=409)
+        messages.error(request, _("只有已结束的场次可以计算成绩。"))
+        return redirect(back)
+    refresh.result_refresh_compute(session_id=session.pk)
+    if request.htmx:  # the row (or the results card) shows the new time itself
+        session = selectors.sessions_editable_by(request.user).select_related("series", "result").get(pk=pk)
+        in_row = request.POST.get("fragment") == "row"  # the list swaps the whole row: export links too
+        template = (
+            "livestreams/organizer/_session_row.html"
+            if in_row
+            else "livestreams/organizer/_result_state.html"
+        )
+        return render(request, template, {"session": session, "here": back})
+    messages.success(request, _("成绩已重新计算。"))
+    return redirect(back)
 
 
 # --- Session editor ---------------------------------------------------------------------------------
@@ -237,6 +249,7 @@ def _session_context(request, session, *, segment_form=None) -> dict:
         "editable_lineup": session.status in (S.DRAFT, S.SCHEDULED, S.LIVE),
         "sections": _sections("organizer_session_sections", session, request),
         "has_result": _has_result(session),
+        "here": session_url(session),
     }
 
 
@@ -473,8 +486,10 @@ def series_list(request):
             Prefetch("sessions", queryset=LiveSession.objects.order_by("starts_at"), to_attr="ordered")
         )
     )
-    page = Paginator(series, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "livestreams/organizer/series_list.html", {"page": page})
+    listing = paginate(request, series)
+    return render(
+        request, "livestreams/organizer/series_list.html", {"listing": listing, "page": listing.page}
+    )
 
 
 @organizer_required
@@ -520,12 +535,14 @@ def series_edit(request, pk):
 def results_index(request):
     mine = selectors.sessions_editable_by(request.user)
     ended = mine.filter(status=S.ENDED).select_related("series", "result").order_by("-starts_at")
-    page = Paginator(ended, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = paginate(request, ended)
     return render(
         request,
         "livestreams/organizer/results_index.html",
         {
-            "page": page,
+            "listing": listing,
+            "page": listing.page,
+            "here": request.get_full_path(),
             "series": list(_series_qs(request.user)),
             "sections": _sections("organizer_results_sections", request),
         },

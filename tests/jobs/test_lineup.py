@@ -94,7 +94,7 @@ def test_approve_overlapping_segment_refused_and_nothing_written(
         format="json",
     )
     assert response.status_code == 400
-    assert "Overlaps" in response.json()["error"]["fields"]["starts_at"][0]
+    assert "与另一个环节时间重叠" in response.json()["error"]["fields"]["starts_at"][0]
     assert LineupRequest.objects.get().status == "requested"
     assert Segment.objects.count() == 1
 

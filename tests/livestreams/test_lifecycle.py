@@ -149,7 +149,7 @@ def test_manual_go_live_twice_is_a_conflict(organizer_client, union):
     )
     again = organizer_client.post(f"/api/v1/sessions/{session.pk}/go-live/", {}, format="json")
     assert again.status_code == 409
-    assert again.json()["error"]["fields"]["status"] == ["Session is live."]
+    assert again.json()["error"]["fields"]["status"] == ["场次当前为“直播中”，不能这样操作。"]
     end = organizer_client.post(f"/api/v1/sessions/{session.pk}/end/", {}, format="json")
     assert end.json()["status"] == "ended"
 

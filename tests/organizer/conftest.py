@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from jobs import services as jobs
 from livestreams import services as ls
@@ -71,3 +73,27 @@ def lineup(fair, organizer, employer, other_employer, seller):
             )
         )
     return seller_segment, approved
+
+
+@pytest.fixture
+def org_client(organizer):
+    """A browser-like client signed in as the union's organizer."""
+    client = Client()
+    client.force_login(organizer)
+    return client
+
+
+def make_ended(union, title="春季直播带岗"):
+    """A session that went live yesterday for 30 minutes, with one segment and no result yet."""
+    went_live = (timezone.now() - timedelta(days=1)).replace(second=0, microsecond=0)
+    session = factories.make_session(
+        union=union,
+        status="ended",
+        title=title,
+        starts_at=went_live,
+        ends_at=went_live + timedelta(minutes=30),
+        went_live_at=went_live,
+        ended_at=went_live + timedelta(minutes=30),
+    )
+    factories.make_segment(session=session, title="企业宣讲")
+    return session

@@ -81,3 +81,58 @@ def test_organizer_pages_are_all_english(english, union, organizer, host, traine
         text = re.sub(r"<option[^>]*>[^<]*</option>", "", html)
         leftovers = sorted(set(CJK.findall(text)))
         assert not leftovers, (url, leftovers, [line for line in text.splitlines() if CJK.search(line)][:5])
+
+
+def test_queue_reinstate_and_results_pages_are_english(english, union, organizer, host):
+    from datetime import timedelta
+
+    from jobs import services as jobs
+    from tests.jobs.conftest import HUAWEI, TENCENT, make_employer, make_posting
+
+    fair = factories.make_session(union=union, title="Spring fair", hosts=[host], created_by=organizer)
+    ls.session_schedule(session=fair, by=organizer)
+    fair.refresh_from_db()
+    first = ls.segment_create(
+        session=fair,
+        by=organizer,
+        title="Talk one",
+        starts_at=fair.starts_at,
+        ends_at=fair.starts_at + timedelta(minutes=20),
+    )
+    acme = make_employer(name="Acme Ltd", credit_code=HUAWEI, username="acme")
+    bolt = make_employer(name="Bolt Ltd", credit_code=TENCENT, username="bolt")
+    requests = [
+        jobs.lineup_request_submit(
+            employer=emp,
+            by=emp.memberships.get().user,
+            session=fair,
+            postings=[make_posting(emp, title="Packer", city="Hangzhou")],
+            preferred_segment=first,
+        )
+        for emp in (acme, bolt)
+    ]
+    jobs.lineup_approve(request=requests[0], by=organizer, segment=first)
+    jobs.employer_verify(employer=acme, by=organizer, verified=False, reason="Licence expired")
+    ended = factories.make_session(
+        union=union,
+        status="ended",
+        title="Past fair",
+        starts_in=-timedelta(days=1),
+        went_live_at=fair.starts_at - timedelta(days=4),
+        ended_at=fair.starts_at - timedelta(days=4),
+    )
+    pages = {
+        f"/organizer/fairs/{fair.pk}/requests/": ["Preferred segment", "Can be reinstated once"],
+        f"/organizer/requests/{requests[0].pk}/reinstate/": ["Reinstate a suspended request"],
+        "/organizer/sessions/?status=ended": ["No results yet", "Compute results"],
+        f"/organizer/sessions/{ended.pk}/": ["Compute results"],
+    }
+    jobs.employer_verify(employer=acme, by=organizer, verified=True)
+    pages[f"/organizer/fairs/{fair.pk}/requests/"] = ["Preferred segment", "Not set", "Reinstate…"]
+    for url, expected in pages.items():
+        html = english.get(url).content.decode()
+        text = re.sub(r"<option[^>]*>[^<]*</option>", "", html)
+        leftovers = sorted(set(CJK.findall(text)))
+        assert not leftovers, (url, leftovers, [line for line in text.splitlines() if CJK.search(line)][:5])
+        for phrase in expected:
+            assert phrase in html, (url, phrase)
