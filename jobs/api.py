@@ -265,11 +265,7 @@ class PostingViewSet(viewsets.GenericViewSet):
             if session is None:
                 raise ApplicationError(
                     "This posting is not featured in that session.",
-                    fields={
-                        "session": [
-                            gettext("岗位不在该场次的节目单中 / Posting is not in that session's lineup.")
-                        ]
-                    },
+                    fields={"session": [gettext("岗位不在该场次的节目单中。")]},
                 )
         link = services.shortlink_get_or_create(posting=posting, session=session)
         return Response(link_payload(link))
@@ -577,9 +573,7 @@ def resolve_target(
         if found is None:
             raise ApplicationError(
                 "This job is not featured in that session.",
-                fields={
-                    "session": [gettext("岗位不在该场次的节目单中 / Job is not in that session's lineup.")]
-                },
+                fields={"session": [gettext("岗位不在该场次的节目单中。")]},
             )
         return found
     posting = JobPosting.objects.select_related("employer").filter(pk=posting_id).first()

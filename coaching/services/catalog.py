@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coaching.calendar import slot_invite_sync
 from coaching.models import ACTIVE_STATUSES, MAX_SLOT_LENGTH, Booking, Coach, Program, Slot
@@ -40,7 +41,7 @@ SLOT_FIELDS = {"title", "starts_at", "ends_at", "timezone", "location", "online_
 
 def _organizer_union(by: User) -> Union:
     if not by.is_organizer or not (by.union_id or by.is_superuser):
-        raise Forbidden("Only organizers of a union can do this.")
+        raise Forbidden(gettext("Only organizers of a union can do this."))
     if by.union_id:
         return by.union
     union, _ = Union.objects.get_or_create(name="默认工会")
@@ -69,7 +70,10 @@ def coach_create(
             user.set_unusable_password()
             user.save(update_fields=["password"])
         elif hasattr(user, "coach") or (user.union_id and user.union_id != union.pk):
-            raise Conflict("This user cannot become a coach here.", fields={"username": ["Already taken."]})
+            raise Conflict(
+                gettext("This user cannot become a coach here."),
+                fields={"username": [gettext("Already taken.")]},
+            )
         coach = Coach.objects.create(
             user=user,
             union=union,
@@ -88,16 +92,16 @@ def coach_create(
 def _validate_program(fields: dict) -> None:
     errors: dict[str, list[str]] = {}
     if "timezone" in fields and not is_valid_timezone(fields["timezone"]):
-        errors["timezone"] = ["Unknown time zone."]
+        errors["timezone"] = [gettext("Unknown time zone.")]
     opens, closes = fields.get("enrol_opens_at"), fields.get("enrol_closes_at")
     if opens and closes and closes <= opens:
-        errors["enrol_closes_at"] = ["Enrolment must close after it opens."]
+        errors["enrol_closes_at"] = [gettext("Enrolment must close after it opens.")]
     if "offer_hours" in fields and not 1 <= fields["offer_hours"] <= 72:
-        errors["offer_hours"] = ["Between 1 and 72 hours."]
+        errors["offer_hours"] = [gettext("Between 1 and 72 hours.")]
     if "max_active_bookings" in fields and fields["max_active_bookings"] < 1:
-        errors["max_active_bookings"] = ["At least 1."]
+        errors["max_active_bookings"] = [gettext("At least 1.")]
     if errors:
-        raise ApplicationError("Invalid program.", fields=errors)
+        raise ApplicationError(gettext("Invalid program."), fields=errors)
 
 
 def program_create(*, by: User, title: str, **fields) -> Program:
@@ -155,9 +159,14 @@ def _check_coach_free(
     other = clash.first()
     if other is not None:
         raise Conflict(
-            "The coach already has a class at that time.",
+            gettext("The coach already has a class at that time."),
             code="coach_busy",
-            fields={"starts_at": [f"Overlaps “{other.title}” (with {buffer.seconds // 60} min buffer)."]},
+            fields={
+                "starts_at": [
+                    gettext("Overlaps “%(title)s” (with %(min)d min buffer).")
+                    % {"title": other.title, "min": buffer.seconds // 60}
+                ]
+            },
         )
 
 
@@ -178,18 +187,21 @@ def slot_create(
     if not (
         can_manage_program(by, program) or (coach.user_id == by.pk and coach.union_id == program.union_id)
     ):
-        raise Forbidden("Only the program's organizers or the coach can add classes.")
+        raise Forbidden(gettext("Only the program's organizers or the coach can add classes."))
     if coach.union_id != program.union_id:
-        raise ApplicationError("Unknown coach.", fields={"coach": ["Unknown coach."]})
+        raise ApplicationError(gettext("Unknown coach."), fields={"coach": [gettext("Unknown coach.")]})
     _validate_slot_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=True)
     if kind == Slot.Kind.ONE_ON_ONE:
         if capacity not in (None, 1):
             raise ApplicationError(
-                "A 1:1 slot has one seat.", fields={"capacity": ["A 1:1 slot has one seat."]}
+                gettext("A 1:1 slot has one seat."),
+                fields={"capacity": [gettext("A 1:1 slot has one seat.")]},
             )
         capacity = 1
     if not capacity or capacity < 1:
-        raise ApplicationError("Capacity must be at least 1.", fields={"capacity": ["At least 1."]})
+        raise ApplicationError(
+            gettext("Capacity must be at least 1."), fields={"capacity": [gettext("At least 1.")]}
+        )
     with transaction.atomic():
         _check_coach_free(coach=coach, kind=kind, starts_at=starts_at, ends_at=ends_at)
         slot = Slot.objects.create(
@@ -227,22 +239,30 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)
         if slot.status != Slot.Status.SCHEDULED or slot.ends_at <= timezone.now():
-            raise Conflict("A cancelled or past class cannot change.", code="invalid_state")
+            raise Conflict(gettext("A cancelled or past class cannot change."), code="invalid_state")
         changed = {name for name, value in changes.items() if getattr(slot, name) != value}
         for name in changed:
             setattr(slot, name, changes[name])
         if "capacity" in changed:
             if slot.kind == Slot.Kind.ONE_ON_ONE and slot.capacity != 1:
                 raise ApplicationError(
-                    "A 1:1 slot has one seat.", fields={"capacity": ["A 1:1 slot has one seat."]}
+                    gettext("A 1:1 slot has one seat."),
+                    fields={"capacity": [gettext("A 1:1 slot has one seat.")]},
                 )
             if slot.capacity < 1:
-                raise ApplicationError("Capacity must be at least 1.", fields={"capacity": ["At least 1."]})
+                raise ApplicationError(
+                    gettext("Capacity must be at least 1."), fields={"capacity": [gettext("At least 1.")]}
+                )
             if slot.capacity < slot.seats_taken:
                 raise Conflict(
-                    f"{slot.seats_taken} seats are already taken; capacity cannot go below that.",
+                    gettext("%(n)d seats are already taken; capacity cannot go below that.")
+                    % {"n": slot.seats_taken},
                     code="capacity_below_taken",
-                    fields={"capacity": [f"At least {slot.seats_taken} (seats already taken)."]},
+                    fields={
+                        "capacity": [
+                            gettext("At least %(n)d (seats already taken).") % {"n": slot.seats_taken}
+                        ]
+                    },
                 )
         timing = {"starts_at", "ends_at", "timezone"} & changed
         if timing:
@@ -277,9 +297,9 @@ def slot_cancel(*, slot: Slot, by: User, reason: str = "") -> Slot:
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)
         if slot.status != Slot.Status.SCHEDULED:
-            raise Conflict("This class is already cancelled.", code="invalid_state")
+            raise Conflict(gettext("This class is already cancelled."), code="invalid_state")
         if slot.ends_at <= now:
-            raise Conflict("A class that has ended cannot be cancelled.", code="invalid_state")
+            raise Conflict(gettext("A class that has ended cannot be cancelled."), code="invalid_state")
         Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
             status=Booking.Status.CANCELLED, cancelled_at=now, cancel_reason="slot_cancelled"
         )
@@ -311,14 +331,16 @@ def coach_update(*, coach: Coach, by: User, **changes) -> Coach:
         raise Forbidden()
     unknown = set(changes) - COACH_FIELDS
     if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+        raise ApplicationError(
+            gettext("Unknown fields."), fields={f: [gettext("Unknown field.")] for f in sorted(unknown)}
+        )
     errors: dict[str, list[str]] = {}
     limits = {"buffer_minutes": (0, 240), "min_notice_hours": (0, 720), "horizon_days": (1, 365)}
     for name, (low, high) in limits.items():
         if name in changes and not low <= int(changes[name]) <= high:
-            errors[name] = [f"Between {low} and {high}."]
+            errors[name] = [gettext("Between %(low)s and %(high)s.") % {"low": low, "high": high}]
     if errors:
-        raise ApplicationError("Invalid availability.", fields=errors)
+        raise ApplicationError(gettext("Invalid availability."), fields=errors)
     coach = Coach.objects.select_for_update().get(pk=coach.pk)
     changed = sorted(name for name, value in changes.items() if getattr(coach, name) != value)
     for name in changed:
@@ -338,21 +360,23 @@ def slots_create_weekly(
     Weeks are counted in the slot's own zone, so a class at 19:00 stays at 19:00 across a DST change.
     """
     if not is_valid_timezone(timezone):
-        raise ApplicationError("Unknown time zone.", fields={"timezone": ["Unknown time zone."]})
+        raise ApplicationError(
+            gettext("Unknown time zone."), fields={"timezone": [gettext("Unknown time zone.")]}
+        )
     zone = ZoneInfo(timezone)
     local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if until < local_start.date():
         raise ApplicationError(
-            "Repeat until a date on or after the first class.",
-            fields={"until": ["Repeat until a date on or after the first class."]},
+            gettext("Repeat until a date on or after the first class."),
+            fields={"until": [gettext("Repeat until a date on or after the first class.")]},
         )
     occurrences = []
     week = 0
     while (local_start + timedelta(weeks=week)).date() <= until:
         if week >= MAX_REPEATS:
             raise ApplicationError(
-                f"At most {MAX_REPEATS} weekly classes at once.",
-                fields={"until": [f"At most {MAX_REPEATS} weekly classes at once."]},
+                gettext("At most %(n)d weekly classes at once.") % {"n": MAX_REPEATS},
+                fields={"until": [gettext("At most %(n)d weekly classes at once.") % {"n": MAX_REPEATS}]},
             )
         start = (local_start.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)
         end = (local_end.replace(tzinfo=None) + timedelta(weeks=week)).replace(tzinfo=zone)

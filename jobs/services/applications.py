@@ -81,11 +81,11 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     if "\x00" in name + note + (phone or ""):
         check_text(name=(name, 50), note=(note, 200), phone=(phone or "", 40))
     if not name:
-        errors["name"] = [gettext("请填写姓名 / Please enter your name.")]
+        errors["name"] = [gettext("请填写姓名。")]
     elif len(name) > 50:
-        errors["name"] = [gettext("姓名不超过 50 个字 / At most 50 characters.")]
+        errors["name"] = [gettext("姓名不超过 50 个字。")]
     if len(note) > 200:
-        errors["note"] = [gettext("留言不超过 200 个字 / At most 200 characters.")]
+        errors["note"] = [gettext("留言不超过 200 个字。")]
     try:
         phone = normalize_mobile(phone)
     except ValueError as exc:
@@ -142,7 +142,7 @@ def posting_closed_error() -> Conflict:
     return Conflict(
         "This job is no longer accepting applications.",
         code="posting_closed",
-        fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
+        fields={"posting": [gettext("该岗位已停止招聘。")]},
     )
 
 
@@ -195,6 +195,10 @@ def _submit(
     return application, created
 
 
+def _status_label(status: str) -> str:
+    return str(dict(Application.Status.choices).get(status, status))
+
+
 @transaction.atomic
 def application_set_status(*, application: Application, by: User, status: str, note: str = "") -> Application:
     current = application.status
@@ -205,8 +209,11 @@ def application_set_status(*, application: Application, by: User, status: str, n
             code="invalid_transition",
             fields={
                 "status": [
-                    gettext("从 %(current)s 只能变为 / From %(current)s allowed: %(allowed)s.")
-                    % {"current": current, "allowed": ", ".join(sorted(allowed)) or "—"}
+                    gettext("从“%(current)s”只能变为：%(allowed)s。")
+                    % {
+                        "current": _status_label(current),
+                        "allowed": gettext("、").join(_status_label(s) for s in sorted(allowed)) or "—",
+                    }
                 ]
             },
         )

@@ -48,7 +48,7 @@ def _credit_code_taken() -> ApplicationError:
     return ApplicationError(
         "This credit code is already registered.",
         code="duplicate",
-        fields={"credit_code": [gettext("该统一社会信用代码已注册 / This company is already registered.")]},
+        fields={"credit_code": [gettext("该统一社会信用代码已注册。")]},
     )
 
 
@@ -79,14 +79,14 @@ def employer_register(*, user: User, **fields) -> Employer:
 def _check_username(username: str) -> None:
     problem = ""
     if not username:
-        problem = gettext("请填写用户名 / Please choose a username.")
+        problem = gettext("请填写用户名。")
     elif len(username) > 150:
-        problem = gettext("用户名不超过 150 个字符 / At most 150 characters.")
+        problem = gettext("用户名不超过 150 个字符。")
     else:
         try:
             User.username_validator(username)
         except ValidationError:
-            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_ / Letters, digits and @/./+/-/_ only.")
+            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_。")
     if problem:
         raise ApplicationError("Invalid username.", fields={"username": [problem]})
 
@@ -94,7 +94,7 @@ def _check_username(username: str) -> None:
 def _check_password(password: str) -> None:
     messages = []
     if len(password) < 8:
-        messages.append(gettext("密码至少 8 位 / At least 8 characters."))
+        messages.append(gettext("密码至少 8 位。"))
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -108,9 +108,7 @@ def _employer_account_create(*, username: str, password: str, email: str, displa
     _check_username(username)
     check_text(display_name=(display_name, 100))
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(
-            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
-        )
+        raise ApplicationError("Username taken.", fields={"username": [gettext("该用户名已被使用。")]})
     _check_password(password)
     return User.objects.create_user(
         username=username, password=password, email=email, display_name=display_name, role=User.Role.EMPLOYER
@@ -304,7 +302,7 @@ def invitation_accept(
         raise ApplicationError(
             "This invitation is not valid.",
             code="invalid_invitation",
-            fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
+            fields={"token": [gettext("邀请无效或已过期。")]},
         )
     user = _employer_account_create(
         username=username, password=password, email=invitation.email, display_name=display_name

@@ -55,17 +55,15 @@ def lineup_request_create(
     *, employer: Employer, by: User, session: LiveSession, postings: list[JobPosting], note: str = ""
 ) -> LineupRequest:
     if session.kind != LiveSession.Kind.JOB_FAIR:
-        raise _lineup_error(
-            "session", gettext("只能申请直播带岗专场 / Only job-fair sessions have an employer lineup.")
-        )
+        raise _lineup_error("session", gettext("只能申请直播带岗专场。"))
     if session.status not in (S.DRAFT, S.SCHEDULED):
         raise _lineup_error(
             "session",
-            gettext("该场次已%(status_label)s，不能再申请 / Session is %(status)s.")
+            gettext("该场次已%(status_label)s，不能再申请。")
             % {"status_label": session.get_status_display(), "status": session.status},
         )
     if not postings:
-        raise _lineup_error("postings", gettext("请至少选择一个岗位 / Choose at least one posting."))
+        raise _lineup_error("postings", gettext("请至少选择一个岗位。"))
     foreign = [p for p in postings if p.employer_id != employer.pk]
     if foreign:
         raise _lineup_error("postings", "Unknown posting.")
@@ -73,8 +71,7 @@ def lineup_request_create(
     if inactive:
         raise _lineup_error(
             "postings",
-            gettext("岗位已关闭 / Closed postings cannot be featured: %(titles)s.")
-            % {"titles": ", ".join(inactive)},
+            gettext("岗位已关闭，不能上节目单：%(titles)s。") % {"titles": ", ".join(inactive)},
         )
     try:
         with transaction.atomic():
@@ -85,7 +82,7 @@ def lineup_request_create(
         raise Conflict(
             "You already have an open request for this session.",
             code="duplicate",
-            fields={"session": [gettext("已申请过该场次 / Already requested.")]},
+            fields={"session": [gettext("已申请过该场次。")]},
         ) from exc
     request.postings.set(postings)
     activity_log(actor=by, verb="lineup.requested", obj=request)
@@ -113,7 +110,7 @@ def lineup_approve(
         raise Conflict(
             "Only verified employers can be placed in a lineup.",
             code="employer_not_verified",
-            fields={"employer": [gettext("企业尚未通过审核 / Employer is not verified yet.")]},
+            fields={"employer": [gettext("企业尚未通过审核。")]},
         )
     if request.session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
         raise Conflict(f"The session is {request.session.status}.", code="invalid_state")
@@ -122,7 +119,7 @@ def lineup_approve(
         if segment.session_id != request.session_id:
             raise _lineup_error("segment", "Unknown segment.")
         if LineupRequest.objects.filter(segment=segment).exists() or segment.seller_id:
-            raise _lineup_error("segment", gettext("该时段已分配 / This segment is already taken."))
+            raise _lineup_error("segment", gettext("该时段已分配。"))
     else:
         if starts_at is None or ends_at is None:
             raise ApplicationError(
