@@ -44,7 +44,7 @@ UUID_RE = "[0-9a-f-]{36}"
 def member_or_403(request) -> EmployerMembership:
     membership = selectors.membership_of(request.user)
     if membership is None:
-        raise Forbidden("Only employer members can do this.")
+        raise Forbidden(gettext("Only employer members can do this."))
     return membership
 
 
@@ -133,7 +133,7 @@ class EmployerViewSet(viewsets.GenericViewSet):
         if str(membership.employer_id) != str(pk):
             raise NotFound()
         if owner and membership.role != EmployerMembership.Role.OWNER:
-            raise Forbidden("Only the owner can do this.")
+            raise Forbidden(gettext("Only the owner can do this."))
         return membership.employer
 
     @extend_schema(request=s.EmployerInputSerializer, responses=s.EmployerSerializer)
@@ -234,7 +234,9 @@ class PostingViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "publish" in request.data:
-            raise ApplicationError("Use the status action.", fields={"publish": ["Use POST …/status/."]})
+            raise ApplicationError(
+                gettext("Use the status action."), fields={"publish": ["Use POST …/status/."]}
+            )
         changes.pop("publish", None)
         posting = services.posting_update(posting=posting, by=request.user, **changes)
         return Response(s.PostingSerializer(posting).data)
@@ -264,7 +266,7 @@ class PostingViewSet(viewsets.GenericViewSet):
             ).first()
             if session is None:
                 raise ApplicationError(
-                    "This posting is not featured in that session.",
+                    gettext("This posting is not featured in that session."),
                     fields={"session": [gettext("岗位不在该场次的节目单中。")]},
                 )
         link = services.shortlink_get_or_create(posting=posting, session=session)
@@ -319,11 +321,11 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         session = sessions_visible_to(request.user).filter(pk=data.validated_data["session"]).first()
         if session is None:
-            raise ApplicationError("Unknown session.", fields={"session": ["Unknown session."]})
+            raise ApplicationError(gettext("Unknown session."), fields={"session": ["Unknown session."]})
         ids = set(data.validated_data["postings"])
         postings = list(selectors.postings_of(membership.employer).filter(pk__in=ids))
         if len(postings) != len(ids):
-            raise ApplicationError("Unknown posting.", fields={"postings": ["Unknown posting."]})
+            raise ApplicationError(gettext("Unknown posting."), fields={"postings": ["Unknown posting."]})
         request_obj = services.lineup_request_create(
             employer=membership.employer,
             by=request.user,
@@ -340,7 +342,7 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
     def _organizer_object(self, pk):
         if not self.request.user.is_organizer:
             member_or_403(self.request)
-            raise Forbidden("Only organizers can do this.")
+            raise Forbidden(gettext("Only organizers can do this."))
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     @extend_schema(request=s.LineupApproveInputSerializer, responses=s.LineupRequestSerializer)
@@ -354,7 +356,7 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
         if values.pop("segment", None):
             segment = Segment.objects.filter(pk=data.validated_data["segment"], session=obj.session).first()
             if segment is None:
-                raise ApplicationError("Unknown segment.", fields={"segment": ["Unknown segment."]})
+                raise ApplicationError(gettext("Unknown segment."), fields={"segment": ["Unknown segment."]})
         obj = services.lineup_approve(request=obj, by=request.user, segment=segment, **values)
         return self._out(obj)
 
@@ -403,7 +405,7 @@ def _filtered(qs, params):
             try:
                 uuid.UUID(value)
             except ValueError as exc:
-                raise ApplicationError("Bad filter.", fields={name: ["Not a valid id."]}) from exc
+                raise ApplicationError(gettext("Bad filter."), fields={name: ["Not a valid id."]}) from exc
         qs = qs.filter(**{name: value})
     return qs
 
@@ -566,19 +568,19 @@ def resolve_target(
     if code:
         found = _resolve_link("l.code = %s", [code])
         if found is None:
-            raise NotFound("Unknown link.")
+            raise NotFound(gettext("Unknown link."))
         return found
     if session_id:
         found = _resolve_link("l.posting_id = %s AND l.session_id = %s", [posting_id, session_id])
         if found is None:
             raise ApplicationError(
-                "This job is not featured in that session.",
+                gettext("This job is not featured in that session."),
                 fields={"session": [gettext("岗位不在该场次的节目单中。")]},
             )
         return found
     posting = JobPosting.objects.select_related("employer").filter(pk=posting_id).first()
     if posting is None or posting.status == JobPosting.Status.DRAFT:
-        raise NotFound("Unknown job.")
+        raise NotFound(gettext("Unknown job."))
     return posting, None
 
 

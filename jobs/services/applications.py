@@ -91,7 +91,7 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     except ValueError as exc:
         errors["phone"] = [str(exc)]
     if errors:
-        raise ApplicationError("Invalid application.", fields=errors)
+        raise ApplicationError(gettext("Invalid application."), fields=errors)
     return name, phone, note
 
 
@@ -140,7 +140,7 @@ def application_submit(
 
 def posting_closed_error() -> Conflict:
     return Conflict(
-        "This job is no longer accepting applications.",
+        gettext("This job is no longer accepting applications."),
         code="posting_closed",
         fields={"posting": [gettext("该岗位已停止招聘。")]},
     )
@@ -205,7 +205,8 @@ def application_set_status(*, application: Application, by: User, status: str, n
     allowed = PIPELINE.get(current, set())
     if status not in allowed:
         raise ApplicationError(
-            f"Cannot move an application from {current} to {status}.",
+            gettext("Cannot move an application from %(current)s to %(status)s.")
+            % {"current": _status_label(current), "status": _status_label(status)},
             code="invalid_transition",
             fields={
                 "status": [
@@ -223,7 +224,7 @@ def application_set_status(*, application: Application, by: User, status: str, n
         status=status, status_changed_at=now, status_changed_by=by
     )
     if not updated:
-        raise Conflict("The application was changed meanwhile; reload it.", code="stale")
+        raise Conflict(gettext("The application was changed meanwhile; reload it."), code="stale")
     ApplicationEvent.objects.create(
         application=application, from_status=current, to_status=status, note=note, by=by
     )

@@ -80,7 +80,7 @@ def lineup_request_create(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "You already have an open request for this session.",
+            gettext("You already have an open request for this session."),
             code="duplicate",
             fields={"session": [gettext("已申请过该场次。")]},
         ) from exc
@@ -105,15 +105,21 @@ def lineup_approve(
 ) -> LineupRequest:
     request = _locked_request(request)
     if request.status != L.REQUESTED:
-        raise Conflict(f"A {request.status} request cannot be approved.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be approved.") % {"status": request.get_status_display()},
+            code="invalid_state",
+        )
     if not request.employer.verified:
         raise Conflict(
-            "Only verified employers can be placed in a lineup.",
+            gettext("Only verified employers can be placed in a lineup."),
             code="employer_not_verified",
             fields={"employer": [gettext("企业尚未通过审核。")]},
         )
     if request.session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
-        raise Conflict(f"The session is {request.session.status}.", code="invalid_state")
+        raise Conflict(
+            gettext("The session is %(status)s.") % {"status": request.session.get_status_display()},
+            code="invalid_state",
+        )
     postings = list(request.postings.all())
     if segment is not None:
         if segment.session_id != request.session_id:
@@ -123,7 +129,7 @@ def lineup_approve(
     else:
         if starts_at is None or ends_at is None:
             raise ApplicationError(
-                "Give a segment or starts_at/ends_at.",
+                gettext("Give a segment or starts_at/ends_at."),
                 fields={"starts_at": ["Required when no segment is given."], "ends_at": ["Required."]},
             )
         segment = segment_create(
@@ -148,7 +154,10 @@ def lineup_approve(
 def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRequest:
     request = _locked_request(request)
     if request.status != L.REQUESTED:
-        raise Conflict(f"A {request.status} request cannot be declined.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be declined.") % {"status": request.get_status_display()},
+            code="invalid_state",
+        )
     request.status, request.reason, request.decided_by, request.decided_at = (
         L.DECLINED,
         reason,
@@ -163,7 +172,11 @@ def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRe
 def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> LineupRequest:
     request = _locked_request(request)
     if request.status not in LineupRequest.ACTIVE:
-        raise Conflict(f"A {request.status} request cannot be {to}.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be %(to)s.")
+            % {"status": request.get_status_display(), "to": dict(L.choices).get(to, to)},
+            code="invalid_state",
+        )
     if request.session.status in (S.ENDED, S.CANCELLED) and request.status == L.APPROVED:
         raise Conflict(
             f"The session is {request.session.status}; its lineup is history.", code="invalid_state"
