@@ -16,10 +16,11 @@ owns SEQUENCE (it rises whenever what the calendar shows changes); the services 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from coaching.models import Booking, Slot
 from invites.services import invite_publish
-from invites.sources import CANCELLED, CHAIR, CONFIRMED, Attendee, InviteEvent, InviteSource
+from invites.sources import CANCELLED, CHAIR, CONFIRMED, Attendee, InviteEvent, InviteSource, in_site_language
 
 # Booking changes after which the trainee's calendar may need a REQUEST or a CANCEL.
 INVITE_CHANGES = {
@@ -38,15 +39,15 @@ INVITE_CHANGES = {
 def _place(slot: Slot) -> tuple[str, str]:
     location = slot.location or slot.program.location or ""
     url = slot.online_url or slot.program.online_url or ""
-    return (location or ("线上 Online" if url else "")), url
+    return (location or (gettext("线上") if url else "")), url
 
 
 def _event(slot: Slot, *, uid: str, summary: str, status: str, description: list[str]) -> InviteEvent:
     location, url = _place(slot)
     parts = [line for line in description if line]
     if url:
-        parts.append(f"线上链接 Online: {url}")
-    parts.append(f"我的课程 My classes: {settings.SITE_URL}/coaching/me/")
+        parts.append(gettext("线上链接：%(url)s") % {"url": url})
+    parts.append(gettext("我的课程：%(url)s") % {"url": f"{settings.SITE_URL}/coaching/me/"})
     coach = slot.coach.user
     return InviteEvent(
         uid=uid,
@@ -60,7 +61,7 @@ def _event(slot: Slot, *, uid: str, summary: str, status: str, description: list
         status=status,
         organizer_email=(coach.email or "").strip(),
         organizer_name=coach.name,
-        categories=("直播带货培训",),
+        categories=(gettext("直播带货培训"),),
     )
 
 
@@ -77,16 +78,17 @@ class BookingInvite(InviteSource):
     def is_published(self) -> bool:
         return True
 
+    @in_site_language
     def event(self) -> InviteEvent:
         slot, booking = self.slot, self.booking
         seated = booking.status == Booking.Status.CONFIRMED and slot.status == Slot.Status.SCHEDULED
-        description = [slot.program.title, f"教练 Coach: {slot.coach.user.name}"]
+        description = [slot.program.title, gettext("教练：%(name)s") % {"name": slot.coach.user.name}]
         if slot.kind == Slot.Kind.ONE_ON_ONE:
-            description.append(f"1对1 学员 Trainee: {booking.trainee.user.name}")
+            description.append(gettext("1对1 学员：%(name)s") % {"name": booking.trainee.user.name})
         return _event(
             slot,
             uid=booking.ical_uid,
-            summary=f"直播带货培训：{slot.title}",
+            summary=gettext("直播带货培训：%(title)s") % {"title": slot.title},
             status=CONFIRMED if seated else CANCELLED,
             description=description,
         )
@@ -109,14 +111,15 @@ class SlotInvite(InviteSource):
     def is_published(self) -> bool:
         return self.slot.kind == Slot.Kind.GROUP  # 1:1: the booking invites the coach
 
+    @in_site_language
     def event(self) -> InviteEvent:
         slot = self.slot
         return _event(
             slot,
             uid=slot.ical_uid,
-            summary=f"授课：{slot.title}",
+            summary=gettext("授课：%(title)s") % {"title": slot.title},
             status=CANCELLED if slot.status == Slot.Status.CANCELLED else CONFIRMED,
-            description=[slot.program.title, "小班 Group"],
+            description=[slot.program.title, gettext("小班课")],
         )
 
     def attendees(self) -> list[Attendee]:

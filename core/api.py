@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -53,7 +54,7 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             raise ApplicationError(
-                "Wrong username or password.",
+                gettext("Wrong username or password."),
                 code="invalid_credentials",
                 status_code=400,
                 fields={"password": ["Wrong username or password."]},

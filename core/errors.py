@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -49,17 +50,15 @@ class Forbidden(ApplicationError):
 
     status_code = 403
 
-    def __init__(
-        self, message: str = "You are not allowed to do this.", *, code: str = "permission_denied", **kwargs
-    ):
-        super().__init__(message, code=code, **kwargs)
+    def __init__(self, message: str | None = None, *, code: str = "permission_denied", **kwargs):
+        super().__init__(message or gettext("You are not allowed to do this."), code=code, **kwargs)
 
 
 class NotFound(ApplicationError):
     status_code = 404
 
-    def __init__(self, message: str = "Not found.", *, code: str = "not_found", **kwargs):
-        super().__init__(message, code=code, **kwargs)
+    def __init__(self, message: str | None = None, *, code: str = "not_found", **kwargs):
+        super().__init__(message or gettext("Not found."), code=code, **kwargs)
 
 
 class Busy(ApplicationError):
@@ -67,9 +66,9 @@ class Busy(ApplicationError):
 
     status_code = 503
 
-    def __init__(self, message: str = "Busy, please retry.", *, code: str = "busy", **kwargs):
+    def __init__(self, message: str | None = None, *, code: str = "busy", **kwargs):
         kwargs.setdefault("headers", {"Retry-After": "1"})
-        super().__init__(message, code=code, **kwargs)
+        super().__init__(message or gettext("Busy, please retry."), code=code, **kwargs)
 
 
 def _as_list(value) -> list:
@@ -108,10 +107,10 @@ def exception_handler(exc, context):
             error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=exc.headers
         )
     if isinstance(exc, RequestDataTooBig):  # a chunked body with no Content-Length, over the limit
-        return Response(error_body("payload_too_large", "Request body too large."), status=413)
+        return Response(error_body("payload_too_large", gettext("Request body too large.")), status=413)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(error_body("invalid", "Invalid input.", fields), status=400)
+        return Response(error_body("invalid", gettext("Invalid input."), fields), status=400)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -120,8 +119,10 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, drf_exceptions.ValidationError):
-        response.data = error_body("invalid", "Invalid input.", _normalize_fields(exc.detail))
+    if isinstance(exc, drf_exceptions.ParseError):  # DRF's own text quotes the parser's English
+        response.data = error_body("parse_error", gettext("The request body could not be read."))
+    elif isinstance(exc, drf_exceptions.ValidationError):
+        response.data = error_body("invalid", gettext("Invalid input."), _normalize_fields(exc.detail))
     else:
         detail = getattr(exc, "detail", str(exc))
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

@@ -39,7 +39,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except Exception as exc:  # noqa: BLE001 - Django's ValidationError → our field error
-        raise ApplicationError("Invalid email.", fields={"email": [_("请输入有效的邮箱地址。")]}) from exc
+        raise ApplicationError(_("Invalid email."), fields={"email": [_("请输入有效的邮箱地址。")]}) from exc
     return email
 
 
@@ -54,16 +54,16 @@ def account_invite(
     """Create an account without a password for a coach/host/recruiter and send the set-password link
     (email; SMS too when a phone is given). Inviting the same address again resends the link."""
     if role not in [r.value for r in INVITABLE_ROLES] + [User.Role.EMPLOYER.value]:
-        raise ApplicationError("This role cannot be invited.", fields={"role": [_("不能邀请该角色。")]})
+        raise ApplicationError(_("This role cannot be invited."), fields={"role": [_("不能邀请该角色。")]})
     email = _clean_email(email)
     name = (name or "").strip()[:100]
     if not name:
-        raise ApplicationError("Name is required.", fields={"name": [_("请填写姓名。")]})
+        raise ApplicationError(_("Name is required."), fields={"name": [_("请填写姓名。")]})
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email).first()
         if user is not None and (user.role != role or user.has_usable_password()):
             raise Conflict(
-                "This email already has an account.",
+                _("This email already has an account."),
                 code="email_taken",
                 fields={"email": [_("该邮箱已有账号。")]},
             )
@@ -73,7 +73,7 @@ def account_invite(
                     username=_username_for(email), email=email, role=role, display_name=name, union=union
                 )
             except IntegrityError as exc:
-                raise Conflict("This email already has an account.", code="email_taken") from exc
+                raise Conflict(_("This email already has an account."), code="email_taken") from exc
             user.set_unusable_password()
             user.save(update_fields=["password"])
         activity_log(actor=by, verb="user.invited", obj=user, role=role)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import error_body
 
@@ -38,21 +39,29 @@ class HostileRequestMiddleware:
         # File uploads (multipart) stream to disk and each view limits its file, as Django's own check does.
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
         if limit is not None and not multipart and length.isdigit() and int(length) > limit:
-            return _refuse(request, 413, "payload_too_large", f"Request body over {limit} bytes.")
+            return _refuse(
+                request,
+                413,
+                "payload_too_large",
+                gettext("Request body over %(limit)d bytes.") % {"limit": limit},
+            )
         if NUL in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             bad = {
-                key.replace(NUL, "\\0"): ["May not contain NUL characters."]
+                key.replace(NUL, "\\0"): [gettext("May not contain NUL characters.")]
                 for key, values in request.GET.lists()
                 if NUL in key or any(NUL in v for v in values)
             }
             if bad:
                 return _refuse(
-                    request, 400, "invalid", "Query parameters may not contain NUL characters.", bad
+                    request, 400, "invalid", gettext("Query parameters may not contain NUL characters."), bad
                 )
         return self.get_response(request)
 
 
-_CODES = {404: ("not_found", "Not found."), 405: ("method_not_allowed", "Method not allowed.")}
+_CODES = {
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("Method not allowed.")),
+}
 
 
 class ApiJsonErrorsMiddleware:
@@ -70,5 +79,5 @@ class ApiJsonErrorsMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             code, message = _CODES[response.status_code]
-            return JsonResponse(error_body(code, message), status=response.status_code)
+            return JsonResponse(error_body(code, str(message)), status=response.status_code)
         return response

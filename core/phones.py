@@ -22,20 +22,20 @@ def cn_mobile_normalize(value: str) -> str:
     """Return the 11-digit mainland mobile number or raise InvalidPhone (with a readable message)."""
     raw = (value or "").strip()
     if not raw:
-        raise InvalidPhone(_("请填写手机号 / Please enter a mobile number."))
+        raise InvalidPhone(_("请填写手机号。"))
     if len(raw) > 32:
-        raise InvalidPhone(_("手机号格式不正确 / Not a valid mobile number."))
+        raise InvalidPhone(_("手机号格式不正确。"))
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(_("手机号格式不正确 / Not a valid mobile number.")) from exc
+        raise InvalidPhone(_("手机号格式不正确。")) from exc
     if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(_("请填写中国大陆手机号 / Enter a valid mainland China mobile number."))
+        raise InvalidPhone(_("请填写中国大陆手机号。"))
     if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise InvalidPhone(_("请填写手机号而不是座机 / Enter a mobile number, not a landline."))
+        raise InvalidPhone(_("请填写手机号而不是座机。"))
     national = str(number.national_number)
     if len(national) != 11:
-        raise InvalidPhone(_("请填写 11 位手机号 / Enter an 11-digit mobile number."))
+        raise InvalidPhone(_("请填写 11 位手机号。"))
     return national
 
 

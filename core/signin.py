@@ -48,7 +48,7 @@ def normalize_mobile(raw: str, *, field: str = "phone") -> str:
     try:
         number = phonenumbers.parse((raw or "").strip()[:32], "CN")
     except phonenumbers.NumberParseException as exc:
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]}) from exc
+        raise ApplicationError(_("Invalid mobile number."), fields={field: [message]}) from exc
     kind = phonenumbers.number_type(number)
     if (
         phonenumbers.region_code_for_number(number) != "CN"
@@ -56,7 +56,7 @@ def normalize_mobile(raw: str, *, field: str = "phone") -> str:
         or kind
         not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     ):
-        raise ApplicationError("Invalid mobile number.", fields={field: [message]})
+        raise ApplicationError(_("Invalid mobile number."), fields={field: [message]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -17,9 +17,9 @@ def check_text(**fields: tuple[str, int]) -> None:
     for name, (value, max_length) in fields.items():
         value = value or ""
         if "\x00" in value:
-            errors[name] = [gettext("包含不允许的字符 / Contains characters that are not allowed.")]
+            errors[name] = [gettext("包含不允许的字符。")]
         elif len(value) > max_length:
-            errors[name] = [gettext("最多 %(n)d 个字符 / At most %(n)d characters.") % {"n": max_length}]
+            errors[name] = [gettext("最多 %(n)d 个字符。") % {"n": max_length}]
     if errors:
         raise ApplicationError("Invalid text.", fields=errors)
 

@@ -45,9 +45,13 @@ waitlister appears and gets a REQUEST; a moved slot (SEQUENCE raised) re-sends R
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
+
+from django.conf import settings
+from django.utils import translation
 
 CONFIRMED = "CONFIRMED"
 TENTATIVE = "TENTATIVE"
@@ -61,6 +65,18 @@ OPT_PARTICIPANT = "OPT-PARTICIPANT"
 
 
 SUMMARY_MAX_LENGTH = 300  # CalendarEvent.summary; sources fit their titles into it (core.text.fit_title)
+
+
+def in_site_language(method):
+    """Decorate ``InviteSource.event``: invites are stored and compared by content, so their words are in
+    the site's language (settings.LANGUAGE_CODE) whoever's request or task builds them."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)

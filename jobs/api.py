@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -42,7 +43,7 @@ UUID_RE = "[0-9a-f-]{36}"
 def member_or_403(request) -> EmployerMembership:
     membership = selectors.membership_of(request.user)
     if membership is None:
-        raise Forbidden("Only employer members can do this.")
+        raise Forbidden(gettext("Only employer members can do this."))
     return membership
 
 
@@ -131,7 +132,7 @@ class EmployerViewSet(viewsets.GenericViewSet):
         if str(membership.employer_id) != str(pk):
             raise NotFound()
         if owner and membership.role != EmployerMembership.Role.OWNER:
-            raise Forbidden("Only the owner can do this.")
+            raise Forbidden(gettext("Only the owner can do this."))
         return membership.employer
 
     @extend_schema(request=s.EmployerInputSerializer, responses=s.EmployerSerializer)
@@ -232,7 +233,9 @@ class PostingViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "publish" in request.data:
-            raise ApplicationError("Use the status action.", fields={"publish": ["Use POST …/status/."]})
+            raise ApplicationError(
+                gettext("Use the status action."), fields={"publish": ["Use POST …/status/."]}
+            )
         changes.pop("publish", None)
         posting = services.posting_update(posting=posting, by=request.user, **changes)
         return Response(s.PostingSerializer(posting).data)
@@ -308,11 +311,11 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         session = sessions_visible_to(request.user).filter(pk=data.validated_data["session"]).first()
         if session is None:
-            raise ApplicationError("Unknown session.", fields={"session": ["Unknown session."]})
+            raise ApplicationError(gettext("Unknown session."), fields={"session": ["Unknown session."]})
         ids = set(data.validated_data["postings"])
         postings = list(selectors.postings_of(membership.employer).filter(pk__in=ids))
         if len(postings) != len(ids):
-            raise ApplicationError("Unknown posting.", fields={"postings": ["Unknown posting."]})
+            raise ApplicationError(gettext("Unknown posting."), fields={"postings": ["Unknown posting."]})
         request_obj = services.lineup_request_create(
             employer=membership.employer,
             by=request.user,
@@ -329,7 +332,7 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
     def _organizer_object(self, pk):
         if not self.request.user.is_organizer:
             member_or_403(self.request)
-            raise Forbidden("Only organizers can do this.")
+            raise Forbidden(gettext("Only organizers can do this."))
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     @extend_schema(request=s.LineupApproveInputSerializer, responses=s.LineupRequestSerializer)
@@ -343,7 +346,7 @@ class LineupRequestViewSet(viewsets.GenericViewSet):
         if values.pop("segment", None):
             segment = Segment.objects.filter(pk=data.validated_data["segment"], session=obj.session).first()
             if segment is None:
-                raise ApplicationError("Unknown segment.", fields={"segment": ["Unknown segment."]})
+                raise ApplicationError(gettext("Unknown segment."), fields={"segment": ["Unknown segment."]})
         obj = services.lineup_approve(request=obj, by=request.user, segment=segment, **values)
         return self._out(obj)
 
@@ -399,7 +402,7 @@ def _filtered(qs, params):
             try:
                 uuid.UUID(value)
             except ValueError as exc:
-                raise ApplicationError("Bad filter.", fields={name: ["Not a valid id."]}) from exc
+                raise ApplicationError(gettext("Bad filter."), fields={name: ["Not a valid id."]}) from exc
         qs = qs.filter(**{name: value})
     return qs
 

@@ -54,7 +54,7 @@ def apply_rate_check(*, ip: str, phone: str | None) -> None:
     )
     if over is not None:
         raise RateLimited(
-            gettext("提交太频繁，请稍后再试 / Too many applications, please retry later."),
+            gettext("提交太频繁，请稍后再试。"),
             code="rate_limited",
             headers={"Retry-After": str(over.retry_after(int(time.time())))},
         )

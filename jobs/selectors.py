@@ -184,9 +184,7 @@ def session_featuring(*, posting: JobPosting, session_id) -> LiveSession:
     if session is None:
         raise ApplicationError(
             "This posting is not featured in that session.",
-            fields={
-                "session": [gettext("岗位不在该场次的节目单中 / Posting is not in that session's lineup.")]
-            },
+            fields={"session": [gettext("岗位不在该场次的节目单中。")]},
         )
     return session
 

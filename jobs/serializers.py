@@ -177,9 +177,7 @@ class PostingInputSerializer(StrictSerializer):
     def validate(self, attrs):
         pay_min, pay_max = attrs.get("pay_min"), attrs.get("pay_max")
         if pay_min is not None and pay_max is not None and pay_min > pay_max:
-            raise serializers.ValidationError(
-                {"pay_min": [gettext("最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay.")]}
-            )
+            raise serializers.ValidationError({"pay_min": [gettext("最低薪资不能高于最高薪资。")]})
         return attrs
 
 

@@ -22,14 +22,12 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code_error(value: str) -> str | None:
     """None when valid, else a human message. Expects an upper-cased, stripped value."""
     if len(value) != 18:
-        return _("统一社会信用代码应为 18 位 / A unified social credit code has 18 characters.")
+        return _("统一社会信用代码应为 18 位。")
     bad = sorted({c for c in value if c not in CREDIT_CODE_ALPHABET})
     if bad:
-        return _("统一社会信用代码含非法字符 %(chars)s / Invalid characters: %(chars)s.") % {
-            "chars": "".join(bad)
-        }
+        return _("统一社会信用代码含非法字符 %(chars)s。") % {"chars": "".join(bad)}
     if credit_code_check_char(value[:17]) != value[17]:
-        return _("统一社会信用代码校验位不正确 / The check character does not match (GB 32100-2015).")
+        return _("统一社会信用代码校验位不正确。")
     return None
 
 

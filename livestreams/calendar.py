@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.text import fit_title
 from core.timeutils import local
@@ -26,6 +27,7 @@ from invites.sources import (
     Attendee,
     InviteEvent,
     InviteSource,
+    in_site_language,
 )
 from livestreams import hooks
 from livestreams.models import LiveSession
@@ -55,7 +57,7 @@ def _lineup_text(session, segments) -> str:
 
 
 def _where(session) -> tuple[str, str]:
-    location = f"{session.get_platform_display()} 直播间"
+    location = gettext("%(platform)s 直播间") % {"platform": session.get_platform_display()}
     return location, session.stream_url or session_page_url(session)
 
 
@@ -78,14 +80,15 @@ class SessionInvite(InviteSource):
     def is_published(self) -> bool:
         return self.session.status != "draft"
 
+    @in_site_language
     def event(self) -> InviteEvent:
         session = self.session
         location, url = _where(session)
         parts = [session.description.strip()] if session.description.strip() else []
-        parts.append(f"直播间 Stream: {url}")
+        parts.append(gettext("直播间：%(url)s") % {"url": url})
         lineup = _lineup_text(session, self.segments())
         if lineup:
-            parts.append("节目单 Lineup:\n" + lineup)
+            parts.append(gettext("节目单：") + "\n" + lineup)
         organizer_email, organizer_name = _organizer(session)
         return InviteEvent(
             uid=session.ical_uid,
@@ -122,16 +125,21 @@ class SegmentInvite(InviteSource):
     def is_published(self) -> bool:
         return self.session.status != "draft"
 
+    @in_site_language
     def event(self) -> InviteEvent:
         session, segment = self.session, self.segment
         location, url = _where(session)
         lineup = self._lineup if self._lineup is not None else _lineup_text(session, session.segments.all())
-        parts = [f"您的环节 Your segment: {segment.title}"]
+        parts = [gettext("您的环节：%(title)s") % {"title": segment.title}]
         if segment.description.strip():
             parts.append(segment.description.strip())
-        parts.append(f"直播 Session: {session.title}\n直播间 Stream: {url}")
+        parts.append(
+            gettext("直播：%(title)s") % {"title": session.title}
+            + "\n"
+            + gettext("直播间：%(url)s") % {"url": url}
+        )
         if lineup:
-            parts.append("节目单 Lineup:\n" + lineup)
+            parts.append(gettext("节目单：") + "\n" + lineup)
         organizer_email, organizer_name = _organizer(session)
         return InviteEvent(
             summary=fit_title(session.title, segment.title, limit=SUMMARY_MAX_LENGTH),

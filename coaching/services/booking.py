@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.rules import can_manage_slot
@@ -55,14 +56,14 @@ def trainee_register(
     """One-minute sign-up: name + mainland mobile create the account. One number, one trainee."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Name is required.", fields={"name": ["请填写姓名 / Name is required."]})
+        raise ApplicationError(gettext("Name is required."), fields={"name": [gettext("Name is required.")]})
     check_text(name=(name, 100), city=(city, 64), member_no=(member_no, 40), email=(email, 254))
     e164 = normalize_cn_mobile(phone)
     if Trainee.objects.filter(phone=e164).exists():
         raise Conflict(
-            "This mobile number is already registered; please log in.",
+            gettext("This mobile number is already registered; please log in."),
             code="phone_registered",
-            fields={"phone": ["该手机号已注册，请登录 / This number is already registered."]},
+            fields={"phone": [gettext("This number is already registered; please log in.")]},
         )
     try:
         with transaction.atomic():
@@ -81,9 +82,9 @@ def trainee_register(
             )
     except IntegrityError as exc:  # two sign-ups with the same number raced: the constraint decides
         raise Conflict(
-            "This mobile number is already registered; please log in.",
+            gettext("This mobile number is already registered; please log in."),
             code="phone_registered",
-            fields={"phone": ["该手机号已注册，请登录 / This number is already registered."]},
+            fields={"phone": [gettext("This number is already registered; please log in.")]},
         ) from exc
     activity_log(actor=user, verb="trainee.registered", obj=trainee)
     return trainee
@@ -103,7 +104,7 @@ def booking_on_behalf(*, slot: Slot, name: str, phone: str, by: User, city: str 
     """Front desk (代报名): an organizer or the class's coach books for the number entered. The trainee
     account is found by number or created; whoever is logged in stays logged in."""
     if not can_manage_slot(by, slot):
-        raise Forbidden("Only the class's coach or organizers can book for someone else.")
+        raise Forbidden(gettext("Only the class's coach or organizers can book for someone else."))
     e164 = normalize_cn_mobile(phone)
     with transaction.atomic():
         trainee = Trainee.objects.filter(phone=e164).first()
@@ -131,30 +132,36 @@ def _check_bookable(
     program, coach = slot.program, slot.coach
     if slot.status != Slot.Status.SCHEDULED:
         raise Conflict(
-            "This class has been cancelled.", code="slot_cancelled", fields={"slot": ["Cancelled."]}
+            gettext("This class has been cancelled."),
+            code="slot_cancelled",
+            fields={"slot": [gettext("Cancelled.")]},
         )
     if slot.starts_at <= now:
         raise Conflict(
-            "This class has already started.", code="slot_past", fields={"slot": ["Already started."]}
+            gettext("This class has already started."),
+            code="slot_past",
+            fields={"slot": [gettext("Already started.")]},
         )
     if slot.starts_at < now + timedelta(hours=coach.min_notice_hours):
         raise Conflict(
-            f"Book at least {coach.min_notice_hours} h before the class.",
+            gettext("Book at least %(n)d h before the class.") % {"n": coach.min_notice_hours},
             code="too_late",
-            fields={"slot": [f"Bookings close {coach.min_notice_hours} h before the start."]},
+            fields={
+                "slot": [gettext("Bookings close %(n)d h before the start.") % {"n": coach.min_notice_hours}]
+            },
         )
     if slot.starts_at > now + timedelta(days=coach.horizon_days):
         raise Conflict(
-            f"Bookings open {coach.horizon_days} days before the class.",
+            gettext("Bookings open %(n)d days before the class.") % {"n": coach.horizon_days},
             code="beyond_horizon",
-            fields={"slot": [f"Too far ahead: at most {coach.horizon_days} days."]},
+            fields={"slot": [gettext("Too far ahead: at most %(n)d days.") % {"n": coach.horizon_days}]},
         )
     if not program.is_published:
-        raise Conflict("This program is not open.", code="program_closed")
+        raise Conflict(gettext("This program is not open."), code="program_closed")
     if program.enrol_opens_at and now < program.enrol_opens_at:
-        raise Conflict("Enrolment has not opened yet.", code="enrolment_not_open")
+        raise Conflict(gettext("Enrolment has not opened yet."), code="enrolment_not_open")
     if program.enrol_closes_at and now > program.enrol_closes_at:
-        raise Conflict("Enrolment is closed.", code="enrolment_closed")
+        raise Conflict(gettext("Enrolment is closed."), code="enrolment_closed")
     future = Q(slot__program=program, slot__starts_at__gt=now)
     if moving_from is not None:
         future &= ~Q(pk=moving_from.pk)
@@ -166,13 +173,14 @@ def _check_bookable(
     )
     if mine["here"]:
         raise Conflict(
-            "You already have a booking for this class.",
+            gettext("You already have a booking for this class."),
             code="already_booked",
-            fields={"slot": ["Already booked."]},
+            fields={"slot": [gettext("Already booked.")]},
         )
     if mine["future"] >= program.max_active_bookings:
         raise Conflict(
-            f"At most {program.max_active_bookings} future bookings per trainee in this program.",
+            gettext("At most %(n)d future bookings per trainee in this program.")
+            % {"n": program.max_active_bookings},
             code="booking_limit",
         )
     if mine["clashes"]:
@@ -197,9 +205,9 @@ def _check_no_overlap(*, slot: Slot, trainee: Trainee, moving_from: Booking | No
     other = clash.select_related("slot").first()
     if other is not None:
         raise Conflict(
-            f"You already have a class at this time: {other.slot.title}.",
+            gettext("You already have a class at this time: %(title)s.") % {"title": other.slot.title},
             code="overlapping_booking",
-            fields={"slot": [f"Overlaps {other.slot.title}."]},
+            fields={"slot": [gettext("Overlaps %(title)s.") % {"title": other.slot.title}]},
         )
 
 
@@ -241,7 +249,7 @@ def booking_create(
             activity_log(actor=booked_by or trainee.user, verb=f"booking.{change}", obj=booking)
             booking_changed(booking=booking, change=change, invite_later=True)
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
-        raise Conflict("You already have a booking for this class.", code="already_booked") from exc
+        raise Conflict(gettext("You already have a booking for this class."), code="already_booked") from exc
     return booking
 
 
@@ -290,9 +298,11 @@ def _join_waitlist(
     *, slot: Slot, trainee: Trainee, now: datetime, join_waitlist: bool, booked_by: User | None = None
 ) -> Booking:
     if slot.status != Slot.Status.SCHEDULED:
-        raise Conflict("This class has been cancelled.", code="slot_cancelled")
+        raise Conflict(gettext("This class has been cancelled."), code="slot_cancelled")
     if not join_waitlist:
-        raise Conflict("This class is full.", code="slot_full", fields={"slot": ["No seats left."]})
+        raise Conflict(
+            gettext("This class is full."), code="slot_full", fields={"slot": [gettext("No seats left.")]}
+        )
     return Booking.objects.create(
         slot=slot,
         trainee=trainee,
@@ -320,7 +330,7 @@ def _lock_booking(booking: Booking) -> Booking:
 
 def _owned(booking: Booking, by: User) -> None:
     if booking.trainee.user_id != by.pk:
-        raise Forbidden("This is not your booking.")
+        raise Forbidden(gettext("This is not your booking."))
 
 
 def offer_accept(*, booking: Booking, by: User) -> Booking:
@@ -330,10 +340,12 @@ def offer_accept(*, booking: Booking, by: User) -> Booking:
         _owned(Booking.objects.select_related("trainee").get(pk=booking.pk), by)
         if booking.status != B.OFFERED:
             raise Conflict(
-                f"There is no open offer on this booking (it is {booking.status}).", code="no_offer"
+                gettext("There is no open offer on this booking (it is %(status)s).")
+                % {"status": booking.get_status_display()},
+                code="no_offer",
             )
         if booking.offer_expires_at <= now:
-            raise Conflict("This offer has expired.", code="offer_expired")
+            raise Conflict(gettext("This offer has expired."), code="offer_expired")
         held = Booking.objects.select_related("slot", "trainee").get(pk=booking.pk)
         _check_no_overlap(slot=held.slot, trainee=held.trainee)
         Booking.objects.filter(pk=booking.pk, status=B.OFFERED).update(status=B.CONFIRMED, confirmed_at=now)
@@ -348,7 +360,7 @@ def offer_decline(*, booking: Booking, by: User) -> Booking:
         booking = _lock_booking(booking)
         _owned(Booking.objects.select_related("trainee").get(pk=booking.pk), by)
         if booking.status != B.OFFERED:
-            raise Conflict("There is no open offer on this booking.", code="no_offer")
+            raise Conflict(gettext("There is no open offer on this booking."), code="no_offer")
         Booking.objects.filter(pk=booking.pk).update(status=B.DECLINED, cancelled_at=timezone.now())
         release_seat(booking.slot_id)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
@@ -371,11 +383,14 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "") -> Booking:
         )
         slot = booking.slot
         if booking.trainee.user_id != by.pk and not can_manage_slot(by, slot):
-            raise Forbidden("This is not your booking.")
+            raise Forbidden(gettext("This is not your booking."))
         if booking.status not in ACTIVE_STATUSES:
-            raise Conflict(f"This booking is already {booking.status}.", code="invalid_state")
+            raise Conflict(
+                gettext("This booking is already %(status)s.") % {"status": booking.get_status_display()},
+                code="invalid_state",
+            )
         if slot.starts_at <= now:
-            raise Conflict("The class has already started.", code="slot_past")
+            raise Conflict(gettext("The class has already started."), code="slot_past")
         held_seat = booking.status in (B.CONFIRMED, B.OFFERED)
         late = booking.status == B.CONFIRMED and now > slot.starts_at - timedelta(
             hours=slot.program.cancel_cutoff_hours
@@ -400,26 +415,29 @@ def booking_move(*, booking: Booking, to_slot: Slot, by: User) -> Booking:
     with bounded_locks():
         owner = Booking.objects.select_related("trainee").get(pk=booking.pk).trainee
         if owner.user_id != by.pk:
-            raise Forbidden("This is not your booking.")
+            raise Forbidden(gettext("This is not your booking."))
         trainee = _lock_trainee(owner)
         booking = _lock_booking(booking)
         booking = Booking.objects.select_related("slot__program", "trainee__user").get(pk=booking.pk)
         old_slot = booking.slot
         if booking.status != B.CONFIRMED:
-            raise Conflict("Only confirmed bookings can be moved.", code="invalid_state")
+            raise Conflict(gettext("Only confirmed bookings can be moved."), code="invalid_state")
         if old_slot.starts_at <= now:
-            raise Conflict("The class has already started.", code="slot_past")
+            raise Conflict(gettext("The class has already started."), code="slot_past")
         to_slot = Slot.objects.select_related("program", "coach").get(pk=to_slot.pk)
         if to_slot.pk == old_slot.pk or to_slot.program_id != old_slot.program_id:
             raise ApplicationError(
-                "Pick another class of the same program.", fields={"slot": ["Another class of this program."]}
+                gettext("Pick another class of the same program."),
+                fields={"slot": [gettext("Another class of this program.")]},
             )
         _check_bookable(slot=to_slot, trainee=trainee, now=now, moving_from=booking)
         # Touch both slot rows in a fixed order so two opposite moves cannot deadlock.
         for slot_id in sorted([old_slot.pk, to_slot.pk]):
             if slot_id == to_slot.pk and not take_seat(to_slot.pk):
                 raise Conflict(
-                    "The new class is full.", code="slot_full", fields={"slot": ["No seats left."]}
+                    gettext("The new class is full."),
+                    code="slot_full",
+                    fields={"slot": [gettext("No seats left.")]},
                 )
             if slot_id == old_slot.pk:
                 release_seat(old_slot.pk)
@@ -443,11 +461,11 @@ def booking_move(*, booking: Booking, to_slot: Slot, by: User) -> Booking:
 def attendance_mark(*, booking: Booking, by: User, present: bool) -> Booking:
     booking = Booking.objects.select_related("slot__program", "slot__coach").get(pk=booking.pk)
     if not can_manage_slot(by, booking.slot):
-        raise Forbidden("Only the class's coach or organizers mark attendance.")
+        raise Forbidden(gettext("Only the class's coach or organizers mark attendance."))
     if booking.status != B.CONFIRMED:
-        raise Conflict("Only confirmed bookings have attendance.", code="invalid_state")
+        raise Conflict(gettext("Only confirmed bookings have attendance."), code="invalid_state")
     if timezone.now() < booking.slot.starts_at - CHECKIN_OPENS_BEFORE:
-        raise Conflict("Attendance opens 30 minutes before the class.", code="too_early")
+        raise Conflict(gettext("Attendance opens 30 minutes before the class."), code="too_early")
     value = Booking.Attendance.PRESENT if present else Booking.Attendance.ABSENT
     Booking.objects.filter(pk=booking.pk).update(attendance=value)
     booking.attendance = value
@@ -460,13 +478,13 @@ def booking_check_in(*, token: str, by: User) -> Booking:
     now = timezone.now()
     slot = Slot.objects.filter(checkin_token=token).first()
     if slot is None:
-        raise ApplicationError("Unknown check-in code.", code="not_found", status_code=404)
+        raise ApplicationError(gettext("Unknown check-in code."), code="not_found", status_code=404)
     booking = Booking.objects.filter(slot=slot, trainee__user=by, status=B.CONFIRMED).first()
     if booking is None:
-        raise Conflict("You have no confirmed booking for this class.", code="not_booked")
+        raise Conflict(gettext("You have no confirmed booking for this class."), code="not_booked")
     if not (slot.starts_at - CHECKIN_OPENS_BEFORE <= now <= slot.ends_at):
         raise Conflict(
-            "Check-in is open from 30 minutes before the class until it ends.", code="checkin_closed"
+            gettext("Check-in is open from 30 minutes before the class until it ends."), code="checkin_closed"
         )
     Booking.objects.filter(pk=booking.pk).update(attendance=Booking.Attendance.PRESENT, checked_in_at=now)
     booking.refresh_from_db()
@@ -478,9 +496,9 @@ def attendance_mark_all(*, slot: Slot, by: User) -> int:
     """ "Mark all present": every confirmed booking not marked yet. Returns how many were marked."""
     slot = Slot.objects.select_related("program", "coach").get(pk=slot.pk)
     if not can_manage_slot(by, slot):
-        raise Forbidden("Only the class's coach or organizers mark attendance.")
+        raise Forbidden(gettext("Only the class's coach or organizers mark attendance."))
     if timezone.now() < slot.starts_at - CHECKIN_OPENS_BEFORE:
-        raise Conflict("Attendance opens 30 minutes before the class.", code="too_early")
+        raise Conflict(gettext("Attendance opens 30 minutes before the class."), code="too_early")
     marked = Booking.objects.filter(slot=slot, status=B.CONFIRMED, attendance="").update(
         attendance=Booking.Attendance.PRESENT
     )

@@ -41,7 +41,7 @@ SLOT_FIELDS = {"title", "starts_at", "ends_at", "timezone", "location", "online_
 
 def _organizer_union(by: User) -> Union:
     if not by.is_organizer or not (by.union_id or by.is_superuser):
-        raise Forbidden("Only organizers of a union can do this.")
+        raise Forbidden(gettext("Only organizers of a union can do this."))
     if by.union_id:
         return by.union
     union, _ = Union.objects.get_or_create(name="默认工会")
@@ -70,7 +70,10 @@ def coach_create(
             user.set_unusable_password()
             user.save(update_fields=["password"])
         elif hasattr(user, "coach") or (user.union_id and user.union_id != union.pk):
-            raise Conflict("This user cannot become a coach here.", fields={"username": ["Already taken."]})
+            raise Conflict(
+                gettext("This user cannot become a coach here."),
+                fields={"username": [gettext("Already taken.")]},
+            )
         coach = Coach.objects.create(
             user=user,
             union=union,
@@ -98,7 +101,7 @@ def _validate_program(fields: dict) -> None:
     if "max_active_bookings" in fields and fields["max_active_bookings"] < 1:
         errors["max_active_bookings"] = [gettext("至少为 1。")]
     if errors:
-        raise ApplicationError("Invalid program.", fields=errors)
+        raise ApplicationError(gettext("Invalid program."), fields=errors)
 
 
 def program_create(*, by: User, title: str, **fields) -> Program:
@@ -156,7 +159,7 @@ def _check_coach_free(
     other = clash.first()
     if other is not None:
         raise Conflict(
-            "The coach already has a class at that time.",
+            gettext("The coach already has a class at that time."),
             code="coach_busy",
             fields={
                 "starts_at": [
@@ -184,7 +187,7 @@ def slot_create(
     if not (
         can_manage_program(by, program) or (coach.user_id == by.pk and coach.union_id == program.union_id)
     ):
-        raise Forbidden("Only the program's organizers or the coach can add classes.")
+        raise Forbidden(gettext("Only the program's organizers or the coach can add classes."))
     if coach.union_id != program.union_id:
         raise ApplicationError("Unknown coach.", fields={"coach": [gettext("教练不存在。")]})
     _validate_slot_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=True)
@@ -233,7 +236,7 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)
         if slot.status != Slot.Status.SCHEDULED or slot.ends_at <= timezone.now():
-            raise Conflict("A cancelled or past class cannot change.", code="invalid_state")
+            raise Conflict(gettext("A cancelled or past class cannot change."), code="invalid_state")
         changed = {name for name, value in changes.items() if getattr(slot, name) != value}
         for name in changed:
             setattr(slot, name, changes[name])
@@ -248,9 +251,14 @@ def slot_update(*, slot: Slot, by: User, **changes) -> Slot:
                 )
             if slot.capacity < slot.seats_taken:
                 raise Conflict(
-                    f"{slot.seats_taken} seats are already taken; capacity cannot go below that.",
+                    gettext("%(n)d seats are already taken; capacity cannot go below that.")
+                    % {"n": slot.seats_taken},
                     code="capacity_below_taken",
-                    fields={"capacity": [f"At least {slot.seats_taken} (seats already taken)."]},
+                    fields={
+                        "capacity": [
+                            gettext("At least %(n)d (seats already taken).") % {"n": slot.seats_taken}
+                        ]
+                    },
                 )
         timing = {"starts_at", "ends_at", "timezone"} & changed
         if timing:
@@ -285,9 +293,9 @@ def slot_cancel(*, slot: Slot, by: User, reason: str = "") -> Slot:
         bookings = _active_bookings_locked(slot)
         slot = Slot.objects.select_for_update().select_related("program", "coach").get(pk=slot.pk)
         if slot.status != Slot.Status.SCHEDULED:
-            raise Conflict("This class is already cancelled.", code="invalid_state")
+            raise Conflict(gettext("This class is already cancelled."), code="invalid_state")
         if slot.ends_at <= now:
-            raise Conflict("A class that has ended cannot be cancelled.", code="invalid_state")
+            raise Conflict(gettext("A class that has ended cannot be cancelled."), code="invalid_state")
         Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
             status=Booking.Status.CANCELLED, cancelled_at=now, cancel_reason="slot_cancelled"
         )
@@ -319,14 +327,16 @@ def coach_update(*, coach: Coach, by: User, **changes) -> Coach:
         raise Forbidden()
     unknown = set(changes) - COACH_FIELDS
     if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+        raise ApplicationError(
+            gettext("Unknown fields."), fields={f: [gettext("Unknown field.")] for f in sorted(unknown)}
+        )
     errors: dict[str, list[str]] = {}
     limits = {"buffer_minutes": (0, 240), "min_notice_hours": (0, 720), "horizon_days": (1, 365)}
     for name, (low, high) in limits.items():
         if name in changes and not low <= int(changes[name]) <= high:
-            errors[name] = [f"Between {low} and {high}."]
+            errors[name] = [gettext("Between %(low)s and %(high)s.") % {"low": low, "high": high}]
     if errors:
-        raise ApplicationError("Invalid availability.", fields=errors)
+        raise ApplicationError(gettext("Invalid availability."), fields=errors)
     coach = Coach.objects.select_for_update().get(pk=coach.pk)
     changed = sorted(name for name, value in changes.items() if getattr(coach, name) != value)
     for name in changed:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
@@ -41,7 +42,7 @@ def bounded_locks():
     except OperationalError as exc:
         sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
         if sqlstate in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization
-            raise Busy("This class is busy right now, please retry.", code="busy") from exc
+            raise Busy(gettext("This class is busy right now, please retry."), code="busy") from exc
         raise
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from coaching.models import Booking, Slot
 from coaching.services.catalog import Forbidden, can_manage_slot
@@ -19,10 +20,12 @@ def slot_message(*, slot: Slot, by: User, text: str) -> int:
     """Returns how many trainees were told. Sending the same text twice sends it once."""
     slot = Slot.objects.select_related("program", "coach__user").get(pk=slot.pk)
     if not can_manage_slot(by, slot):
-        raise Forbidden("Only the class's coach or organizers can message the class.")
+        raise Forbidden(gettext("Only the class's coach or organizers can message the class."))
     text = (text or "").strip()
     if not text or len(text) > 500:
-        raise ApplicationError("1–500 characters.", fields={"text": ["请输入 1–500 字的消息。"]})
+        raise ApplicationError(
+            gettext("1–500 characters."), fields={"text": [gettext("请输入 1–500 字的消息。")]}
+        )
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     bookings = Booking.objects.filter(slot=slot, status__in=["confirmed", "offered"]).select_related(
         "trainee__user"

@@ -32,17 +32,17 @@ def _validate_applicant(name: str, phone: str, note: str) -> tuple[str, str, str
     if "\x00" in name + note + (phone or ""):
         check_text(name=(name, 50), note=(note, 200), phone=(phone or "", 40))
     if not name:
-        errors["name"] = [gettext("请填写姓名 / Please enter your name.")]
+        errors["name"] = [gettext("请填写姓名。")]
     elif len(name) > 50:
-        errors["name"] = [gettext("姓名不超过 50 个字 / At most 50 characters.")]
+        errors["name"] = [gettext("姓名不超过 50 个字。")]
     if len(note) > 200:
-        errors["note"] = [gettext("留言不超过 200 个字 / At most 200 characters.")]
+        errors["note"] = [gettext("留言不超过 200 个字。")]
     try:
         phone = normalize_mobile(phone)
     except ValueError as exc:
         errors["phone"] = [str(exc)]
     if errors:
-        raise ApplicationError("Invalid application.", fields=errors)
+        raise ApplicationError(gettext("Invalid application."), fields=errors)
     return name, phone, note
 
 
@@ -207,9 +207,7 @@ def application_submit_public(
         if mode == "link":
             raise ApplicationError(
                 "This job is not featured in that session.",
-                fields={
-                    "session": [gettext("岗位不在该场次的节目单中 / Job is not in that session's lineup.")]
-                },
+                fields={"session": [gettext("岗位不在该场次的节目单中。")]},
             ) from None
         raise NotFound("Unknown job.") from None
 
@@ -250,10 +248,14 @@ def application_submit(
 
 def posting_closed_error() -> Conflict:
     return Conflict(
-        "This job is no longer accepting applications.",
+        gettext("This job is no longer accepting applications."),
         code="posting_closed",
-        fields={"posting": [gettext("该岗位已停止招聘 / This job is closed.")]},
+        fields={"posting": [gettext("该岗位已停止招聘。")]},
     )
+
+
+def _status_label(status: str) -> str:
+    return str(dict(Application.Status.choices).get(status, status))
 
 
 @transaction.atomic
@@ -262,12 +264,16 @@ def application_set_status(*, application: Application, by: User, status: str, n
     allowed = PIPELINE.get(current, set())
     if status not in allowed:
         raise ApplicationError(
-            f"Cannot move an application from {current} to {status}.",
+            gettext("Cannot move an application from %(current)s to %(status)s.")
+            % {"current": _status_label(current), "status": _status_label(status)},
             code="invalid_transition",
             fields={
                 "status": [
-                    gettext("从 %(current)s 只能变为 / From %(current)s allowed: %(allowed)s.")
-                    % {"current": current, "allowed": ", ".join(sorted(allowed)) or "—"}
+                    gettext("从“%(current)s”只能变为：%(allowed)s。")
+                    % {
+                        "current": _status_label(current),
+                        "allowed": gettext("、").join(_status_label(s) for s in sorted(allowed)) or "—",
+                    }
                 ]
             },
         )
@@ -277,7 +283,7 @@ def application_set_status(*, application: Application, by: User, status: str, n
         status=status, status_changed_at=now, status_changed_by=by
     )
     if not updated:
-        raise Conflict("The application was changed meanwhile; reload it.", code="stale")
+        raise Conflict(gettext("The application was changed meanwhile; reload it."), code="stale")
     ApplicationEvent.objects.create(
         application=application, from_status=current, to_status=status, note=note, by=by
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import (
@@ -60,16 +61,23 @@ def _send_digest(employer: Employer, apps: list[Application], period: datetime) 
     lines = [
         f"- {a.name} {mask_phone(a.phone)} · {a.posting.title} · {a.get_channel_display()}" for a in apps[:50]
     ]
-    more = f"\n……另有 {len(apps) - 50} 人 / and {len(apps) - 50} more" if len(apps) > 50 else ""
+    more = ""
+    if len(apps) > 50:
+        more = "\n" + gettext("……另有 %(n)d 人") % {"n": len(apps) - 50}
     text = (
-        f"「{employer.name}」您好：\n\n新收到 {len(apps)} 份求职申请 / {len(apps)} new applications:\n\n"
+        gettext("「%(name)s」您好：") % {"name": employer.name}
+        + "\n\n"
+        + gettext("新收到 %(n)d 份求职申请：") % {"n": len(apps)}
+        + "\n\n"
         + "\n".join(lines)
         + more
-        + f"\n\n登录查看完整联系方式并跟进 / Sign in to see full numbers: {settings.SITE_URL}/jobs/employer/\n"
+        + "\n\n"
+        + gettext("登录查看完整联系方式并跟进：%(url)s") % {"url": f"{settings.SITE_URL}/jobs/employer/"}
+        + "\n"
     )
     return outbox_enqueue(
         key=f"jobs:digest:{employer.pk}:{period.isoformat()}",
         recipient=_digest_recipient(employer),
-        subject=f"[驿站] {employer.name}：新收到 {len(apps)} 份求职申请",
+        subject=gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % {"name": employer.name, "n": len(apps)},
         payload=email_payload(text=text),
     )

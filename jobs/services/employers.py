@@ -40,15 +40,15 @@ def _validate_employer_fields(fields: dict) -> dict:
         except ValueError as exc:
             errors["contact_phone"] = [str(exc)]
     if errors:
-        raise ApplicationError("Invalid employer.", fields=errors)
+        raise ApplicationError(gettext("Invalid employer."), fields=errors)
     return fields
 
 
 def _credit_code_taken() -> ApplicationError:
     return ApplicationError(
-        "This credit code is already registered.",
+        gettext("This credit code is already registered."),
         code="duplicate",
-        fields={"credit_code": [gettext("该统一社会信用代码已注册 / This company is already registered.")]},
+        fields={"credit_code": [gettext("该统一社会信用代码已注册。")]},
     )
 
 
@@ -57,9 +57,9 @@ def employer_register(*, user: User, **fields) -> Employer:
     """The user registers a company and becomes its owner."""
     reject_unknown(fields, EMPLOYER_FIELDS)
     if user.is_organizer or user.role not in (User.Role.EMPLOYER, User.Role.NONE):
-        raise Forbidden("Only employer accounts can register a company.")
+        raise Forbidden(gettext("Only employer accounts can register a company."))
     if EmployerMembership.objects.filter(user=user).exists():
-        raise Conflict("You already belong to an employer.", code="already_member")
+        raise Conflict(gettext("You already belong to an employer."), code="already_member")
     fields = _validate_employer_fields(dict(fields))
     if Employer.objects.filter(credit_code=fields["credit_code"]).exists():
         raise _credit_code_taken()
@@ -79,28 +79,28 @@ def employer_register(*, user: User, **fields) -> Employer:
 def _check_username(username: str) -> None:
     problem = ""
     if not username:
-        problem = gettext("请填写用户名 / Please choose a username.")
+        problem = gettext("请填写用户名。")
     elif len(username) > 150:
-        problem = gettext("用户名不超过 150 个字符 / At most 150 characters.")
+        problem = gettext("用户名不超过 150 个字符。")
     else:
         try:
             User.username_validator(username)
         except ValidationError:
-            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_ / Letters, digits and @/./+/-/_ only.")
+            problem = gettext("用户名只能包含字母、数字和 @/./+/-/_。")
     if problem:
-        raise ApplicationError("Invalid username.", fields={"username": [problem]})
+        raise ApplicationError(gettext("Invalid username."), fields={"username": [problem]})
 
 
 def _check_password(password: str) -> None:
     messages = []
     if len(password) < 8:
-        messages.append(gettext("密码至少 8 位 / At least 8 characters."))
+        messages.append(gettext("密码至少 8 位。"))
     try:
         validate_password(password)
     except ValidationError as exc:
         messages.extend(exc.messages)
     if messages:
-        raise ApplicationError("Weak password.", fields={"password": messages})
+        raise ApplicationError(gettext("Weak password."), fields={"password": messages})
 
 
 def _employer_account_create(*, username: str, password: str, email: str, display_name: str) -> User:
@@ -109,7 +109,7 @@ def _employer_account_create(*, username: str, password: str, email: str, displa
     check_text(display_name=(display_name, 100))
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
-            "Username taken.", fields={"username": [gettext("该用户名已被使用 / Username taken.")]}
+            gettext("Username taken."), fields={"username": [gettext("该用户名已被使用。")]}
         )
     _check_password(password)
     return User.objects.create_user(
@@ -237,14 +237,16 @@ def employer_verify(*, employer: Employer, by: User, verified: bool = True, reas
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     if not can_verify_employer(by, employer):
         raise ApplicationError(
-            "This employer takes part in another union's fairs; platform staff decide its verification.",
+            gettext(
+                "This employer takes part in another union's fairs; platform staff decide its verification."
+            ),
             code="permission_denied",
             status_code=403,
         )
     reason = (reason or "").strip()
     if not verified and employer.verified and not reason:
         raise ApplicationError(
-            "A reason is required.", fields={"reason": [gettext("请填写撤销认证的原因。")]}
+            gettext("A reason is required."), fields={"reason": [gettext("请填写撤销认证的原因。")]}
         )
     check_text(reason=(reason, 500))
     was_verified = employer.verified
@@ -275,7 +277,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 def employer_invite(*, employer: Employer, by: User, email: str) -> EmployerInvitation:
     membership = getattr(by, "employer_membership", None)
     if membership is None or membership.employer_id != employer.pk or membership.role != "owner":
-        raise Forbidden("Only the owner can invite recruiters.")
+        raise Forbidden(gettext("Only the owner can invite recruiters."))
     invitation = EmployerInvitation.objects.create(
         employer=employer, email=email, invited_by=by, expires_at=timezone.now() + INVITATION_LIFETIME
     )
@@ -302,9 +304,9 @@ def invitation_accept(
     invitation = EmployerInvitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
         raise ApplicationError(
-            "This invitation is not valid.",
+            gettext("This invitation is not valid."),
             code="invalid_invitation",
-            fields={"token": [gettext("邀请无效或已过期 / Invitation is invalid or expired.")]},
+            fields={"token": [gettext("邀请无效或已过期。")]},
         )
     user = _employer_account_create(
         username=username, password=password, email=invitation.email, display_name=display_name
@@ -322,6 +324,6 @@ def invitation_accept(
 @transaction.atomic
 def membership_remove(*, membership: EmployerMembership, by: User) -> None:
     if membership.role == EmployerMembership.Role.OWNER:
-        raise Conflict("The owner cannot be removed.", code="owner")
+        raise Conflict(gettext("The owner cannot be removed."), code="owner")
     activity_log(actor=by, verb="employer.member_removed", obj=membership.employer, user=membership.user_id)
     membership.delete()

@@ -29,7 +29,7 @@ def lineup_request_submit(
         )
         if preferred_segment.session_id != session.pk or taken:
             message = gettext("该时段不可选，请选择其他时段。")
-            raise ApplicationError("Segment not available.", fields={"preferred_segment": [message]})
+            raise ApplicationError(gettext("Segment not available."), fields={"preferred_segment": [message]})
     request = lineup_request_create(employer=employer, by=by, session=session, postings=postings, note=note)
     if preferred_segment is not None:
         request.preferred_segment = preferred_segment

@@ -29,12 +29,14 @@ def applications_bulk_set_status(
     """Each selected application moves on its own (one savepoint each): a refused row does not stop
     the others, and its message says why. Ids of other employers' applications are simply not found."""
     if status not in Application.Status.values:
-        raise ApplicationError("Unknown status.", fields={"status": [gettext("请选择要改成的状态。")]})
+        raise ApplicationError(
+            gettext("Unknown status."), fields={"status": [gettext("请选择要改成的状态。")]}
+        )
     if not ids:
-        raise ApplicationError("Nothing selected.", fields={"ids": [gettext("请先勾选求职者。")]})
+        raise ApplicationError(gettext("Nothing selected."), fields={"ids": [gettext("请先勾选求职者。")]})
     if len(ids) > BULK_LIMIT:
         raise ApplicationError(
-            "Too many rows.",
+            gettext("Too many rows."),
             fields={"ids": [gettext("一次最多处理 %(n)d 人。") % {"n": BULK_LIMIT}]},
         )
     rows = []

@@ -58,17 +58,15 @@ def lineup_request_create(
     *, employer: Employer, by: User, session: LiveSession, postings: list[JobPosting], note: str = ""
 ) -> LineupRequest:
     if session.kind != LiveSession.Kind.JOB_FAIR:
-        raise _lineup_error(
-            "session", gettext("只能申请直播带岗专场 / Only job-fair sessions have an employer lineup.")
-        )
+        raise _lineup_error("session", gettext("只能申请直播带岗专场。"))
     if session.status not in (S.DRAFT, S.SCHEDULED):
         raise _lineup_error(
             "session",
-            gettext("该场次已%(status_label)s，不能再申请 / Session is %(status)s.")
+            gettext("该场次已%(status_label)s，不能再申请。")
             % {"status_label": session.get_status_display(), "status": session.status},
         )
     if not postings:
-        raise _lineup_error("postings", gettext("请至少选择一个岗位 / Choose at least one posting."))
+        raise _lineup_error("postings", gettext("请至少选择一个岗位。"))
     foreign = [p for p in postings if p.employer_id != employer.pk]
     if foreign:
         raise _lineup_error("postings", "Unknown posting.")
@@ -76,8 +74,7 @@ def lineup_request_create(
     if inactive:
         raise _lineup_error(
             "postings",
-            gettext("岗位已关闭 / Closed postings cannot be featured: %(titles)s.")
-            % {"titles": ", ".join(inactive)},
+            gettext("岗位已关闭，不能上节目单：%(titles)s。") % {"titles": ", ".join(inactive)},
         )
     try:
         with transaction.atomic():
@@ -86,9 +83,9 @@ def lineup_request_create(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "You already have an open request for this session.",
+            gettext("You already have an open request for this session."),
             code="duplicate",
-            fields={"session": [gettext("已申请过该场次 / Already requested.")]},
+            fields={"session": [gettext("已申请过该场次。")]},
         ) from exc
     request.postings.set(postings)
     activity_log(actor=by, verb="lineup.requested", obj=request)
@@ -111,25 +108,31 @@ def lineup_approve(
 ) -> LineupRequest:
     request = _locked_request(request)
     if request.status != L.REQUESTED:
-        raise Conflict(f"A {request.status} request cannot be approved.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be approved.") % {"status": request.get_status_display()},
+            code="invalid_state",
+        )
     if not request.employer.verified:
         raise Conflict(
-            "Only verified employers can be placed in a lineup.",
+            gettext("Only verified employers can be placed in a lineup."),
             code="employer_not_verified",
-            fields={"employer": [gettext("企业尚未通过审核 / Employer is not verified yet.")]},
+            fields={"employer": [gettext("企业尚未通过审核。")]},
         )
     if request.session.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
-        raise Conflict(f"The session is {request.session.status}.", code="invalid_state")
+        raise Conflict(
+            gettext("The session is %(status)s.") % {"status": request.session.get_status_display()},
+            code="invalid_state",
+        )
     postings = list(request.postings.all())
     if segment is not None:
         if segment.session_id != request.session_id:
             raise _lineup_error("segment", "Unknown segment.")
         if LineupRequest.objects.filter(segment=segment).exists() or segment.seller_id:
-            raise _lineup_error("segment", gettext("该时段已分配 / This segment is already taken."))
+            raise _lineup_error("segment", gettext("该时段已分配。"))
     else:
         if starts_at is None or ends_at is None:
             raise ApplicationError(
-                "Give a segment or starts_at/ends_at.",
+                gettext("Give a segment or starts_at/ends_at."),
                 fields={"starts_at": ["Required when no segment is given."], "ends_at": ["Required."]},
             )
         segment = segment_create(
@@ -154,7 +157,10 @@ def lineup_approve(
 def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRequest:
     request = _locked_request(request)
     if request.status != L.REQUESTED:
-        raise Conflict(f"A {request.status} request cannot be declined.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be declined.") % {"status": request.get_status_display()},
+            code="invalid_state",
+        )
     request.status, request.reason, request.decided_by, request.decided_at = (
         L.DECLINED,
         reason,
@@ -169,7 +175,11 @@ def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRe
 def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> LineupRequest:
     request = _locked_request(request)
     if request.status not in LineupRequest.ACTIVE:
-        raise Conflict(f"A {request.status} request cannot be {to}.", code="invalid_state")
+        raise Conflict(
+            gettext("A %(status)s request cannot be %(to)s.")
+            % {"status": request.get_status_display(), "to": dict(L.choices).get(to, to)},
+            code="invalid_state",
+        )
     if request.session.status in (S.ENDED, S.CANCELLED) and request.status == L.APPROVED:
         raise Conflict(
             f"The session is {request.session.status}; its lineup is history.", code="invalid_state"

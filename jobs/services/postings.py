@@ -23,19 +23,19 @@ def _validate_posting(values: dict) -> None:
     errors: dict[str, list[str]] = {}
     pay_min, pay_max = values.get("pay_min"), values.get("pay_max")
     if pay_min is not None and pay_max is not None and Decimal(pay_min) > Decimal(pay_max):
-        errors["pay_min"] = [gettext("最低薪资不能高于最高薪资 / Minimum pay must not exceed maximum pay.")]
+        errors["pay_min"] = [gettext("最低薪资不能高于最高薪资。")]
     if values.get("headcount") is not None and values["headcount"] < 1:
-        errors["headcount"] = [gettext("招聘人数至少为 1 / Headcount must be at least 1.")]
+        errors["headcount"] = [gettext("招聘人数至少为 1。")]
     age_min, age_max = values.get("age_min"), values.get("age_max")
     if age_min is not None and age_max is not None and age_min > age_max:
         errors["age_min"] = ["Minimum age must not exceed maximum age."]
     if age_min is not None and age_min < 16:
-        errors["age_min"] = [gettext("不得招用未满 16 周岁的未成年人 / Minimum legal working age is 16.")]
+        errors["age_min"] = [gettext("不得招用未满 16 周岁的未成年人。")]
     closes_at = values.get("closes_at")
     if closes_at is not None and closes_at <= timezone.now() and values.get("_check_future", True):
-        errors["closes_at"] = [gettext("截止时间必须在将来 / Closing time must be in the future.")]
+        errors["closes_at"] = [gettext("截止时间必须在将来。")]
     if errors:
-        raise ApplicationError("Invalid posting.", fields=errors)
+        raise ApplicationError(gettext("Invalid posting."), fields=errors)
 
 
 @transaction.atomic
@@ -65,23 +65,36 @@ def posting_update(*, posting: JobPosting, by: User, **changes) -> JobPosting:
 
 
 @transaction.atomic
+def _posting_label(status: str) -> str:
+    return str(dict(JobPosting.Status.choices).get(status, status))
+
+
 def posting_set_status(*, posting: JobPosting, by: User, status: str) -> JobPosting:
     posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
     if status == posting.status:
         return posting
     if status not in POSTING_TRANSITIONS.get(posting.status, set()):
         raise Conflict(
-            f"A {posting.status} posting cannot become {status}.",
+            gettext("A %(current)s posting cannot become %(status)s.")
+            % {"current": _posting_label(posting.status), "status": _posting_label(status)},
             code="invalid_transition",
             fields={
-                "status": [f"Allowed from {posting.status}: {sorted(POSTING_TRANSITIONS[posting.status])}."]
+                "status": [
+                    gettext("从“%(current)s”只能变为：%(allowed)s。")
+                    % {
+                        "current": _posting_label(posting.status),
+                        "allowed": gettext("、").join(
+                            _posting_label(s) for s in sorted(POSTING_TRANSITIONS[posting.status])
+                        ),
+                    }
+                ]
             },
         )
     if status == P.OPEN and posting.closes_at and posting.closes_at <= timezone.now():
         raise ApplicationError(
-            "The closing time has passed; set a new closes_at first.",
+            gettext("The closing time has passed; set a new closes_at first."),
             code="invalid_transition",
-            fields={"closes_at": [gettext("截止时间已过 / Closing time has passed.")]},
+            fields={"closes_at": [gettext("截止时间已过。")]},
         )
     posting.status = status
     posting.save(update_fields=["status", "updated_at"])
@@ -112,7 +125,7 @@ def shortlink_get_or_create(*, posting: JobPosting, session: LiveSession | None)
                 return ShortLink.objects.create(posting=posting, session=session)
         except IntegrityError:
             continue  # a parallel create won the (posting, session) or code race; read it back
-    raise Busy("Could not create a short link, please retry.")
+    raise Busy(gettext("Could not create a short link, please retry."))
 
 
 def shortlink_url(link: ShortLink) -> str:

@@ -20,7 +20,7 @@ def _owner_or_403(*, by: User, employer_id) -> None:
     membership = getattr(by, "employer_membership", None)
     if membership is None or membership.employer_id != employer_id or membership.role != "owner":
         raise ApplicationError(
-            "Only the owner can manage the team.",
+            gettext("Only the owner can manage the team."),
             code="permission_denied",
             status_code=403,
             fields={"team": [gettext("只有企业负责人可以管理团队。")]},
@@ -33,7 +33,7 @@ def _pending(invitation: EmployerInvitation) -> EmployerInvitation:
     )
     if invitation.accepted_at:
         raise ApplicationError(
-            "The invitation was already accepted.",
+            gettext("The invitation was already accepted."),
             code="invalid_state",
             status_code=409,
             fields={"invitation": [gettext("该邀请已被接受。")]},

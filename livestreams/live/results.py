@@ -25,6 +25,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import User
 from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
@@ -454,7 +455,7 @@ def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
         "applicants": applicants if apps_metrics else None,
         "apply_rate": apps_metrics["apply_rate"] if apps_metrics else None,
         "apm": apps_metrics["apm"] if apps_metrics else None,
-        "apm_denominator": "views (room entries)",
+        "apm_denominator": gettext("views (room entries)"),
         "orders": o["orders"],
         "orders_refunded": o["refunds"],
         "buyers": o["buyers"],
@@ -464,9 +465,9 @@ def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
         "gmv_net": _money(o["gmv_net"]),
         "conversion": _ratio(o["buyers"], unique),
         "aov": _money(o["gmv_net"] / orders_kept) if orders_kept else None,
-        "aov_definition": "net GMV / orders not refunded",
+        "aov_definition": gettext("net GMV / orders not refunded"),
         "gpm": _money(o["gmv_net"] * 1000 / views) if views else None,
-        "gpm_denominator": "net GMV per 1,000 views (room entries)",
+        "gpm_denominator": gettext("net GMV per 1,000 views (room entries)"),
         "currency": "CNY",
     }
     breakdowns = _breakdowns(

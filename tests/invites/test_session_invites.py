@@ -83,7 +83,7 @@ def test_schedule_invites_hosts_and_lineup_sellers(draft, organizer, host, selle
     assert seller_event.decoded("DTSTART") == draft.starts_at.replace(
         microsecond=0
     )  # their own segment's time
-    assert "您的环节 Your segment: 开场" in str(seller_event["DESCRIPTION"])
+    assert "您的环节：开场" in str(seller_event["DESCRIPTION"])
     # State recorded per (UID, attendee, SEQUENCE, METHOD), linked to the outbox row.
     delivery = InviteDelivery.objects.get(recipient=host.email)
     assert (delivery.uid, delivery.sequence, delivery.method, delivery.outbox_id) == (

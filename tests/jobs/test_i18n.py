@@ -111,7 +111,7 @@ def test_missing_name_error_in_english(client, direct_link):
 def test_bad_phone_error_by_default_is_chinese(client, direct_link):
     response = client.post(f"/j/{direct_link.code}/", {"name": "张伟", "phone": "abc"})
     assert response.status_code == 400
-    assert "<li>手机号格式不正确 / Not a valid mobile number.</li>" in response.content.decode()
+    assert "<li>手机号格式不正确。</li>" in response.content.decode()
 
 
 def test_confirmation_in_english(client, direct_link):

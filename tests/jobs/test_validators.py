@@ -26,9 +26,9 @@ def test_credit_code_check_char_31_maps_to_zero():
 @pytest.mark.parametrize(
     "code, fragment",
     [
-        ("914403001922038217", "check character"),  # last char altered
+        ("914403001922038217", "校验位"),  # last char altered
         ("91440300192203821", "18"),
-        ("9144030019220382IO", "Invalid characters"),
+        ("9144030019220382IO", "非法字符"),
         ("", "18"),
     ],
 )
