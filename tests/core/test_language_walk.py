@@ -108,9 +108,10 @@ def world(db, union, organizer, host):
     )
     factories.make_series(union=union)
     link = job_services.shortlink_get_or_create(posting=posting, session=None)
-    application, _ = job_services.application_submit_public(
-        posting=posting, session=None, name="张伟", phone="13800138000", ip="10.0.0.1"
+    applied = job_services.application_submit_public(
+        posting_id=posting.pk, name="张伟", phone="13800138000", ip="10.0.0.1"
     )
+    application = Application.objects.get(pk=applied.id)
     owner = employer.memberships.get(role="owner").user
     job_services.lineup_request_create(
         employer=employer, by=owner, session=fair, postings=[posting], note="希望安排上午"
