@@ -89,6 +89,25 @@ def notify(*, user: User, notice: Notice, phone: str = "", email_sent_elsewhere:
     return channels
 
 
+def notify_email(*, user: User, notice: Notice) -> bool:
+    """The notice's email alone (same key as ``notify`` would use): for a change whose calendar invite,
+    which would have carried the text, had nothing to send."""
+    if "@" not in (user.email or ""):
+        return False
+    return bool(
+        outbox_enqueue_many(
+            [
+                {
+                    "key": f"{notice.key}:email",
+                    "recipient": user.email,
+                    "subject": notice.subject,
+                    "payload": email_payload(text=notice.text, html=notice.html),
+                }
+            ]
+        )
+    )
+
+
 def wants_email(user: User, *, phone: str = "") -> bool:
     return "email" in channels_for(user, phone=phone)
 
