@@ -33,9 +33,15 @@ class Notice:
     html: str = ""
 
 
-def channels_for(user: User, *, phone: str = "") -> list[str]:
+def phone_of(user: User) -> str:
+    """The number SMS reaches this person on: the trainee profile's, else the account's own."""
+    trainee = getattr(user, "trainee", None) if user.role == User.Role.TRAINEE else None
+    return (getattr(trainee, "phone", "") or user.phone or "").strip()
+
+
+def channels_for(user: User, *, phone: str | None = None) -> list[str]:
     has_email = "@" in (user.email or "")
-    has_phone = bool(phone)
+    has_phone = bool(phone_of(user) if phone is None else phone)
     pref = user.notify_channel
     wanted = {
         User.Channel.EMAIL: ["email"],
@@ -58,8 +64,13 @@ def local(dt: datetime, *, user: User, default_zone: str) -> str:
     return f"{dt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}（{zone}）"
 
 
-def notify(*, user: User, notice: Notice, phone: str = "", email_sent_elsewhere: bool = False) -> list[str]:
-    """Enqueue the notice on the person's channels (idempotent by key). Returns the channels used."""
+def notify(
+    *, user: User, notice: Notice, phone: str | None = None, email_sent_elsewhere: bool = False
+) -> list[str]:
+    """Enqueue the notice on the person's channels (idempotent by key). Returns the channels used.
+
+    ``phone``: the number to text (default: ``phone_of(user)``)."""
+    phone = phone_of(user) if phone is None else phone
     channels = channels_for(user, phone=phone)
     rows = []
     for channel in channels:
@@ -108,7 +119,7 @@ def notify_email(*, user: User, notice: Notice) -> bool:
     )
 
 
-def wants_email(user: User, *, phone: str = "") -> bool:
+def wants_email(user: User, *, phone: str | None = None) -> bool:
     return "email" in channels_for(user, phone=phone)
 
 
