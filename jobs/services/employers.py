@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
+from core.notify import Notice, notify
 from core.outbox import email_payload, outbox_enqueue
 from core.validation import check_text, reject_unknown
 from jobs.models import (
@@ -199,9 +200,8 @@ def can_verify_employer(user: User, employer: Employer, *, unions: set | None = 
 
 
 def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> None:
-    emails = {m.user.email.strip().lower(): m.user.email for m in employer.memberships.select_related("user")}
-    if employer.contact_email:
-        emails.setdefault(employer.contact_email.strip().lower(), employer.contact_email)
+    """The "slot requests suspended" notice: one message naming every fair, to each team member on
+    their own channels, and to the company contact address by email when nobody on the team uses it."""
     lines = "\n".join(f"- {r.session.title}" for r in suspended) or "-"
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     text = (
@@ -212,13 +212,29 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
         "Your segments in fairs that have not ended are suspended and their calendar invites cancelled. "
         "After verifying again, request a slot again; the old segments are not restored.\n"
     )
-    for address in sorted(emails.values()):
-        if not address:
-            continue
+    subject = f"[驿站] 企业认证已撤销：{employer.name}"
+    emailed = set()
+    for membership in employer.memberships.select_related("user").order_by("pk"):
+        user = membership.user
+        channels = notify(
+            user=user,
+            notice=Notice(
+                key=f"jobs:unverified:{employer.pk}:{stamp}:u{user.pk}",
+                kind="employer_suspended",
+                subject=subject,
+                text=text,
+                sms_text=f"【驿站】「{employer.name}」的企业认证已撤销，{len(suspended)} 个直播带岗时段已暂停。",
+                sms_params={"employer": employer.name[:20], "count": len(suspended)},
+            ),
+        )
+        if "email" in channels:
+            emailed.add(user.email.strip().lower())
+    address = (employer.contact_email or "").strip()
+    if address and address.lower() not in emailed:
         outbox_enqueue(
             key=f"jobs:unverified:{employer.pk}:{stamp}:{address.lower()}",
             recipient=address,
-            subject=f"[驿站] 企业认证已撤销：{employer.name}",
+            subject=subject,
             payload=email_payload(text=text),
         )
 
