@@ -157,6 +157,50 @@ def test_invited_coach_sets_a_password_and_logs_in(live_server, page_for, browse
     context.close()
 
 
+def test_host_invited_by_sms_only_sets_a_password_and_signs_in_by_code(
+    live_server, page_for, browser, union, organizer
+):
+    staff = page_for(organizer)
+    staff.goto(f"{live_server.url}/coaching/invitations/")
+    staff.get_by_label("身份").select_option("host")
+    staff.get_by_label("姓名").fill("周主播")
+    staff.get_by_test_id("invite-submit").click()
+    expect(staff.locator(".errorlist").first).to_contain_text("请填写邮箱或手机号")
+    staff.get_by_label("姓名").fill("周主播")
+    staff.get_by_label("手机号（选填，同时短信通知）").fill("139 0571 8899")
+    staff.get_by_test_id("invite-submit").click()
+    expect(staff.locator(".notice").first).to_contain_text("139****8899")
+    expect(staff.get_by_test_id("invited").first).to_contain_text("等待设置密码")
+    host = User.objects.get(phone="13905718899")
+    assert host.role == "host" and host.email == "" and not host.has_usable_password()
+    assert not OutboxMessage.objects.filter(kind="email").exists()  # nobody to email: SMS only
+
+    deliver_pending("sms")
+    [text] = [m.text for m in sms.outbox if m.phone == "13905718899" and m.kind == "invitation"]
+    link = re.search(r"http\S+/accounts/reset/\S+?/(?=\s|（|$)", text).group(0)
+    link = link.replace("http://127.0.0.1:8000", live_server.url)
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_label("新密码").fill("Zhou-host-2026!")
+    page.get_by_label("再输入一次").fill("Zhou-host-2026!")
+    page.get_by_test_id("set-password").click()
+    expect(page.get_by_test_id("reset-complete")).to_be_visible()
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "sms-invite-set-password.png"))
+    page.goto(link)  # single use
+    expect(page.get_by_test_id("link-invalid")).to_be_visible()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("手机号").fill("13905718899")
+    page.get_by_test_id("send-code").click()
+    page.get_by_label("验证码").fill(_code_for("+8613905718899"))
+    page.get_by_test_id("code-submit").click()
+    expect(page.get_by_test_id("account-home")).to_have_text("周主播")
+    context.close()
+
+
 def test_organizer_books_on_behalf_and_stays_the_organizer(live_server, page_for, union, organizer):
     coach = cf.make_coach(union=union)
     program = cf.make_program(union=union, organizer=organizer)
