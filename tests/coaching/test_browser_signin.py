@@ -201,6 +201,45 @@ def test_host_invited_by_sms_only_sets_a_password_and_signs_in_by_code(
     context.close()
 
 
+def test_check_in_asks_for_the_code_right_there(live_server, phone_page, union, organizer):
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, organizer=organizer)
+    slot = cf.make_slot(
+        program=program, coach=coach, starts_in=cf.timedelta(minutes=10), title="第 5 课：实战"
+    )
+    trainee = cf.make_trainee(phone="13805716688")
+    from coaching import services
+
+    booking = services.booking_create(slot=slot, trainee=trainee)
+    page = phone_page
+
+    page.goto(f"{live_server.url}/coaching/checkin/{slot.checkin_token}/")
+    expect(page.get_by_test_id("checkin-phone-form")).to_be_visible()
+    page.get_by_label("手机号").fill("138 0571 6688")
+    page.get_by_test_id("send-code").click()
+    expect(page.get_by_test_id("code-sent-to")).to_contain_text("138****6688")
+    code = _code_for("+8613805716688")
+    page.get_by_label("验证码").fill("000000" if code != "000000" else "111111")
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("code-error")).to_contain_text("验证码不正确")
+    page.get_by_label("验证码").fill(code)
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.locator(".notice.success")).to_contain_text("签到成功")
+    assert "/accounts/login/" not in page.url
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "checkin-code.png"))
+    booking.refresh_from_db()
+    assert booking.attendance == "present" and booking.checked_in_at is not None
+
+
+def test_login_page_links_employer_sign_up(live_server, phone_page):
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_test_id("employer-signup").click()
+    page.wait_for_url("**/jobs/employer/signup/")
+    expect(page.locator("h1")).to_be_visible()
+
+
 def test_organizer_books_on_behalf_and_stays_the_organizer(live_server, page_for, union, organizer):
     coach = cf.make_coach(union=union)
     program = cf.make_program(union=union, organizer=organizer)
