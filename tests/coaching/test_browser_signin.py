@@ -258,3 +258,41 @@ def test_organizer_books_on_behalf_and_stays_the_organizer(live_server, page_for
     expect(page.get_by_test_id("account-home")).to_have_text(organizer.name)
     booking = Booking.objects.get(slot=slot)
     assert booking.trainee.phone == "13905712233" and booking.booked_by == organizer
+
+
+def test_recruiter_invited_by_sms_joins_from_the_link_on_a_phone(live_server, page_for, browser, db):
+    from jobs.models import EmployerMembership
+    from tests.jobs.factories import HUAWEI, make_employer
+
+    employer = make_employer(name="恒芯电子", credit_code=HUAWEI, username="hr_boss")
+    owner = employer.memberships.get().user
+    staff = page_for(owner)
+    staff.goto(f"{live_server.url}/jobs/employer/team/")
+    staff.get_by_label("或手机号（短信邀请）").fill("139 0571 7788")
+    staff.get_by_test_id("invite").click()
+    expect(staff.get_by_test_id("invitation").first).to_contain_text("139****7788")
+    assert not OutboxMessage.objects.filter(kind="email", key__startswith="jobs:invite").exists()
+
+    deliver_pending("sms")
+    [text] = [m.text for m in sms.outbox if m.phone == "13905717788" and m.kind == "recruiter_invitation"]
+    link = (
+        re.search(r"http\S+/jobs/invite/[\w-]+/", text)
+        .group(0)
+        .replace("http://127.0.0.1:8000", live_server.url)
+    )
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_label("用户名").fill("zhaopin_wang")
+    page.get_by_label("姓名").fill("王招聘")
+    page.get_by_label("密码").fill("Wang-hr-2026!")
+    page.get_by_test_id("accept").click()
+    page.wait_for_url("**/jobs/employer/**")
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(SHOTS / "sms-recruiter-joined.png"))
+    member = EmployerMembership.objects.get(user__username="zhaopin_wang")
+    assert member.role == "recruiter" and member.user.phone == "13905717788"
+    page.goto(link)  # single use
+    expect(page.get_by_test_id("invalid")).to_be_visible()
+    context.close()
