@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue_many, sms_payload
+from core.phones import cn_mobile_clean
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ def wants_email(user: User, *, phone: str | None = None) -> bool:
     return "email" in channels_for(user, phone=phone)
 
 
-def preferences_update(*, user: User, notify_channel: str, time_zone: str, email: str) -> User:
+def preferences_update(
+    *, user: User, notify_channel: str, time_zone: str, email: str, phone: str | None = None
+) -> User:
+    """``phone``: staff accounts' own number (trainees keep theirs on the profile); None leaves it."""
     if notify_channel not in User.Channel.values:
         raise ApplicationError("Unknown channel.", fields={"notify_channel": [_("请选择通知方式。")]})
     if time_zone and time_zone not in available_timezones():
@@ -133,6 +137,12 @@ def preferences_update(*, user: User, notify_channel: str, time_zone: str, email
         raise ApplicationError("Email needed.", fields={"email": [_("选择邮件通知需要填写邮箱。")]})
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ApplicationError("Email in use.", fields={"email": [_("该邮箱已被其他账号使用。")]})
+    fields = ["notify_channel", "time_zone", "email"]
+    if phone is not None:
+        user.phone = cn_mobile_clean(phone) if phone.strip() else ""
+        fields.append("phone")
+    if notify_channel in (User.Channel.SMS, User.Channel.BOTH) and not phone_of(user):
+        raise ApplicationError("Phone needed.", fields={"phone": [_("选择短信通知需要填写手机号。")]})
     user.notify_channel, user.time_zone, user.email = notify_channel, time_zone, email
-    user.save(update_fields=["notify_channel", "time_zone", "email"])
+    user.save(update_fields=fields)
     return user
