@@ -15,11 +15,14 @@ owns SEQUENCE (it rises whenever what the calendar shows changes); the services 
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.conf import settings
 from django.utils.translation import gettext
 
 from coaching.models import Booking, Slot
-from invites.services import invite_publish
+from core.notify import Notice, notify_email
+from invites.services import Extras, invite_publish
 from invites.sources import CANCELLED, CHAIR, CONFIRMED, Attendee, InviteEvent, InviteSource, in_site_language
 
 # Booking changes after which the trainee's calendar may need a REQUEST or a CANCEL.
@@ -126,34 +129,75 @@ class SlotInvite(InviteSource):
         return [Attendee.for_user(self.slot.coach.user, role=CHAIR)]
 
 
-def booking_invite_sync(*, booking: Booking) -> None:
-    """Bring the trainee's calendar in line with the booking (idempotent)."""
+def booking_invite_sync(
+    *, booking: Booking, notice: Notice | None = None, email_fallback: bool = False, hold: bool = False
+) -> dict:
+    """Bring the trainee's calendar in line with the booking (idempotent).
+
+    ``notice``: the change's notice; the trainee's invite email carries it (one email per change). When
+    no invite goes to the trainee (nothing changed in the calendar, or the booking was never in it) and
+    ``email_fallback`` is set (the trainee wants email), the notice goes out as a plain email instead.
+    ``hold``: record the calendar change but return its attachment instead of emailing it (the entry a
+    moved booking leaves is cancelled inside the move's one email). Returns {attendee key: attachment}.
+    """
     booking = Booking.objects.select_related("slot__program", "slot__coach__user", "trainee__user").get(
         pk=booking.pk
     )
-    invite_publish(source=BookingInvite(booking))
+    trainee = Attendee.for_user(booking.trainee.user)
+    extras = Extras(
+        notices={trainee.key: notice} if notice else {},
+        attachments={trainee.key: list(carry.values())} if (carry := _moved_from_cancel(booking)) else {},
+        hold_email=hold,
+    )
+    result = invite_publish(source=BookingInvite(booking), extras=extras)
+    emailed = trainee.email and trainee.key in (*result.requested, *result.cancelled)
+    if notice is not None and email_fallback and not emailed and not hold:
+        notify_email(user=booking.trainee.user, notice=notice)
+    return result.held
+
+
+def _moved_from_cancel(booking: Booking) -> dict:
+    """For the booking a move created: the CANCEL of the entry the old booking leaves, to carry in the
+    move's one email (the old booking's own change sends nothing)."""
+    if booking.status != Booking.Status.CONFIRMED:
+        return {}
+    old = Booking.objects.filter(moved_to=booking).only("pk").first()
+    if old is None:
+        return {}
+    return booking_invite_sync(booking=old, hold=True)
 
 
 # Outbox kind for "bring this booking's calendar entry up to date after the seat transaction committed".
 INVITE_OUTBOX_KIND = "coaching.booking_invite"
 
 
-def booking_invite_outbox_row(*, booking: Booking) -> dict:
-    """The outbox row that asks a worker to run ``booking_invite_sync`` once the booking is committed."""
+def booking_invite_outbox_row(
+    *, booking: Booking, notice: Notice | None = None, email_fallback: bool = False
+) -> dict:
+    """The outbox row that asks a worker to run ``booking_invite_sync`` once the booking is committed
+    (with the change's notice, which the invite email carries)."""
     return {
         "key": f"coaching:invite:{booking.pk}:{booking.ical_sequence}",
         "kind": INVITE_OUTBOX_KIND,
         "recipient": "",
         "subject": "calendar invite",
-        "payload": {"booking": str(booking.pk)},
+        "payload": {
+            "booking": str(booking.pk),
+            "notice": asdict(notice) if notice else None,
+            "email_fallback": email_fallback,
+        },
     }
 
 
 def booking_invite_from_outbox(payload: dict) -> None:
-    """Outbox handler (idempotent: publishing an unchanged invite sends nothing new)."""
+    """Outbox handler (idempotent: publishing an unchanged invite sends nothing new, and the fallback
+    notice email has a unique key)."""
     booking = Booking.objects.filter(pk=payload["booking"]).first()
     if booking is not None:
-        booking_invite_sync(booking=booking)
+        notice = Notice(**payload["notice"]) if payload.get("notice") else None
+        booking_invite_sync(
+            booking=booking, notice=notice, email_fallback=payload.get("email_fallback", False)
+        )
 
 
 def slot_invite_sync(*, slot: Slot) -> None:

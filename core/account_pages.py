@@ -208,13 +208,21 @@ class PreferencesForm(forms.Form):
     )
     time_zone = forms.ChoiceField(label=gettext_lazy("时区"), choices=_zone_choices, required=False)
     email = forms.EmailField(label=gettext_lazy("邮箱"), required=False, max_length=254)
+    phone = forms.CharField(label=gettext_lazy("手机号（接收短信通知）"), required=False, max_length=20)
 
 
 @login_required
 def preferences(request):
     user = request.user
-    initial = {"notify_channel": user.notify_channel, "time_zone": user.time_zone, "email": user.email}
+    initial = {
+        "notify_channel": user.notify_channel,
+        "time_zone": user.time_zone,
+        "email": user.email,
+        "phone": user.phone,
+    }
     form = PreferencesForm(request.POST or None, initial=initial)
+    if user.role == User.Role.TRAINEE:  # a trainee's number is the one they book with (their profile)
+        del form.fields["phone"]
     if request.method == "POST" and form.is_valid():
         try:
             preferences_update(user=user, **form.cleaned_data)

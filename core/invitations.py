@@ -51,31 +51,48 @@ def _username_for(email: str) -> str:
 def account_invite(
     *, by: User, email: str, name: str, role: str, union: Union | None, phone: str = ""
 ) -> User:
-    """Create an account without a password for a coach/host/recruiter and send the set-password link
-    (email; SMS too when a phone is given). Inviting the same address again resends the link."""
+    """Create an account without a password for a coach/host/recruiter and send the set-password link:
+    by email, and by SMS when a phone is given (only SMS where only a phone is known; the number is kept
+    on the account, so the person can also sign in with a code sent to it). Inviting the same address
+    or number again resends the link. ``phone``: already cleaned (11 national digits)."""
     if role not in [r.value for r in INVITABLE_ROLES] + [User.Role.EMPLOYER.value]:
         raise ApplicationError(_("This role cannot be invited."), fields={"role": [_("不能邀请该角色。")]})
-    email = _clean_email(email)
+    phone = (phone or "").strip()
+    if (email or "").strip() or not phone:
+        email = _clean_email(email)
+    else:
+        email = ""
     name = (name or "").strip()[:100]
     if not name:
         raise ApplicationError(_("Name is required."), fields={"name": [_("请填写姓名。")]})
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if email:
+            user = User.objects.select_for_update().filter(email__iexact=email).first()
+            taken = {"email": [_("该邮箱已有账号。")]}
+        else:
+            user = User.objects.select_for_update().filter(phone=phone).order_by("pk").first()
+            taken = {"phone": [_("该手机号已有账号。")]}
         if user is not None and (user.role != role or user.has_usable_password()):
             raise Conflict(
-                _("This email already has an account."),
-                code="email_taken",
-                fields={"email": [_("该邮箱已有账号。")]},
+                _("This email or number already has an account."), code="email_taken", fields=taken
             )
         if user is None:
             try:
                 user = User.objects.create_user(
-                    username=_username_for(email), email=email, role=role, display_name=name, union=union
+                    username=_username_for(email),
+                    email=email,
+                    role=role,
+                    display_name=name,
+                    union=union,
+                    phone=phone,
                 )
             except IntegrityError as exc:
                 raise Conflict(_("This email already has an account."), code="email_taken") from exc
             user.set_unusable_password()
             user.save(update_fields=["password"])
+        elif phone and user.phone != phone:
+            user.phone = phone
+            user.save(update_fields=["phone"])
         activity_log(actor=by, verb="user.invited", obj=user, role=role)
         invitation_send(user=user, by=by, phone=phone)
     return user
@@ -85,25 +102,26 @@ def invitation_send(*, user: User, by: User, phone: str = "") -> None:
     link = set_password_url(user)
     role = User.Role(user.role).label
     days = max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1)
-    text = "\n".join(
-        [
-            _("%(name)s，您好：") % {"name": user.name},
-            "",
-            _("%(by)s 邀请您以「%(role)s」身份加入驿站。") % {"by": by.name, "role": role},
-            _("请打开下面的链接设置密码（%(days)s 天内有效，只能使用一次）：") % {"days": days},
-            link,
-            "",
-            _("设置后用邮箱或下面的用户名登录：%(username)s") % {"username": user.username},
-        ]
-    )
     # Key includes the password hash: a new invitation after the link was used is a new message.
     stamp = default_token_generator.make_token(user)[-12:]
-    outbox_enqueue(
-        key=f"invite:{user.pk}:{stamp}",
-        recipient=user.email,
-        subject=_("【驿站】邀请您加入：设置密码"),
-        payload=email_payload(text=text),
-    )
+    if user.email:
+        text = "\n".join(
+            [
+                _("%(name)s，您好：") % {"name": user.name},
+                "",
+                _("%(by)s 邀请您以「%(role)s」身份加入驿站。") % {"by": by.name, "role": role},
+                _("请打开下面的链接设置密码（%(days)s 天内有效，只能使用一次）：") % {"days": days},
+                link,
+                "",
+                _("设置后用邮箱或下面的用户名登录：%(username)s") % {"username": user.username},
+            ]
+        )
+        outbox_enqueue(
+            key=f"invite:{user.pk}:{stamp}",
+            recipient=user.email,
+            subject=_("【驿站】邀请您加入：设置密码"),
+            payload=email_payload(text=text),
+        )
     if phone:
         outbox_enqueue(
             key=f"invite-sms:{user.pk}:{stamp}",
@@ -112,7 +130,9 @@ def invitation_send(*, user: User, by: User, phone: str = "") -> None:
             subject="invitation",
             payload=sms_payload(
                 kind="invitation",
-                text=_("【驿站】%(by)s 邀请您加入，请设置密码：%(link)s") % {"by": by.name, "link": link},
+                text=_("【驿站】%(by)s 邀请您加入，请设置密码：%(link)s") % {"by": by.name, "link": link}
+                + " "
+                + _("（%(days)s 天内有效，只能使用一次；之后可用本手机号验证码登录）") % {"days": days},
                 params={"name": by.name},
             ),
         )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue_many, sms_payload
+from core.phones import cn_mobile_clean
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,15 @@ class Notice:
     html: str = ""
 
 
-def channels_for(user: User, *, phone: str = "") -> list[str]:
+def phone_of(user: User) -> str:
+    """The number SMS reaches this person on: the trainee profile's, else the account's own."""
+    trainee = getattr(user, "trainee", None) if user.role == User.Role.TRAINEE else None
+    return (getattr(trainee, "phone", "") or user.phone or "").strip()
+
+
+def channels_for(user: User, *, phone: str | None = None) -> list[str]:
     has_email = "@" in (user.email or "")
-    has_phone = bool(phone)
+    has_phone = bool(phone_of(user) if phone is None else phone)
     pref = user.notify_channel
     wanted = {
         User.Channel.EMAIL: ["email"],
@@ -58,8 +65,13 @@ def local(dt: datetime, *, user: User, default_zone: str) -> str:
     return f"{dt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}（{zone}）"
 
 
-def notify(*, user: User, notice: Notice, phone: str = "", email_sent_elsewhere: bool = False) -> list[str]:
-    """Enqueue the notice on the person's channels (idempotent by key). Returns the channels used."""
+def notify(
+    *, user: User, notice: Notice, phone: str | None = None, email_sent_elsewhere: bool = False
+) -> list[str]:
+    """Enqueue the notice on the person's channels (idempotent by key). Returns the channels used.
+
+    ``phone``: the number to text (default: ``phone_of(user)``)."""
+    phone = phone_of(user) if phone is None else phone
     channels = channels_for(user, phone=phone)
     rows = []
     for channel in channels:
@@ -89,11 +101,33 @@ def notify(*, user: User, notice: Notice, phone: str = "", email_sent_elsewhere:
     return channels
 
 
-def wants_email(user: User, *, phone: str = "") -> bool:
+def notify_email(*, user: User, notice: Notice) -> bool:
+    """The notice's email alone (same key as ``notify`` would use): for a change whose calendar invite,
+    which would have carried the text, had nothing to send."""
+    if "@" not in (user.email or ""):
+        return False
+    return bool(
+        outbox_enqueue_many(
+            [
+                {
+                    "key": f"{notice.key}:email",
+                    "recipient": user.email,
+                    "subject": notice.subject,
+                    "payload": email_payload(text=notice.text, html=notice.html),
+                }
+            ]
+        )
+    )
+
+
+def wants_email(user: User, *, phone: str | None = None) -> bool:
     return "email" in channels_for(user, phone=phone)
 
 
-def preferences_update(*, user: User, notify_channel: str, time_zone: str, email: str) -> User:
+def preferences_update(
+    *, user: User, notify_channel: str, time_zone: str, email: str, phone: str | None = None
+) -> User:
+    """``phone``: staff accounts' own number (trainees keep theirs on the profile); None leaves it."""
     if notify_channel not in User.Channel.values:
         raise ApplicationError("Unknown channel.", fields={"notify_channel": [_("请选择通知方式。")]})
     if time_zone and time_zone not in available_timezones():
@@ -103,6 +137,12 @@ def preferences_update(*, user: User, notify_channel: str, time_zone: str, email
         raise ApplicationError("Email needed.", fields={"email": [_("选择邮件通知需要填写邮箱。")]})
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ApplicationError("Email in use.", fields={"email": [_("该邮箱已被其他账号使用。")]})
+    fields = ["notify_channel", "time_zone", "email"]
+    if phone is not None:
+        user.phone = cn_mobile_clean(phone) if phone.strip() else ""
+        fields.append("phone")
+    if notify_channel in (User.Channel.SMS, User.Channel.BOTH) and not phone_of(user):
+        raise ApplicationError("Phone needed.", fields={"phone": [_("选择短信通知需要填写手机号。")]})
     user.notify_channel, user.time_zone, user.email = notify_channel, time_zone, email
-    user.save(update_fields=["notify_channel", "time_zone", "email"])
+    user.save(update_fields=fields)
     return user

@@ -68,7 +68,10 @@ def user_for_phone(phone: str) -> User | None:
     """The active account that owns this mobile number (trainees sign up with one)."""
     # Codes are keyed by E.164; trainee phones are stored as 11 national digits (core/phones.py).
     forms = {phone, cn_mobile_normalize(phone)}
-    return User.objects.filter(trainee__phone__in=forms, is_active=True).first()
+    found = User.objects.filter(trainee__phone__in=forms, is_active=True).first()
+    if found is None:  # staff invited by SMS sign in with the number on their account
+        found = User.objects.filter(phone__in=forms, is_active=True).order_by("pk").first()
+    return found
 
 
 def _lock_number(phone: str) -> None:

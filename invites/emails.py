@@ -39,10 +39,27 @@ def subject_for(*, event: InviteEvent, method: str, is_update: bool) -> str:
     return f"[驿站] 日程邀请 Invitation: {event.summary}"
 
 
+def calendar_attachment(*, ics: str, method: str, filename: str = "invite.ics") -> dict:
+    return {"filename": filename, "content": ics, "mimetype": f"text/calendar; method={method}"}
+
+
 def invite_payload(
-    *, event: InviteEvent, attendee: Attendee, method: str, ics: str, is_update: bool
+    *,
+    event: InviteEvent,
+    attendee: Attendee,
+    method: str,
+    ics: str,
+    is_update: bool,
+    notice=None,
+    extra_attachments=(),
 ) -> tuple[str, dict]:
-    """(subject, outbox payload) for one attendee."""
+    """(subject, outbox payload) for one attendee.
+
+    ``notice`` (a ``core.notify.Notice``): the change this invite belongs to. Its subject and text lead
+    the email, so the person gets one email per change that both tells them and updates their calendar.
+    """
+    if notice is not None:
+        return _notice_payload(notice=notice, method=method, ics=ics, extra_attachments=extra_attachments)
     when = when_text(event)
     name = attendee.name or attendee.email or ""
     if method == CANCEL:
@@ -82,8 +99,28 @@ def invite_payload(
         html=html,
         # Django adds charset="utf-8"; the method parameter must equal the METHOD inside (RFC 6047 §2.4).
         alternatives=[{"content": ics, "mimetype": f"text/calendar; method={method}"}],
-        attachments=[
-            {"filename": "invite.ics", "content": ics, "mimetype": f"text/calendar; method={method}"}
-        ],
+        attachments=[calendar_attachment(ics=ics, method=method), *extra_attachments],
     )
     return subject_for(event=event, method=method, is_update=is_update), payload
+
+
+CALENDAR_HINT = {
+    REQUEST: "日历：附件 invite.ics 已更新这项日程，打开即可加入或更新日历。",
+    CANCEL: "日历：附件 invite.ics 会从日历中删除这项日程。",
+}
+
+
+def _notice_payload(*, notice, method: str, ics: str, extra_attachments=()) -> tuple[str, dict]:
+    text = f"{notice.text}\n\n{CALENDAR_HINT.get(method, '')}\n\n— 驿站 Yizhan"
+    html = notice.html or (
+        "<!doctype html><html><body><p>"
+        + escape(notice.text).replace("\n\n", "</p><p>").replace("\n", "<br>")
+        + f"</p><p>{escape(CALENDAR_HINT.get(method, ''))}</p><p>— 驿站 Yizhan</p></body></html>"
+    )
+    payload = email_payload(
+        text=text,
+        html=html,
+        alternatives=[{"content": ics, "mimetype": f"text/calendar; method={method}"}],
+        attachments=[calendar_attachment(ics=ics, method=method), *extra_attachments],
+    )
+    return notice.subject, payload

@@ -43,6 +43,8 @@ class PublishResult:
     sequence: int = 0
     requested: list[str] = field(default_factory=list)  # attendee keys
     cancelled: list[str] = field(default_factory=list)
+    # attendee key → the calendar attachment that was *not* emailed (``hold_email``), to carry elsewhere
+    held: dict[str, dict] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -202,10 +204,30 @@ def _plan(entry: CalendarEvent, wanted: list[Attendee], rows: dict[str, InviteAt
     return plans
 
 
-def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
+@dataclass(frozen=True)
+class Extras:
+    """What a caller adds to the invite emails of one publication (one email per change):
+
+    - ``notices``: attendee key → notice (``core.notify.Notice``); that person's invite email takes the
+      notice's subject and text, so the change reaches them in one email, not a notice plus an invite.
+    - ``attachments``: attendee key → extra attachments for that person's email (e.g. the CANCEL of the
+      calendar entry a moved booking left).
+    - ``hold_email``: record the REQUEST/CANCEL as sent but do not email it; the attachment comes back in
+      ``PublishResult.held`` for the caller to carry in another email of the same change.
+    """
+
+    notices: dict = field(default_factory=dict)
+    attachments: dict = field(default_factory=dict)
+    hold_email: bool = False
+
+
+NO_EXTRAS = Extras()
+
+
+def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime, extras: Extras = NO_EXTRAS) -> dict:
     """Build one iMIP email per plan, enqueue them in bulk and record the deliveries."""
     if not plans:
-        return
+        return {}
     event = event_from_entry(entry)
     groups: dict[tuple[str, int], list[_Plan]] = {}
     for plan in plans:
@@ -222,7 +244,7 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
         )
         for plan, data in zip(group, rendered, strict=True):
             calendars[id(plan)] = data.decode()
-    messages = []
+    messages, held = [], {}
     for plan in plans:
         subject, payload = emails.invite_payload(
             event=event,
@@ -230,12 +252,19 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
             method=plan.method,
             ics=calendars[id(plan)],
             is_update=plan.row is not None,
+            notice=extras.notices.get(plan.person.key),
+            extra_attachments=extras.attachments.get(plan.person.key, ()),
         )
         key = emails.outbox_key(
             uid=entry.uid, attendee=plan.person, sequence=plan.sequence, method=plan.method
         )
+        if extras.hold_email:
+            held[plan.person.key] = emails.calendar_attachment(
+                ics=calendars[id(plan)], method=plan.method, filename=f"{plan.method.lower()}.ics"
+            )
         messages.append({"key": key, "recipient": plan.person.email, "subject": subject, "payload": payload})
-    outbox_enqueue_many(messages)
+    if not extras.hold_email:
+        outbox_enqueue_many(messages)
     keys = [m["key"] for m in messages]
     outbox_ids = dict(OutboxMessage.objects.filter(key__in=keys).values_list("key", "pk"))
 
@@ -287,12 +316,15 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime) -> None:
         ignore_conflicts=True,
         batch_size=2000,
     )
+    return held
 
 
-def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> PublishResult:
+def _sync(
+    entry: CalendarEvent, wanted: list[Attendee], now: datetime, extras: Extras = NO_EXTRAS
+) -> PublishResult:
     rows = {row.key: row for row in entry.attendees.all()}
     plans = _plan(entry, wanted, rows)
-    _send(entry, plans, now)
+    held = _send(entry, plans, now, extras)
     # People still listed whose name/address changed without a new SEQUENCE: remember it quietly.
     for person in wanted:
         row = rows.get(person.key)
@@ -306,11 +338,14 @@ def _sync(entry: CalendarEvent, wanted: list[Attendee], now: datetime) -> Publis
         sequence=entry.sequence,
         requested=[p.person.key for p in plans if p.method == REQUEST],
         cancelled=[p.person.key for p in plans if p.method == CANCEL],
+        held=held,
     )
 
 
 @transaction.atomic
-def invite_publish(*, source: InviteSource, now: datetime | None = None) -> PublishResult:
+def invite_publish(
+    *, source: InviteSource, now: datetime | None = None, extras: Extras = NO_EXTRAS
+) -> PublishResult:
     """Bring calendars in line with ``source``: store the event, send REQUEST/CANCEL where needed.
 
     Two publishers of one source are serialized by an advisory lock (tests/invites/test_concurrency.py
@@ -329,7 +364,7 @@ def invite_publish(*, source: InviteSource, now: datetime | None = None) -> Publ
         return PublishResult()  # never sent, nothing to take back
     entry = _store(source, entry, event, now)
     wanted = [] if entry.status == CANCELLED else _unique_attendees(source.attendees())
-    return _sync(entry, wanted, now)
+    return _sync(entry, wanted, now, extras)
 
 
 @transaction.atomic

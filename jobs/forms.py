@@ -30,7 +30,14 @@ class SignupForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("招聘专员的邮箱"))
+    email = forms.EmailField(label=_("招聘专员的邮箱"), required=False)
+    phone = forms.CharField(label=_("或手机号（短信邀请）"), max_length=20, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not (data.get("phone") or "").strip():
+            raise forms.ValidationError(_("请填写邮箱或手机号。"))
+        return data
 
 
 PAY_HELP = _("人民币元；计件请填每件的单价")

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import cn_mobile_mask
+
 
 class Employer(models.Model):
     """A company recruiting through the fairs. Organizers verify it before it can join a lineup."""
@@ -61,11 +63,13 @@ def _invite_token() -> str:
 
 
 class EmployerInvitation(models.Model):
-    """An owner invites a recruiter by email; accepting creates the recruiter's account."""
+    """An owner invites a recruiter by email, or by SMS where only a mobile number is known; accepting
+    (single use, before ``expires_at``) creates the recruiter's account."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    phone = models.CharField(_("mobile"), max_length=11, blank=True, default="")
     token = models.CharField(max_length=64, unique=True, default=_invite_token)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -78,7 +82,11 @@ class EmployerInvitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return f"{self.email} → {self.employer_id}"
+        return f"{self.email or self.masked_phone} → {self.employer_id}"
+
+    @property
+    def masked_phone(self) -> str:
+        return cn_mobile_mask(self.phone)
 
 
 class JobPosting(models.Model):

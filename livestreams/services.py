@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
+from core.notify import Notice, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import local, window_check
 from core.validation import reject_unknown
@@ -308,7 +309,8 @@ def reminder_recipients(session: LiveSession) -> list[tuple[User | None, str, st
 
 
 def _send_reminder(session: LiveSession, which: str) -> int:
-    start_local = local(session.starts_at, session.timezone)
+    """One reminder per person through the notification service: an account gets it on its own
+    channels (email, SMS, both) with the time in its own zone; an address without an account by email."""
     sent = 0
     seen: set[str] = set()
     for user, email, name in reminder_recipients(session):
@@ -316,15 +318,29 @@ def _send_reminder(session: LiveSession, which: str) -> int:
         if ident in seen:
             continue
         seen.add(ident)
-        when = start_local.strftime("%Y-%m-%d %H:%M") + f" ({session.timezone})"
+        zone = user_zone(user, session.timezone) if user is not None else session.timezone
+        when = local(session.starts_at, zone).strftime("%Y-%m-%d %H:%M") + f" ({zone})"
+        lead = "明天" if which == "24h" else "一小时后"
         subject = f"[驿站] 直播提醒：{session.title} · {when}"
         text = (
             f"{name}，您好：\n\n您参与的直播「{session.title}」将于 {when} 开始。\n"
             f"直播平台：{session.get_platform_display()} {session.stream_url}\n\n"
             f"Reminder: “{session.title}” starts at {when}.\n"
         )
+        key = f"reminder:{which}:{session.pk}:{session.starts_at.isoformat()}:{ident}"
+        if user is not None:
+            notice = Notice(
+                key=key,
+                kind=f"session_reminder_{which}",
+                subject=subject,
+                text=text,
+                sms_text=f"【驿站】直播提醒：「{session.title}」{lead}开播，{when}",
+                sms_params={"title": session.title[:20], "time": when},
+            )
+            sent += int(bool(notify(user=user, notice=notice)))
+            continue
         created = outbox_enqueue(
-            key=f"reminder:{which}:{session.pk}:{session.starts_at.isoformat()}:{ident}",
+            key=key,
             recipient=email,
             subject=subject,
             payload=email_payload(text=text),

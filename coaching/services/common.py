@@ -18,7 +18,8 @@ from django.utils.translation import gettext
 from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core.errors import Busy
-from core.notify import Notice, local, notify
+from core.notify import Notice, local, wants_email
+from core.notify import notify as notify_person
 from core.outbox import outbox_enqueue_many
 from core.phones import cn_mobile_clean
 
@@ -71,9 +72,8 @@ _SUBJECTS = {
 }
 
 
-def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
-    """One notice through the notification service: channels by the trainee's preference (phone-only
-    trainees get SMS), times in the trainee's own zone (else the class's)."""
+def _notice(*, booking: Booking, change: str, key_suffix: str) -> Notice:
+    """The change's notice: times in the trainee's own zone (else the class's)."""
     slot = booking.slot
     trainee = booking.trainee
     user = trainee.user
@@ -95,18 +95,13 @@ def _notify(*, booking: Booking, change: str, key_suffix: str) -> None:
         sms_text += f"，请在 {expires} 前确认"
         params["deadline"] = expires
     lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {when}."]
-    # One INSERT … ON CONFLICT DO NOTHING per channel: cheap inside the booking transaction.
-    notify(
-        user=user,
-        phone=trainee.phone,
-        notice=Notice(
-            key=f"coaching:{change}:{booking.pk}:{key_suffix}",
-            kind=f"coaching_{change}",
-            subject=f"【驿站】{zh} · {slot.title}",
-            text="\n".join(lines),
-            sms_text=sms_text + f" {settings.SITE_URL}/coaching/me/",
-            sms_params=params,
-        ),
+    return Notice(
+        key=f"coaching:{change}:{booking.pk}:{key_suffix}",
+        kind=f"coaching_{change}",
+        subject=f"【驿站】{zh} · {slot.title}",
+        text="\n".join(lines),
+        sms_text=sms_text + f" {settings.SITE_URL}/coaching/me/",
+        sms_params=params,
     )
 
 
@@ -124,13 +119,27 @@ def booking_changed(
     if change in CALENDAR_CHANGES:
         Booking.objects.filter(pk=booking.pk).update(ical_sequence=F("ical_sequence") + 1)
         booking.ical_sequence += 1
+    if change == "moved" and not notify:
+        return  # the booking a move left: its CANCEL rides in the new booking's one email
+    notice = (
+        _notice(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
+        if notify
+        else None
+    )
+    user, phone = booking.trainee.user, booking.trainee.phone
+    # One email per change: the trainee's calendar invite carries the notice text; if the change sends
+    # no invite to them, the notice goes out as a plain email (for people who want email).
+    fallback = notice is not None and wants_email(user, phone=phone)
     if change in INVITE_CHANGES:
         if invite_later:
-            outbox_enqueue_many([booking_invite_outbox_row(booking=booking)])
+            outbox_enqueue_many(
+                [booking_invite_outbox_row(booking=booking, notice=notice, email_fallback=fallback)]
+            )
         else:
-            booking_invite_sync(booking=booking)
-    if notify:
-        _notify(booking=booking, change=change, key_suffix=key_suffix or str(booking.ical_sequence))
+            booking_invite_sync(booking=booking, notice=notice, email_fallback=fallback)
+    if notice is not None:
+        # SMS (by preference) now; the email is the invite's, above.
+        notify_person(user=user, phone=phone, notice=notice, email_sent_elsewhere=change in INVITE_CHANGES)
 
 
 def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:

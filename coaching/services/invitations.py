@@ -1,4 +1,4 @@
-"""Organizers invite coaches and hosts by email: an account without a password plus a single-use,
+"""Organizers invite coaches and hosts by email, or by SMS where only a phone is known: an account without a password plus a single-use,
 expiring set-password link (core.invitations). A coach also gets the coach profile at once, so the
 invited person can be given classes before they have set a password."""
 
@@ -27,5 +27,7 @@ def staff_invited(*, by: User):
     return (
         User.objects.filter(union=union, role__in=[User.Role.COACH, User.Role.HOST])
         .order_by("-date_joined")
-        .only("username", "display_name", "email", "role", "password", "last_login", "date_joined")[:200]
+        .only("username", "display_name", "email", "phone", "role", "password", "last_login", "date_joined")[
+            :200
+        ]
     )

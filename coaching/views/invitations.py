@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from coaching import services
 from core.errors import ApplicationError
 from core.models import User
+from core.phones import cn_mobile_mask
 
 
 class InviteForm(forms.Form):
@@ -21,8 +22,14 @@ class InviteForm(forms.Form):
         choices=[(User.Role.COACH, gettext_lazy("教练")), (User.Role.HOST, gettext_lazy("主播"))],
     )
     name = forms.CharField(label=gettext_lazy("姓名"), max_length=100)
-    email = forms.EmailField(label=gettext_lazy("邮箱"), max_length=254)
+    email = forms.EmailField(label=gettext_lazy("邮箱"), max_length=254, required=False)
     phone = forms.CharField(label=gettext_lazy("手机号（选填，同时短信通知）"), max_length=20, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not (data.get("phone") or "").strip():
+            raise forms.ValidationError(_("请填写邮箱或手机号（只有手机号时用短信发送邀请）。"))
+        return data
 
 
 @login_required
@@ -41,9 +48,12 @@ def staff_invitations(request):
             for name, errors in (exc.fields or {"__all__": [exc.message]}).items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            messages.success(request, _("邀请已发送给 %(email)s。") % {"email": user.email})
+            sent_to = user.email or cn_mobile_mask(user.phone)
+            messages.success(request, _("邀请已发送给 %(email)s。") % {"email": sent_to})
             return redirect("coaching:staff_invitations")
-    people = services.staff_invited(by=request.user)
+    people = list(services.staff_invited(by=request.user))
+    for person in people:
+        person.contact = person.email or cn_mobile_mask(person.phone)
     return render(
         request,
         "coaching/organizer/invitations.html",

@@ -22,6 +22,7 @@ from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.views.trainee import calendar_links
 from core import signin
 from core.errors import ApplicationError
+from core.phones import cn_mobile_mask
 from core.throttle import RateLimited, client_ip, rate_check, setting_rate
 
 
@@ -242,18 +243,52 @@ def attendance_sheet(request, pk):
 
 
 def checkin(request, token):
-    """The trainee scans the station's QR code and confirms attendance."""
+    """The trainee scans the station's QR code and confirms attendance. Someone not signed in proves
+    their number with an SMS code right here (phone → code → checked in), instead of the login form."""
     slot = get_object_or_404(Slot.objects.select_related("program"), checkin_token=token)
     done = None
     error = None
+    errors: dict = {}
+    phone = ""
+    code_sent = False
+    status = 200
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        action = request.POST.get("action", "")
+        phone = request.POST.get("phone", "").strip()[:20]
         try:
-            done = services.booking_check_in(token=token, by=request.user)
+            if not request.user.is_authenticated and action == "send_code":
+                signin.phone_code_request(phone=phone, ip=client_ip(request))
+                code_sent = True
+            elif not request.user.is_authenticated and action == "verify_code":
+                code_sent = True
+                user = signin.phone_code_verify(phone=phone, code=request.POST.get("code", "")[:12])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                done = services.booking_check_in(token=token, by=user)
+            elif request.user.is_authenticated:
+                done = services.booking_check_in(token=token, by=request.user)
+        except RateLimited as exc:
+            errors, status = _fields(exc) or {"phone": [exc.message]}, 429
+            code_sent = code_sent and action == "verify_code"
         except ApplicationError as exc:
-            error = exc.message
-    return render(request, "coaching/checkin.html", {"slot": slot, "done": done, "error": error})
+            if exc.code in ("code_invalid", "code_expired", "code_locked") or exc.fields:
+                errors, status = _fields(exc) or {"code": [exc.message]}, 400
+                code_sent = code_sent and "phone" not in errors
+            else:
+                error = exc.message
+    return render(
+        request,
+        "coaching/checkin.html",
+        {
+            "slot": slot,
+            "done": done,
+            "error": error,
+            "errors": errors,
+            "phone": phone,
+            "phone_masked": cn_mobile_mask(phone.replace(" ", "")),
+            "code_sent": code_sent,
+        },
+        status=status,
+    )
 
 
 @login_required

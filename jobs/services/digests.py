@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.notify import Notice, notify
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import (
     Application,
@@ -50,14 +51,10 @@ def digests_send_due(*, now: datetime | None = None, limit: int = 5000) -> int:
     return sent
 
 
-def _digest_recipient(employer: Employer) -> str:
-    if employer.contact_email:
-        return employer.contact_email
-    owner = employer.memberships.filter(role="owner").select_related("user").first()
-    return owner.user.email if owner else ""
-
-
 def _send_digest(employer: Employer, apps: list[Application], period: datetime) -> bool:
+    """The "applications received" notice: one per employer per period, to each member of its team on
+    their own channels (email, SMS, both), and to the company contact address by email when nobody on
+    the team uses it. Applicants' numbers are masked; the full ones are in the inbox."""
     lines = [
         f"- {a.name} {mask_phone(a.phone)} · {a.posting.title} · {a.get_channel_display()}" for a in apps[:50]
     ]
@@ -75,9 +72,30 @@ def _send_digest(employer: Employer, apps: list[Application], period: datetime) 
         + gettext("登录查看完整联系方式并跟进：%(url)s") % {"url": f"{settings.SITE_URL}/jobs/employer/"}
         + "\n"
     )
-    return outbox_enqueue(
-        key=f"jobs:digest:{employer.pk}:{period.isoformat()}",
-        recipient=_digest_recipient(employer),
-        subject=gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % {"name": employer.name, "n": len(apps)},
-        payload=email_payload(text=text),
-    )
+    subject = gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % {"name": employer.name, "n": len(apps)}
+    key = f"jobs:digest:{employer.pk}:{period.isoformat()}"
+    told, addresses = False, set()
+    for membership in employer.memberships.select_related("user").order_by("pk"):
+        user = membership.user
+        channels = notify(
+            user=user,
+            notice=Notice(
+                key=f"{key}:u{user.pk}",
+                kind="application_received",
+                subject=subject,
+                text=text,
+                sms_text=gettext("【驿站】「%(name)s」新收到 %(n)d 份求职申请，请登录驿站查看。")
+                % {"name": employer.name, "n": len(apps)},
+                sms_params={"employer": employer.name[:20], "count": len(apps)},
+            ),
+        )
+        told = told or bool(channels)
+        if "email" in channels:
+            addresses.add(user.email.strip().lower())
+    contact = (employer.contact_email or "").strip()
+    if contact and contact.lower() not in addresses:
+        told = (
+            outbox_enqueue(key=key, recipient=contact, subject=subject, payload=email_payload(text=text))
+            or told
+        )
+    return told

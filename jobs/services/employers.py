@@ -14,7 +14,9 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
-from core.outbox import email_payload, outbox_enqueue
+from core.notify import Notice, notify
+from core.outbox import email_payload, outbox_enqueue, sms_payload
+from core.phones import cn_mobile_clean, cn_mobile_mask
 from core.validation import check_text, reject_unknown
 from jobs.models import (
     Employer,
@@ -199,9 +201,8 @@ def can_verify_employer(user: User, employer: Employer, *, unions: set | None = 
 
 
 def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> None:
-    emails = {m.user.email.strip().lower(): m.user.email for m in employer.memberships.select_related("user")}
-    if employer.contact_email:
-        emails.setdefault(employer.contact_email.strip().lower(), employer.contact_email)
+    """The "slot requests suspended" notice: one message naming every fair, to each team member on
+    their own channels, and to the company contact address by email when nobody on the team uses it."""
     lines = "\n".join(f"- {r.session.title}" for r in suspended) or "-"
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     text = (
@@ -212,13 +213,29 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
         "Your segments in fairs that have not ended are suspended and their calendar invites cancelled. "
         "After verifying again, request a slot again; the old segments are not restored.\n"
     )
-    for address in sorted(emails.values()):
-        if not address:
-            continue
+    subject = f"[驿站] 企业认证已撤销：{employer.name}"
+    emailed = set()
+    for membership in employer.memberships.select_related("user").order_by("pk"):
+        user = membership.user
+        channels = notify(
+            user=user,
+            notice=Notice(
+                key=f"jobs:unverified:{employer.pk}:{stamp}:u{user.pk}",
+                kind="employer_suspended",
+                subject=subject,
+                text=text,
+                sms_text=f"【驿站】「{employer.name}」的企业认证已撤销，{len(suspended)} 个直播带岗时段已暂停。",
+                sms_params={"employer": employer.name[:20], "count": len(suspended)},
+            ),
+        )
+        if "email" in channels:
+            emailed.add(user.email.strip().lower())
+    address = (employer.contact_email or "").strip()
+    if address and address.lower() not in emailed:
         outbox_enqueue(
             key=f"jobs:unverified:{employer.pk}:{stamp}:{address.lower()}",
             recipient=address,
-            subject=f"[驿站] 企业认证已撤销：{employer.name}",
+            subject=subject,
             payload=email_payload(text=text),
         )
 
@@ -273,27 +290,68 @@ def employer_verify(*, employer: Employer, by: User, verified: bool = True, reas
 INVITATION_LIFETIME = timedelta(days=7)
 
 
+def invitation_message_send(*, invitation: EmployerInvitation, by: User, again: bool = False) -> None:
+    """The invitation link by email and/or SMS (whichever the owner gave), through the outbox."""
+    employer = invitation.employer
+    link = f"{settings.SITE_URL}/jobs/invite/{invitation.token}/"
+    if invitation.email:
+        if again:
+            text = (
+                f"您好：\n\n{by.name} 再次邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
+                f"接受邀请（7 天内有效，之前的链接已失效）：{link}\n\n"
+                f"{by.name} invited you again to recruit for “{employer.name}” on Yizhan. "
+                f"Accept within 7 days (the earlier link no longer works): {link}\n"
+            )
+        else:
+            text = (
+                f"您好：\n\n{by.name} 邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
+                f"接受邀请（7 天内有效）：{link}\n或调用 API：POST /api/v1/jobs/invitations/accept/ ，token={invitation.token}\n\n"
+                f"{by.name} invited you to recruit for “{employer.name}” on Yizhan. Accept within 7 days: {link}\n"
+            )
+        outbox_enqueue(
+            key=f"jobs:invite:{invitation.pk}" + (f":{invitation.token}" if again else ""),
+            recipient=invitation.email,
+            subject=f"[驿站] 加入「{employer.name}」招聘团队的邀请",
+            payload=email_payload(text=text),
+        )
+    if invitation.phone:
+        outbox_enqueue(
+            key=f"jobs:invite-sms:{invitation.pk}:{invitation.token}",
+            kind="sms",
+            recipient=invitation.phone,
+            subject="invitation",
+            payload=sms_payload(
+                kind="recruiter_invitation",
+                text=gettext(
+                    "【驿站】%(by)s 邀请您加入「%(employer)s」招聘团队（7 天内有效，只能使用一次）：%(link)s"
+                )
+                % {"by": by.name, "employer": employer.name, "link": link},
+                params={"name": by.name[:20], "employer": employer.name[:20]},
+            ),
+        )
+
+
 @transaction.atomic
-def employer_invite(*, employer: Employer, by: User, email: str) -> EmployerInvitation:
+def employer_invite(*, employer: Employer, by: User, email: str = "", phone: str = "") -> EmployerInvitation:
+    """Invite a recruiter by email, or by SMS where only a mobile number is known (or both)."""
     membership = getattr(by, "employer_membership", None)
     if membership is None or membership.employer_id != employer.pk or membership.role != "owner":
         raise Forbidden(gettext("Only the owner can invite recruiters."))
+    email = (email or "").strip()
+    phone = cn_mobile_clean(phone) if (phone or "").strip() else ""
+    if not email and not phone:
+        raise ApplicationError(
+            gettext("Email or mobile needed."), fields={"email": [gettext("请填写邮箱或手机号。")]}
+        )
     invitation = EmployerInvitation.objects.create(
-        employer=employer, email=email, invited_by=by, expires_at=timezone.now() + INVITATION_LIFETIME
+        employer=employer,
+        email=email,
+        phone=phone,
+        invited_by=by,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = f"{settings.SITE_URL}/jobs/invite/{invitation.token}/"
-    text = (
-        f"您好：\n\n{by.name} 邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
-        f"接受邀请（7 天内有效）：{link}\n或调用 API：POST /api/v1/jobs/invitations/accept/ ，token={invitation.token}\n\n"
-        f"{by.name} invited you to recruit for “{employer.name}” on Yizhan. Accept within 7 days: {link}\n"
-    )
-    outbox_enqueue(
-        key=f"jobs:invite:{invitation.pk}",
-        recipient=email,
-        subject=f"[驿站] 加入「{employer.name}」招聘团队的邀请",
-        payload=email_payload(text=text),
-    )
-    activity_log(actor=by, verb="employer.invited", obj=employer, email=email)
+    invitation_message_send(invitation=invitation, by=by)
+    activity_log(actor=by, verb="employer.invited", obj=employer, email=email, phone=cn_mobile_mask(phone))
     return invitation
 
 
@@ -311,6 +369,9 @@ def invitation_accept(
     user = _employer_account_create(
         username=username, password=password, email=invitation.email, display_name=display_name
     )
+    if invitation.phone:  # invited by SMS: the number reaches them and signs them in by code
+        user.phone = invitation.phone
+        user.save(update_fields=["phone"])
     membership = EmployerMembership.objects.create(
         user=user, employer=invitation.employer, role=EmployerMembership.Role.RECRUITER
     )

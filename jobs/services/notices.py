@@ -1,5 +1,7 @@
-"""Emails to an employer when the organizer decides on it: verified / un-verified, a slot request
-approved / declined / suspended. One function, through the outbox (the notifications issue adds SMS)."""
+"""Notices to an employer when the organizer decides on it: verified / un-verified, a slot request
+approved / declined / suspended. One function, through the notification service: every member of the
+employer's team gets it on their own channels (email, SMS, both; times in their own zone), and the
+company contact address, if nobody on the team uses it, by email."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from core.notify import Notice, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
 
@@ -21,7 +24,17 @@ _SUBJECTS = {
 }
 
 
-def _body(kind: str, employer: Employer, request: LineupRequest | None) -> str:
+_SMS = {
+    "verified": "【驿站】「{employer}」已通过工会审核，可以发布岗位了。",
+    "unverified": "【驿站】「{employer}」的审核状态已被撤销，详情见邮件或驿站。",
+    "approved": "【驿站】直播带岗时段申请已通过：{session}",
+    "declined": "【驿站】直播带岗时段申请未通过：{session}",
+    "suspended": "【驿站】直播带岗时段已暂停：{session}",
+    "removed": "【驿站】直播带岗时段已取消：{session}",
+}
+
+
+def _body(kind: str, employer: Employer, request: LineupRequest | None, zone_name: str = "") -> str:
     base = settings.SITE_URL
     if request is None:
         if kind == "verified":
@@ -34,9 +47,10 @@ def _body(kind: str, employer: Employer, request: LineupRequest | None) -> str:
             f"如有疑问请联系组织方。\n{base}/jobs/employer/welcome/\n"
         )
     session = request.session
-    zone = ZoneInfo(session.timezone or settings.TIME_ZONE)
+    zone_name = zone_name or session.timezone or settings.TIME_ZONE
+    zone = ZoneInfo(zone_name)
     when = timezone.localtime(session.starts_at, zone).strftime("%Y-%m-%d %H:%M")
-    lines = [f"直播专场：{session.title}（{when}，{session.timezone}）"]
+    lines = [f"直播专场：{session.title}（{when}，{zone_name}）"]
     if kind == "approved" and request.segment_starts_at and request.segment_ends_at:
         start = timezone.localtime(request.segment_starts_at, zone).strftime("%H:%M")
         end = timezone.localtime(request.segment_ends_at, zone).strftime("%H:%M")
@@ -48,17 +62,45 @@ def _body(kind: str, employer: Employer, request: LineupRequest | None) -> str:
 
 
 def employer_notice_send(*, employer: Employer, kind: str, request: LineupRequest | None = None) -> bool:
-    """Queue one email to the company contact (idempotent per decision: the key names the state)."""
-    if kind not in _SUBJECTS or not employer.contact_email:
+    """Queue the notice for every team member by preference, and the contact address by email
+    (idempotent per decision: the key names the state). Returns True if anything was queued."""
+    if kind not in _SUBJECTS:
         return False
     if request is None:
         stamp = employer.verified_at.isoformat() if employer.verified_at else timezone.now().isoformat()
         key = f"jobs:employer-notice:{employer.pk}:{kind}:{stamp}"
     else:
         key = f"jobs:lineup-notice:{request.pk}:{kind}:{request.updated_at.isoformat()}"
-    return outbox_enqueue(
-        key=key,
-        recipient=employer.contact_email,
-        subject=_SUBJECTS[kind],
-        payload=email_payload(text=_body(kind, employer, request)),
-    )
+    session_title = request.session.title if request is not None else ""
+    sms_text = _SMS[kind].format(employer=employer.name, session=session_title)
+    told = False
+    addresses = set()
+    for membership in employer.memberships.select_related("user").order_by("pk"):
+        user = membership.user
+        zone = user_zone(user, request.session.timezone if request is not None else settings.TIME_ZONE)
+        channels = notify(
+            user=user,
+            notice=Notice(
+                key=f"{key}:u{user.pk}",
+                kind=f"employer_{kind}",
+                subject=_SUBJECTS[kind],
+                text=_body(kind, employer, request, zone),
+                sms_text=sms_text,
+                sms_params={"employer": employer.name[:20], "session": session_title[:20]},
+            ),
+        )
+        told = told or bool(channels)
+        if "email" in channels:
+            addresses.add(user.email.strip().lower())
+    contact = (employer.contact_email or "").strip()
+    if contact and contact.lower() not in addresses:
+        told = (
+            outbox_enqueue(
+                key=key,
+                recipient=contact,
+                subject=_SUBJECTS[kind],
+                payload=email_payload(text=_body(kind, employer, request)),
+            )
+            or told
+        )
+    return told

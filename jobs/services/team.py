@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -10,10 +9,9 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError
 from core.models import User
-from core.outbox import email_payload, outbox_enqueue
 from jobs.models import EmployerInvitation, EmployerMembership
 from jobs.models import _invite_token as new_invite_token
-from jobs.services.employers import INVITATION_LIFETIME, membership_remove
+from jobs.services.employers import INVITATION_LIFETIME, invitation_message_send, membership_remove
 
 
 def _owner_or_403(*, by: User, employer_id) -> None:
@@ -50,19 +48,7 @@ def invitation_resend(*, invitation: EmployerInvitation, by: User) -> EmployerIn
     invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.save(update_fields=["token", "expires_at"])
     employer = invitation.employer
-    link = f"{settings.SITE_URL}/jobs/invite/{invitation.token}/"
-    text = (
-        f"您好：\n\n{by.name} 再次邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
-        f"接受邀请（7 天内有效，之前的链接已失效）：{link}\n\n"
-        f"{by.name} invited you again to recruit for “{employer.name}” on Yizhan. "
-        f"Accept within 7 days (the earlier link no longer works): {link}\n"
-    )
-    outbox_enqueue(
-        key=f"jobs:invite:{invitation.pk}:{invitation.token}",
-        recipient=invitation.email,
-        subject=f"[驿站] 加入「{employer.name}」招聘团队的邀请",
-        payload=email_payload(text=text),
-    )
+    invitation_message_send(invitation=invitation, by=by, again=True)
     activity_log(actor=by, verb="employer.invitation_resent", obj=employer, email=invitation.email)
     return invitation
 

@@ -23,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.phones import cn_mobile_mask
 from jobs import selectors, services
 from jobs.forms import INSURANCE_FIELDS, InviteForm, NoteForm, PostingForm, SignupForm
 from jobs.inbox_export import export_response
@@ -126,13 +127,17 @@ def team_invite(request):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            services.employer_invite(
-                employer=request.membership.employer, by=request.user, email=form.cleaned_data["email"]
+            invitation = services.employer_invite(
+                employer=request.membership.employer,
+                by=request.user,
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
             )
         except ApplicationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, gettext("邀请已发送到 %(email)s。") % form.cleaned_data)
+            sent_to = invitation.email or cn_mobile_mask(invitation.phone)
+            messages.success(request, gettext("邀请已发送到 %(email)s。") % {"email": sent_to})
             return redirect("jobs:employer-team")
     for problems in form.errors.values():
         messages.error(request, " ".join(problems))

@@ -151,8 +151,11 @@ def test_waitlist_offer_accept_flow_with_notifications(client_for, program, coac
 
     assert accepted.status_code == 200 and accepted.json()["status"] == "confirmed"
     assert cf.seat_invariant(slot) == (1, 1)
-    kinds = {m.key.split(":")[1] for m in OutboxMessage.objects.filter(recipient=learner.user.email)}
-    assert {"waitlisted", "offered", "promoted"} <= kinds
+    mails = OutboxMessage.objects.filter(recipient=learner.user.email)
+    kinds = {m.key.split(":")[1] for m in mails}
+    assert {"waitlisted", "offered"} <= kinds
+    # The seat is theirs: one email, the calendar invite carrying the "you got a seat" notice.
+    assert mails.filter(key__startswith="invite:", subject__contains="候补转正").count() == 1
     assert OutboxMessage.objects.filter(
         recipient=other_learner.user.email, key__contains=":cancelled:"
     ).exists()
@@ -287,11 +290,12 @@ def test_reschedule_and_cancel_slot_notify_everyone(organizer_client, slot, lear
         format="json",
     )
     assert moved.status_code == 200 and moved.json()["ical_sequence"] == 1
-    assert OutboxMessage.objects.filter(key__startswith="coaching:rescheduled:").count() == 2
+    # One email each: the calendar update carries the notice.
+    assert OutboxMessage.objects.filter(kind="email", subject__contains="课程时间变更").count() == 2
 
     cancelled = organizer_client.post(f"{API}/slots/{slot.pk}/cancel/", {"reason": "教练生病"}, format="json")
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["seats_taken"] == 0
-    assert OutboxMessage.objects.filter(key__startswith="coaching:slot_cancelled:").count() == 2
+    assert OutboxMessage.objects.filter(kind="email", subject__contains="课程已取消").count() == 2
     assert set(Booking.objects.filter(slot=slot).values_list("status", flat=True)) == {"cancelled"}
     assert Booking.objects.filter(slot=slot, ical_sequence=2).count() == 2
 

@@ -77,11 +77,17 @@ def test_moving_a_booking_cancels_the_old_entry_and_invites_to_the_new_one(progr
     run_invite_requests()  # the worker builds the invite after the seat commit
     new = services.booking_move(booking=booking, to_slot=later, by=learner.user)
 
+    # One email for the move: the new entry's REQUEST, carrying the old entry's CANCEL as a second .ics.
     assert _sent(learner.user.email) == [
         ("REQUEST", booking.ical_uid, 0, "CONFIRMED"),
-        ("CANCEL", booking.ical_uid, 1, "CANCELLED"),
         ("REQUEST", new.ical_uid, 0, "CONFIRMED"),
     ]
+    move = OutboxMessage.objects.filter(recipient=learner.user.email, key__startswith="invite:").last()
+    assert "预约已改期" in move.subject
+    carried = [a for a in move.payload["attachments"] if a["filename"] == "cancel.ics"]
+    cal, _ = parse_both(carried[0]["content"])
+    (event,) = events(cal)
+    assert (str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])) == ("CANCEL", booking.ical_uid, 1)
 
 
 def test_rescheduled_class_updates_trainee_and_coach_and_cancel_reaches_everyone(

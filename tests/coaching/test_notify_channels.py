@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,6 +11,7 @@ from coaching import services
 from core import sms
 from core.models import OutboxMessage
 from tests.coaching import factories as cf
+from tests.coaching.outbox import run_invite_requests
 from tests.core.test_signin import deliver_pending
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +46,13 @@ def test_both_channels_and_the_trainees_own_zone(program, coach, learner):
 
     services.booking_create(slot=slot, trainee=learner)
 
+    run_invite_requests()  # the worker builds the invite (which carries the notice) after the commit
     rows = OutboxMessage.objects.filter(key__startswith="coaching:confirmed:")
-    assert sorted(rows.values_list("kind", flat=True)) == ["email", "sms"]
-    email = rows.get(kind="email")
-    london = slot.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
+    assert list(rows.values_list("kind", flat=True)) == ["sms"]
+    email = OutboxMessage.objects.get(kind="email", recipient=learner.user.email)  # the invite, one email
+    london = slot.starts_at.astimezone(ZoneInfo("Europe/London"))
     assert f"{london:%Y-%m-%d %H:%M}（Europe/London）" in email.payload["text"]
+    assert f"{london:%Y-%m-%d %H:%M}（Europe/London）" in rows.get().payload["text"]
 
 
 def test_preferences_page_saves_channel_and_zone(client, learner):

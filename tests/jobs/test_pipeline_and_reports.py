@@ -197,8 +197,10 @@ def test_digest_one_email_per_employer_per_period(settings, employer, other_empl
         services.application_submit(posting=posting, name="丙", phone="18657100001")  # next period
         assert services.digests_send_due() == 2
         assert services.digests_send_due() == 0
+    # Per employer and period: the team's owner (by preference) and the company contact address.
     messages = OutboxMessage.objects.filter(key__startswith="jobs:digest:")
-    assert messages.count() == 2
+    assert messages.count() == 4
+    assert messages.filter(recipient=employer.memberships.get().user.email).count() == 1
     mine = messages.get(recipient="emp_owner-hr@example.com")
     assert "3" in mine.subject
     assert "138****8000" in mine.payload["text"]
@@ -206,4 +208,4 @@ def test_digest_one_email_per_employer_per_period(settings, employer, other_empl
     assert Application.objects.filter(digested_at__isnull=True).count() == 1
     with time_machine.travel(base + timedelta(minutes=125), tick=False):
         assert services.digests_send_due() == 1
-    assert OutboxMessage.objects.filter(key__startswith=f"jobs:digest:{employer.pk}:").count() == 2
+    assert OutboxMessage.objects.filter(key__startswith=f"jobs:digest:{employer.pk}:").count() == 4
