@@ -1,0 +1,56 @@
+"""{% load fmt %}: the page side of core.formatting (one module for pages, emails and exports).
+
+{{ card.apply_rate|percent }}            12.3%
+{{ card.average_watch_seconds|duration }} 4:05
+{{ card.gmv_net|yuan }}                  ¥1,234.50
+{{ session.timezone|zone_name }}         北京时间
+{{ slot.starts_at|when:slot.timezone }}  2026-12-02 10:00 北京时间
+{% when_range s.starts_at s.ends_at s.timezone %}
+"""
+
+from django import template
+
+from core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def percent(value, digits=1):
+    return formatting.percent(value, digits)
+
+
+@register.filter
+def duration(value):
+    return formatting.duration(value)
+
+
+@register.filter
+def yuan(value, digits=2):
+    return formatting.yuan(value, digits)
+
+
+@register.filter
+def figure(value, digits=1):
+    return formatting.decimal(value, digits)
+
+
+@register.filter
+def zone_name(tz):
+    return formatting.zone_name(tz)
+
+
+@register.filter
+def when(dt, tz):
+    return formatting.when(dt, tz)
+
+
+@register.filter
+def local_time(dt, tz):
+    """Local wall-clock time without the zone (where the zone is named once nearby)."""
+    return formatting.local_text(dt, tz) or formatting.MISSING
+
+
+@register.simple_tag
+def when_range(start, end, tz):
+    return formatting.when_range(start, end, tz)
