@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import formatting
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
 from core.outbox import email_payload, outbox_enqueue
-from core.timeutils import local, window_check
+from core.timeutils import window_check
 from core.validation import reject_unknown
 from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
@@ -301,7 +302,6 @@ def reminder_recipients(session: LiveSession) -> list[tuple[User | None, str, st
 
 
 def _send_reminder(session: LiveSession, which: str) -> int:
-    start_local = local(session.starts_at, session.timezone)
     sent = 0
     seen: set[str] = set()
     for user, email, name in reminder_recipients(session):
@@ -309,7 +309,7 @@ def _send_reminder(session: LiveSession, which: str) -> int:
         if ident in seen:
             continue
         seen.add(ident)
-        when = start_local.strftime("%Y-%m-%d %H:%M") + f" ({session.timezone})"
+        when = formatting.when(session.starts_at, session.timezone)
         subject = f"[驿站] 直播提醒：{session.title} · {when}"
         text = (
             f"{name}，您好：\n\n您参与的直播「{session.title}」将于 {when} 开始。\n"

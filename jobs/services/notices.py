@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from core import formatting
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
 
@@ -35,8 +36,8 @@ def _body(kind: str, employer: Employer, request: LineupRequest | None) -> str:
         )
     session = request.session
     zone = ZoneInfo(session.timezone or settings.TIME_ZONE)
-    when = timezone.localtime(session.starts_at, zone).strftime("%Y-%m-%d %H:%M")
-    lines = [f"直播专场：{session.title}（{when}，{session.timezone}）"]
+    when = formatting.when(session.starts_at, session.timezone)
+    lines = [f"直播专场：{session.title}（{when}）"]
     if kind == "approved" and request.segment_starts_at and request.segment_ends_at:
         start = timezone.localtime(request.segment_starts_at, zone).strftime("%H:%M")
         end = timezone.localtime(request.segment_ends_at, zone).strftime("%H:%M")
