@@ -32,11 +32,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 MAX_PAGES = 70  # per role; the walk visits one page per route, far fewer than this today
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/accounts/logout", "/healthz", "/i18n/")
 SKIP_SUFFIXES = (".csv", ".xlsx", ".ics", ".png", ".svg", ".pdf", ".json", ".txt")
-OVERFLOW_JS = """() => {
+# A mobile browser widens its layout viewport (and innerWidth) to fit a too-wide page, so the page is
+# measured against the device width (390), not against innerWidth alone.
+OVERFLOW_JS = """(width) => {
+  const limit = Math.min(innerWidth, width);
   const wide = [...document.querySelectorAll('body *')].filter(el => {
-    const r = el.getBoundingClientRect(); return r.right > innerWidth + 1 && r.width > 0;
+    const r = el.getBoundingClientRect(); return r.right > limit + 1 && r.width > 0;
   }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
-  return {scroll: document.documentElement.scrollWidth, inner: innerWidth, wide};
+  return {scroll: document.documentElement.scrollWidth, inner: limit, wide};
 }"""
 
 
@@ -63,7 +66,7 @@ def _walk(page, base: str, starts: list[str]) -> tuple[list[str], list[str]]:
         if response is None or response.status >= 400:
             continue  # a link this role may not follow (the scoping tests cover those answers)
         visited.append(path)
-        measured = page.evaluate(OVERFLOW_JS)
+        measured = page.evaluate(OVERFLOW_JS, page.viewport_size["width"])
         if measured["scroll"] > measured["inner"]:
             failures.append(
                 f"{path}: scrollWidth {measured['scroll']} > {measured['inner']} {measured['wide']}"
@@ -138,5 +141,5 @@ def test_the_width_check_catches_a_page_that_scrolls_sideways(phone_page):
         + "<td>列</td>" * 60
         + "</tr></table>"
     )
-    measured = phone_page.evaluate(OVERFLOW_JS)
+    measured = phone_page.evaluate(OVERFLOW_JS, 390)
     assert measured["scroll"] > measured["inner"] and measured["wide"]
