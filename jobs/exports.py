@@ -26,10 +26,10 @@ def applicants_sheet(applications: Iterable[Application], *, masked: bool, with_
         return (a.session.timezone if a.session_id else "") or settings.TIME_ZONE
 
     columns = [
-        (_("申请时间"), TEXT, lambda a: formatting.local_text(a.created_at, zone(a))),
+        (_("报名时间"), TEXT, lambda a: formatting.local_text(a.created_at, zone(a))),
         (_("姓名"), TEXT, lambda a: a.name),
         (_("手机号"), TEXT, lambda a: mask_phone(a.phone) if masked else a.phone),
-        (_("岗位"), TEXT, lambda a: a.posting.title),
+        (_("应聘岗位"), TEXT, lambda a: a.posting.title),
     ]
     if with_company:
         columns.append((_("企业"), TEXT, lambda a: a.posting.employer.name))
