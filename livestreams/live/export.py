@@ -103,6 +103,16 @@ def tables(result: SessionResult, *, include_ids: bool = False) -> list[Sheet]:
     out = [info, card]
 
     b = result.breakdowns or {}
+    # What happened in a segment or a minute, in the same order in both sheets.
+    activity = [
+        (_("评论"), INT, "comments"),
+        (_("提问"), INT, "questions"),
+        (_("岗位卡点击"), INT, "job_card_clicks"),
+        (_("商品点击"), INT, "product_clicks"),
+        (_("订单"), INT, "orders"),
+        (_("净成交额（元）"), MONEY, "gmv_net"),
+        (_("投递"), INT, "applications"),
+    ]
     segments = b.get("segments") or []
     numbered = [{**r, "n": i} for i, r in enumerate(segments, start=1)]
     sheets = [
@@ -118,13 +128,7 @@ def tables(result: SessionResult, *, include_ids: bool = False) -> list[Sheet]:
                 (_("观众"), INT, "viewers"),
                 (_("峰值在线"), INT, "peak_concurrent"),
                 (_("平均在线"), NUMBER, "average_concurrent"),
-                (_("评论"), INT, "comments"),
-                (_("提问"), INT, "questions"),
-                (_("岗位卡点击"), INT, "job_card_clicks"),
-                (_("商品点击"), INT, "product_clicks"),
-                (_("订单"), INT, "orders"),
-                (_("净成交额（元）"), MONEY, "gmv_net"),
-                (_("投递"), INT, "applications"),
+                *activity,
             ],
             numbered,
             include_ids,
@@ -197,13 +201,7 @@ def tables(result: SessionResult, *, include_ids: bool = False) -> list[Sheet]:
                 (_("时间"), TEXT, lambda r: at_minute(r.get("minute"))),
                 (_("同时在线"), INT, "concurrent"),
                 (_("进入直播间"), INT, "views"),
-                (_("评论"), INT, "comments"),
-                (_("提问"), INT, "questions"),
-                (_("岗位卡点击"), INT, "job_card_clicks"),
-                (_("商品点击"), INT, "product_clicks"),
-                (_("订单"), INT, "orders"),
-                (_("净成交额（元）"), MONEY, "gmv_net"),
-                (_("投递"), INT, "applications"),
+                *activity,
             ],
             result.timeline or [],
             False,

@@ -7,7 +7,6 @@ import re
 from urllib.parse import unquote
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -19,20 +18,15 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 @pytest.fixture
-def web(employer_user):
-    client = Client()
-    client.force_login(employer_user)
-    return client
-
-
-@pytest.fixture
 def applied(posting):
     application, _ = services.application_submit(posting=posting, name="张伟", phone="13800138000")
     Application.objects.filter(pk=application.pk).update(created_at="2026-03-01T02:05:00+00:00")
     return application
 
 
-def test_employer_xlsx_has_a_frozen_header_widths_and_a_named_file(web, employer, applied):
+def test_employer_xlsx_has_a_frozen_header_widths_and_a_named_file(client, employer_user, employer, applied):
+    web = client
+    web.force_login(employer_user)
     response = web.get("/jobs/employer/applicants/export.xlsx")
     name = unquote(response["Content-Disposition"].split("UTF-8''")[1])
     assert name == f"{employer.name}-求职者-{timezone.localdate().isoformat()}.xlsx"
@@ -44,7 +38,9 @@ def test_employer_xlsx_has_a_frozen_header_widths_and_a_named_file(web, employer
     assert not any(UUID.search(str(v)) for row in rows for v in row if v is not None)
 
 
-def test_employer_export_in_english_has_english_headers_and_labels(web, applied):
+def test_employer_export_in_english_has_english_headers_and_labels(client, employer_user, applied):
+    web = client
+    web.force_login(employer_user)
     web.cookies["django_language"] = "en"
     response = web.get("/jobs/employer/applicants/export.csv", HTTP_ACCEPT_LANGUAGE="en")
     assert response.content.startswith("\ufeff".encode())
