@@ -19,7 +19,15 @@ urlpatterns = [
     path("coaching/sheet/<uuid:pk>/", views.attendance_sheet, name="sheet"),
     path("coaching/checkin/<str:token>/", views.checkin, name="checkin"),
     path("coaching/sheet/<uuid:pk>/all-present/", coach.mark_all_present, name="sheet_all_present"),
-    path("coaching/sheet/<uuid:pk>/export.csv", coach.attendance_export, name="sheet_export"),
+    path(
+        "coaching/sheet/<uuid:pk>/export.csv", coach.attendance_export, {"kind": "csv"}, name="sheet_export"
+    ),
+    path(
+        "coaching/sheet/<uuid:pk>/export.xlsx",
+        coach.attendance_export,
+        {"kind": "xlsx"},
+        name="sheet_export_xlsx",
+    ),
     path("coaching/sheet/<uuid:pk>/message/", coach.message_class, name="sheet_message"),
     path("coaching/invitations/", invitations.staff_invitations, name="staff_invitations"),
 ]

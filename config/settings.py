@@ -84,7 +84,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ApiJsonErrorsMiddleware",
     "core.middleware.HostileRequestMiddleware",  # NUL in query strings → 400, oversized bodies → 413
+    "core.middleware.StyledErrorPagesMiddleware",  # styled 403/404/500 also with DEBUG on
 ]
+# With DEBUG on, error pages are the styled ones users see; set DEBUG_TECHNICAL_ERRORS=1 for Django's
+# debug pages (traceback, URL patterns). 500 tracebacks are logged either way.
+DEBUG_TECHNICAL_ERRORS = env_bool("DEBUG_TECHNICAL_ERRORS", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -10,11 +10,17 @@ paths answer in the one JSON error shape; pages with plain text.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext, gettext_lazy
+from django.views.defaults import page_not_found, permission_denied, server_error
 
 from core.errors import error_body
+
+logger = logging.getLogger("django.request")
 
 NUL = "\x00"
 
@@ -81,3 +87,40 @@ class ApiJsonErrorsMiddleware:
             code, message = _CODES[response.status_code]
             return JsonResponse(error_body(code, str(message)), status=response.status_code)
         return response
+
+
+class StyledErrorPagesMiddleware:
+    """The styled 403/404/500 pages also while ``DEBUG`` is on (the dev server, ``make run``), so a
+    newcomer sees what a user sees. ``DEBUG_TECHNICAL_ERRORS=1`` brings back Django's debug pages; a
+    500 always logs its traceback. Without DEBUG this does nothing: Django's handlers render the same
+    templates. API paths are left to DRF and ApiJsonErrorsMiddleware (one JSON error shape)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _active(self, request) -> bool:
+        return settings.DEBUG and not settings.DEBUG_TECHNICAL_ERRORS and not _api(request)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # A URL no route matches never reaches a view (so not process_exception): Django's technical
+        # 404 page comes back here with no resolver match.
+        if (
+            response.status_code == 404
+            and self._active(request)
+            and getattr(request, "resolver_match", None) is None
+        ):
+            return page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request, exception):
+        if not self._active(request):
+            return None
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exception, extra={"request": request}
+        )
+        return server_error(request)

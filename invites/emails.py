@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 from html import escape
-from zoneinfo import ZoneInfo
 
+from core import formatting
 from core.outbox import email_payload
 from invites.builders import CANCEL, REQUEST
 from invites.sources import Attendee, InviteEvent
@@ -24,11 +24,9 @@ def outbox_key(*, uid: str, attendee: Attendee, sequence: int, method: str) -> s
 
 
 def when_text(event: InviteEvent) -> str:
-    tz = ZoneInfo("UTC" if event.timezone.upper() in ("UTC", "ETC/UTC") else event.timezone)
-    start = event.starts_at.astimezone(tz)
-    end = event.ends_at.astimezone(tz)
-    end_fmt = "%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M"
-    return f"{start:%Y-%m-%d %H:%M}–{end.strftime(end_fmt)} ({event.timezone})"
+    """ "2026-12-02 10:00–12:00 北京时间": local time with the zone named (core.formatting)."""
+    zone = "UTC" if event.timezone.upper() in ("UTC", "ETC/UTC") else event.timezone
+    return formatting.when_range(event.starts_at, event.ends_at, zone)
 
 
 def subject_for(*, event: InviteEvent, method: str, is_update: bool) -> str:

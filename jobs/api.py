@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -47,21 +48,10 @@ def member_or_403(request) -> EmployerMembership:
     return membership
 
 
-def _file(content: bytes, *, filename: str, kind: str) -> HttpResponse:
-    mimetype = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def _export(qs, *, masked: bool, subject: str, kind: str) -> HttpResponse:
+    return exports.applicants_response(
+        qs.iterator(chunk_size=2000), masked=masked, subject=subject, kind=kind, today=timezone.localdate()
     )
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _export(qs, *, masked: bool, filename: str, kind: str) -> HttpResponse:
-    builder = exports.export_csv if kind == "csv" else exports.export_xlsx
-    return _file(builder(qs.iterator(chunk_size=2000), masked=masked), filename=filename, kind=kind)
 
 
 # --- Employers ------------------------------------------------------------------------------------
@@ -456,7 +446,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def export_csv(self, request):
         qs = _filtered(self.get_queryset(), request.query_params)
-        return _export(qs, masked=False, filename="applications", kind="csv")
+        return _export(qs, masked=False, subject=member_or_403(request).employer.name, kind="csv")
 
     @extend_schema(
         parameters=FILTERS,
@@ -466,7 +456,7 @@ class ApplicationViewSet(viewsets.GenericViewSet):
     )
     def export_xlsx(self, request):
         qs = _filtered(self.get_queryset(), request.query_params)
-        return _export(qs, masked=False, filename="applications", kind="xlsx")
+        return _export(qs, masked=False, subject=member_or_403(request).employer.name, kind="xlsx")
 
 
 # --- Organizer view (always masked) ---------------------------------------------------------------
@@ -504,7 +494,7 @@ class OrganizerReportViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def export_csv(self, request, pk=None):
-        return _export(self._apps(pk), masked=True, filename=f"session-{pk}", kind="csv")
+        return _export(self._apps(pk), masked=True, subject=self._session(pk).title, kind="csv")
 
     @extend_schema(
         parameters=FILTERS,
@@ -513,7 +503,7 @@ class OrganizerReportViewSet(viewsets.GenericViewSet):
         },
     )
     def export_xlsx(self, request, pk=None):
-        return _export(self._apps(pk), masked=True, filename=f"session-{pk}", kind="xlsx")
+        return _export(self._apps(pk), masked=True, subject=self._session(pk).title, kind="xlsx")
 
 
 # --- Public ---------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core import formatting
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
 from core.notify import Notice, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
-from core.timeutils import local, window_check
+from core.timeutils import window_check
 from core.validation import reject_unknown
 from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
@@ -319,7 +320,7 @@ def _send_reminder(session: LiveSession, which: str) -> int:
             continue
         seen.add(ident)
         zone = user_zone(user, session.timezone) if user is not None else session.timezone
-        when = local(session.starts_at, zone).strftime("%Y-%m-%d %H:%M") + f" ({zone})"
+        when = formatting.when(session.starts_at, zone)
         lead = "明天" if which == "24h" else "一小时后"
         subject = f"[驿站] 直播提醒：{session.title} · {when}"
         text = (

@@ -8,7 +8,6 @@ outbox (on commit). Calendar invites (the invites app) hook in here with one cal
 from __future__ import annotations
 
 import contextlib
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext
 
 from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
+from core import formatting
 from core.errors import Busy
 from core.notify import Notice, local, wants_email
 from core.notify import notify as notify_person
@@ -52,7 +52,8 @@ normalize_cn_mobile = cn_mobile_clean
 
 
 def local_time(slot: Slot) -> str:
-    return slot.starts_at.astimezone(ZoneInfo(slot.timezone)).strftime("%Y-%m-%d %H:%M")
+    """The class's start as people read it: "2026-12-02 10:00 北京时间" (core.formatting)."""
+    return formatting.when(slot.starts_at, slot.timezone)
 
 
 _SUBJECTS = {

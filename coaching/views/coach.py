@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coaching import selectors, services
+from core import formatting, spreadsheet
 from core.errors import ApplicationError
+from core.spreadsheet import TEXT, Sheet
 
 
 @login_required
@@ -31,27 +30,27 @@ def mark_all_present(request, pk):
 
 
 @login_required
-def attendance_export(request, pk):
+def attendance_export(request, pk, kind="csv"):
+    """The class's attendance as a file named 「<class>-出勤-<local date>」; times in the class's zone."""
     slot = get_object_or_404(selectors.slots_managed_by(request.user), pk=pk)
     bookings = slot.bookings.filter(status="confirmed").select_related("trainee__user").order_by("created_at")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendance-{slot.pk}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese names correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("学员"), _("手机"), _("出勤"), _("签到时间")])
+    sheet = Sheet(
+        _("出勤"),
+        [(_("学员"), TEXT), (_("手机"), TEXT), (_("出勤"), TEXT), (_("签到时间"), TEXT)],
+    )
     for b in bookings:
-        name = b.trainee.user.name
-        if name[:1] in "=+-@":  # never let a spreadsheet run a formula from a name
-            name = "'" + name
-        writer.writerow(
+        sheet.rows.append(
             [
-                name,
+                b.trainee.user.name,
                 b.trainee.masked_phone,
                 b.get_attendance_display(),
-                b.checked_in_at.isoformat() if b.checked_in_at else "",
+                formatting.local_text(b.checked_in_at, slot.timezone),
             ]
         )
-    return response
+    day = formatting.local(slot.starts_at, slot.timezone).date()
+    return spreadsheet.response(
+        [sheet], kind=kind, name=spreadsheet.filename(slot.title, _("出勤"), day, kind)
+    )
 
 
 @login_required

@@ -142,6 +142,8 @@ def book(request, pk):
     if status == 429:
         for name, value in response_headers.items():
             response[name] = value
+    if errors:
+        response["Cache-Control"] = "no-store"  # a page with an error is never restored by "back"
     return response
 
 

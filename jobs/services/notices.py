@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from core import formatting
 from core.notify import Notice, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
@@ -49,8 +50,8 @@ def _body(kind: str, employer: Employer, request: LineupRequest | None, zone_nam
     session = request.session
     zone_name = zone_name or session.timezone or settings.TIME_ZONE
     zone = ZoneInfo(zone_name)
-    when = timezone.localtime(session.starts_at, zone).strftime("%Y-%m-%d %H:%M")
-    lines = [f"直播专场：{session.title}（{when}，{zone_name}）"]
+    when = formatting.when(session.starts_at, zone_name)
+    lines = [f"直播专场：{session.title}（{when}）"]
     if kind == "approved" and request.segment_starts_at and request.segment_ends_at:
         start = timezone.localtime(request.segment_starts_at, zone).strftime("%H:%M")
         end = timezone.localtime(request.segment_ends_at, zone).strftime("%H:%M")

@@ -2,6 +2,7 @@
 
 from django import template
 
+from core import formatting
 from jobs import selectors
 
 register = template.Library()
@@ -14,7 +15,5 @@ def jobs_lineup(session):
 
 @register.filter
 def percent(value, digits: int = 1):
-    """0.1234 → "12.3%"; None → "—" (no denominator yet)."""
-    if value is None:
-        return "—"
-    return f"{value * 100:.{int(digits)}f}%"
+    """0.1234 → "12.3%"; None → "—" (no denominator yet). The rule lives in core.formatting."""
+    return formatting.percent(value, digits)

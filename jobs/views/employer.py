@@ -24,9 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError
 from core.phones import cn_mobile_mask
-from jobs import selectors, services
+from jobs import exports, selectors, services
 from jobs.forms import INSURANCE_FIELDS, InviteForm, NoteForm, PostingForm, SignupForm
-from jobs.inbox_export import export_response
 from jobs.models import Application, EmployerInvitation, JobPosting, LineupRequest
 from jobs.services.common import PIPELINE, POSTING_TRANSITIONS
 from livestreams.models import LiveSession, Segment
@@ -528,8 +527,12 @@ def inbox_bulk(request):
 def inbox_export(request, kind):
     employer = request.membership.employer
     qs, _chosen = selectors.inbox_filter(employer, request.GET)
-    return export_response(
-        qs.iterator(chunk_size=2000), company=employer.name, kind=kind, today=timezone.localdate()
+    return exports.applicants_response(
+        qs.iterator(chunk_size=2000),
+        masked=False,
+        subject=employer.name,
+        kind=kind,
+        today=timezone.localdate(),
     )
 
 

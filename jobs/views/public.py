@@ -5,7 +5,10 @@ The employer's inbox and the rest of its workspace are in jobs/views/employer.py
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import login
+from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,10 +17,28 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from jobs import qr, selectors, services
-from jobs.models import EmployerInvitation, JobPosting, ShortLink
+from jobs.models import Application, EmployerInvitation, JobPosting, ShortLink
 from jobs.ratelimit import client_ip
 from jobs.validators import mask_phone
 from livestreams.selectors import sessions_visible_to
+
+_DONE_SALT = "jobs.apply.done"
+
+
+def _confirmation(request, *, posting: JobPosting, session):
+    try:
+        done = signing.loads(request.GET["done"], salt=_DONE_SALT, max_age=24 * 3600)
+        application = Application.objects.get(pk=done["a"], posting=posting)
+    except (signing.BadSignature, KeyError, ValueError, TypeError, Application.DoesNotExist):
+        return None  # a stale or edited link shows the form again
+    context = {
+        "posting": posting,
+        "session": session,
+        "application": application,
+        "created": bool(done.get("c")),
+        "masked_phone": mask_phone(application.phone),
+    }
+    return render(request, "jobs/applied.html", context)
 
 
 def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
@@ -50,19 +71,16 @@ def _apply(request, *, posting: JobPosting, session, link: ShortLink | None):
             response = render(request, "jobs/apply.html", context, status=exc.status_code)
             for header, value in exc.headers.items():
                 response[header] = value
+            response["Cache-Control"] = "no-store"  # never restored from the back-forward cache
             return response
-        return render(
-            request,
-            "jobs/applied.html",
-            {
-                "posting": posting,
-                "session": session,
-                "application": applied,
-                "created": applied.created,
-                "masked_phone": mask_phone(applied.phone),
-            },
-            status=201 if applied.created else 200,
-        )
+        # Redirect after POST: reload and back never re-send the form or show a stale error. The
+        # confirmation page is the same URL with a signed "done" token (no session row per applicant).
+        token = signing.dumps({"a": str(applied.id), "c": applied.created}, salt=_DONE_SALT, compress=True)
+        return redirect(f"{request.path}?{urlencode({'done': token})}", permanent=False)
+    if request.GET.get("done"):
+        confirmation = _confirmation(request, posting=posting, session=session)
+        if confirmation is not None:
+            return confirmation
     return render(request, "jobs/apply.html", context)
 
 

@@ -36,3 +36,8 @@ def test_one_minute_booking_on_a_phone(live_server, phone_page, union, organizer
     trainee = Trainee.objects.get(phone="13805716688")
     assert trainee.user.display_name == "赵丽"
     assert Booking.objects.get(trainee=trainee).status == "confirmed"
+    # Back after the success: the booking page again, fresh, not the earlier error.
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}/coaching/book/{slot.pk}/")
+    assert "中国大陆手机号" not in page.content()
+    assert Booking.objects.count() == 1

@@ -166,7 +166,7 @@ def test_employer_journey_from_sign_up_to_export(browser, live_server, union, or
     sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     header = next(sheet.iter_rows(max_row=1, values_only=True))
-    assert header[:3] == ("申请时间", "姓名", "手机号")
+    assert header[:3] == ("报名时间", "姓名", "手机号")
     assert set(rows) == {"张伟", "李娜", "王芳"}
     assert rows["张伟"][8] == "已联系" and rows["李娜"][8] == "面试" and rows["王芳"][8] == "已报名"
     assert rows["张伟"][4] == "2026 春风行动直播专场" and rows["张伟"][2] == "13900139001"

@@ -414,7 +414,7 @@ def test_export_of_the_current_filter_has_chinese_headers_local_times_and_labels
     )  # 恒芯电子
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("申请时间", "姓名", "手机号", "岗位")
+    assert rows[0][:4] == ("报名时间", "姓名", "手机号", "应聘岗位")
     assert len(rows) == 2
     assert rows[1][0] == "2026-03-01 10:05" and rows[1][1:4] == ("张伟", "13800138000", "电子厂普工")
     assert rows[1][7] == "直接报名"  # labels, not codes

@@ -98,11 +98,18 @@ def test_apply_page_form_post_shows_confirmation_and_errors(client, link):
     assert bad.status_code == 400
     assert "手机号" in bad.content.decode()
     ok = client.post(f"/j/{link.code}/", {"name": "张伟", "phone": "13800138000"})
-    assert ok.status_code == 201
-    assert "报名成功" in ok.content.decode() and "138****8000" in ok.content.decode()
-    again = client.post(f"/j/{link.code}/", {"name": "张伟", "phone": "13800138000"})
+    assert ok.status_code == 302 and ok["Location"].startswith(
+        f"/j/{link.code}/?done="
+    )  # redirect after POST
+    done = client.get(ok["Location"])
+    assert "报名成功" in done.content.decode() and "138****8000" in done.content.decode()
+    again = client.post(f"/j/{link.code}/", {"name": "张伟", "phone": "13800138000"}, follow=True)
     assert again.status_code == 200
     assert "您已报过名" in again.content.decode()
+
+
+def test_a_forged_done_link_shows_the_form(client, link):
+    assert 'name="phone"' in client.get(f"/j/{link.code}/?done=forged").content.decode()
 
 
 def test_apply_page_english(client, link):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -254,7 +255,7 @@ def test_organizer_opens_a_finished_sessions_results_and_reads_the_xlsx(
             "link-xlsx"
         ).click()
     assert download.value.suggested_filename.startswith("春季直播带岗-")
-    assert download.value.suggested_filename.endswith("-成绩.xlsx")
+    assert re.search(r"-成绩-\d{4}-\d{2}-\d{2}\.xlsx$", download.value.suggested_filename)
     wb = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert wb.sheetnames[:2] == ["场次信息", "成绩总览"]
     assert [c.value for c in wb["成绩总览"][1]] == ["指标", "数值", "说明"]

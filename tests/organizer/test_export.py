@@ -46,8 +46,8 @@ def org(client, organizer):
 def test_xlsx_has_chinese_sheets_headers_local_times_and_no_uuids(org, finished):
     response = org.get(f"/s/{finished.pk}/results.xlsx")
     disposition = unquote(response["Content-Disposition"])
-    day = (finished.went_live_at + timedelta(hours=8)).strftime("%Y%m%d")
-    assert f"春风行动_直播带岗专场-{day}-成绩.xlsx" in disposition
+    day = (finished.went_live_at + timedelta(hours=8)).strftime("%Y-%m-%d")
+    assert f"春风行动_直播带岗专场-成绩-{day}.xlsx" in disposition
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames[:3] == ["场次信息", "成绩总览", "环节"] and "每分钟" in wb.sheetnames
     info = {r[0].value: r[1].value for r in wb["场次信息"].iter_rows(min_row=2)}
