@@ -28,12 +28,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from livestreams.live import results
-from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
+from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS, advisory_lock  # noqa: F401 -- used by ingest
 from livestreams.models import LiveCounterState, LiveSession
 
 KEYS = ("c", "uv", "pz", "lv", "m", "cm", "dv")
 TTL_SECONDS = 7 * 24 * 3600
-ADVISORY_CLASS = 614_006  # first key of the per-session advisory lock shared by ingest and rebuild
 
 
 @functools.cache
@@ -191,11 +190,6 @@ def apply_answered(session_id, delta: int) -> None:
 
 def mark_dirty(session_id) -> None:
     LiveCounterState.objects.update_or_create(session_id=session_id, defaults={"dirty_since": timezone.now()})
-
-
-def advisory_lock(cursor, session_id, *, shared: bool) -> None:
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    cursor.execute(f"SELECT {fn}(%s, hashtext(%s))", [ADVISORY_CLASS, str(session_id)])
 
 
 def rebuild(session_id) -> dict:

@@ -27,6 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.models import User
+from livestreams.live import aggregates
 from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
 from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
 
@@ -147,6 +148,10 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
         else:
             per_minute_max[int(minute)] = int(a)
             per_minute_last[int(minute)] = int(b)
+    return total, watchers, _timeline(start, end, per_minute_max, per_minute_last)
+
+
+def _timeline(start, end, per_minute_max: dict, per_minute_last: dict) -> dict[int, int]:
     minutes = max(1, int((end - start).total_seconds() + 59) // 60)
     timeline, level = {}, 0
     for m in range(minutes):
@@ -155,7 +160,91 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
             level = per_minute_last[m]
         else:
             timeline[m] = level
-    return total, watchers, timeline
+    return timeline
+
+
+# The raw-event fallback of the aggregates path, for the few viewers whose watch time the fold could
+# not follow (late events, several devices): their pieces, as the raw path computes them.
+_DIRTY_PIECES = f"""
+SELECT viewer, s, e FROM ({_piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')}) x
+WHERE kind <> 'leave' AND e > s
+UNION ALL
+SELECT viewer, s, e FROM ({_MERGED}) y WHERE e > s
+"""
+
+
+def _watch_from_aggregates(cur, session: LiveSession, agg: dict) -> tuple[Decimal, int, dict[int, int]]:
+    start, end = live_window(session)
+    duration_ms = int((end - start).total_seconds() * 1000)
+    pieces = agg["pieces"]
+    watchers = agg["watchers"]
+    if agg["dirty_single"] or agg["dirty_multi"]:
+        params = {
+            "sid": session.pk,
+            "start": start,
+            "dur": duration_ms,
+            "dirty": agg["dirty_single"],
+            "multi": agg["dirty_multi"],
+        }
+        cur.execute(_DIRTY_PIECES, params)
+        extra = cur.fetchall()
+        watchers += len({v for v, _, _ in extra})
+        pieces = pieces + [(int(s), int(e)) for _, s, e in extra]
+    # +1 at each piece's start second, −1 at its end second; the level per second as the raw path.
+    deltas: dict[int, int] = defaultdict(int)
+    total = 0
+    for s, e in pieces:
+        deltas[s // 1000] += 1
+        deltas[e // 1000] -= 1
+        total += e - s
+    per_minute_max: dict[int, int] = {}
+    per_minute_last: dict[int, int] = {}
+    level = 0
+    for sec in sorted(deltas):
+        level += deltas[sec]
+        minute = sec // 60
+        if minute not in per_minute_max or level > per_minute_max[minute]:
+            per_minute_max[minute] = level
+        per_minute_last[minute] = level
+    return Decimal(total) / 1000, watchers, _timeline(start, end, per_minute_max, per_minute_last)
+
+
+def _events_from_aggregates(cur, session: LiveSession, agg: dict):
+    """The same four maps as ``_events``, from the folded counts (answered questions are read from
+    the raw events through the partial questions index: they are answered after they arrive)."""
+    segments_bounds = aggregates.segment_bounds(session.pk)
+    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if segments_bounds else "(0::int)"
+    cur.execute(
+        f"""
+        SELECT GROUPING(b), b, count(*) FROM (
+            SELECT {bucket} AS b FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND is_question AND answered_at IS NOT NULL
+        ) q GROUP BY GROUPING SETS ((), (b))
+        """,
+        {"sid": session.pk, "bounds": segments_bounds},
+    )
+    answered_total, answered = 0, {}
+    for grouped, b, n in cur.fetchall():
+        if grouped:
+            answered_total = n
+        else:
+            answered[b] = n
+
+    def values(counts: list, viewers: int, commenters: int, answered_n: int) -> dict:
+        out = dict(zip(aggregates.COUNTS, counts, strict=False))
+        out.update(viewers=viewers, commenters=commenters, answered=answered_n)
+        return {name: int(out[name]) for name in EVENT_FIELDS}
+
+    totals = values(agg["totals"], agg["viewers"], agg["commenters"], answered_total)
+    per_bucket = {
+        b: values(c[: len(aggregates.COUNTS)], c[-2], c[-1], answered.get(b, 0))
+        for b, c in agg["per_bucket"].items()
+    }
+    per_ref = {}
+    for key, n in agg["refs"].items():
+        kind, ref = key.split("\t", 1)
+        per_ref[(kind, ref)] = {aggregates.MINUTE_NAMES.get(kind, kind): n}
+    return totals, per_bucket, agg["minutes"], per_ref
 
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
@@ -407,22 +496,53 @@ def _postings(ids: list[str]) -> dict[str, str]:
     return {str(p.pk): str(getattr(p, "title", p)) for p in model.objects.filter(pk__in=ids)}
 
 
+def result_compute(
+    *, session_id, timings: dict | None = None, source: str = "auto", fold: bool = True
+) -> SessionResult:
+    """Compute and store a session's result.
+
+    ``source``: "auto" folds the newest events into the session's aggregates first and reads those when
+    they describe the ended session exactly (livestreams/live/aggregates.py), else the raw events;
+    "raw" always reads every raw event — the reference the aggregates are tested against.
+    ``fold=False``: the caller folded just before, outside its transaction (the fold's lock on the
+    session's ingest would otherwise last until that transaction ends).
+    """
+    clock = time.perf_counter()
+    if source != "raw" and fold:
+        aggregates.aggregates_fold(session_id=session_id)
+    if timings is not None:
+        timings["fold"] = time.perf_counter() - clock
+    return _result_compute(session_id=session_id, timings=timings, source=source)
+
+
 @transaction.atomic
-def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
+def _result_compute(*, session_id, timings: dict | None, source: str) -> SessionResult:
     session = LiveSession.objects.select_related("union").get(pk=session_id)
     segments = list(Segment.objects.filter(session=session).select_related("seller").order_by("starts_at"))
     start, end = live_window(session)
     live_seconds = int((end - start).total_seconds())
+    folded = source != "raw" and aggregates.aggregates_valid(session, _segment_bounds(segments))
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '128MB'")
         clock = time.perf_counter()
-        total_watch, watchers, conc = _watch(cur, session)
-        lap = time.perf_counter()
-        totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
+        if folded:
+            agg = aggregates.aggregates_read(session, int((end - start).total_seconds() * 1000))
+            total_watch, watchers, conc = _watch_from_aggregates(cur, session, agg)
+            lap = time.perf_counter()
+            totals, per_bucket, per_minute_events, per_ref = _events_from_aggregates(cur, session, agg)
+        else:
+            total_watch, watchers, conc = _watch(cur, session)
+            lap = time.perf_counter()
+            totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
         lap2 = time.perf_counter()
         orders = _orders(cur, session)
         if timings is not None:
-            timings.update(watch=lap - clock, events=lap2 - lap, orders=time.perf_counter() - lap2)
+            timings.update(
+                source="aggregates" if folded else "raw",
+                watch=lap - clock,
+                events=lap2 - lap,
+                orders=time.perf_counter() - lap2,
+            )
     unique = totals["viewers"]
     views = totals["views"]
     o = orders["total"]
