@@ -29,11 +29,11 @@ from datetime import datetime, timedelta
 import msgspec
 import orjson
 import redis
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from livestreams import hooks
 from livestreams.live import counters
 from livestreams.live.credentials import IngestContext
 from livestreams.models import LiveEvent, LiveSession, Product
@@ -170,14 +170,12 @@ def _uuid(value) -> uuid.UUID | None:
 
 
 def known_postings(ids: set[uuid.UUID]) -> set[uuid.UUID] | None:
-    """Posting ids that exist, or None when the jobs app has no JobPosting model (any uuid accepted)."""
-    if not ids or not apps.is_installed("jobs"):
+    """Posting ids that exist, or None when no app owns postings (any uuid accepted). jobs answers
+    through the ``known_postings`` hook: livestreams sits below jobs in the dependency order."""
+    if not ids:
         return None
-    try:
-        posting = apps.get_model("jobs", "JobPosting")
-    except LookupError:
-        return None
-    return set(posting.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    answers = [found for found in hooks.run("known_postings", ids) if found is not None]
+    return set().union(*answers) if answers else None
 
 
 def _window_problem(ctx: IngestContext, now: datetime) -> str | None:

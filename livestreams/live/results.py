@@ -21,12 +21,12 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from core.models import User
+from livestreams import hooks
 from livestreams.live import aggregates
 from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
 from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
@@ -424,15 +424,17 @@ def _orders(cur, session: LiveSession):
 
 
 def application_model():
-    """jobs.Application when the jobs app provides it, else None (results then omit applications)."""
-    if not apps.is_installed("jobs"):
-        return None
-    try:
-        model = apps.get_model("jobs", "Application")
-    except LookupError:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    return model if {"posting", "session", "phone"} <= names else None
+    """The applications model when an app provides one (jobs registers it), else None (results then
+    omit applications). A hook, not an import: livestreams sits below jobs in the dependency order."""
+    return next((m for m in hooks.run("application_model") if m is not None), None)
+
+
+def posting_titles(ids) -> dict[str, str]:
+    """Titles of the given job postings, by id, from the app that owns postings (jobs), else {}."""
+    titles: dict[str, str] = {}
+    for found in hooks.run("posting_titles", list(ids)):
+        titles.update(found or {})
+    return titles
 
 
 def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -> dict | None:
@@ -457,21 +459,13 @@ def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -
         "per_minute": {},
         "per_channel": {},
     }
-    posting_titles = {}
-    try:
-        posting_model = apps.get_model("jobs", "JobPosting")
-        posting_ids = qs.values_list("posting_id", flat=True).distinct()
-        posting_titles = {
-            str(p.pk): str(getattr(p, "title", p)) for p in posting_model.objects.filter(pk__in=posting_ids)
-        }
-    except LookupError:
-        pass
+    titles = posting_titles(qs.values_list("posting_id", flat=True).distinct())
     for row in (
         qs.values("posting_id").annotate(n=Count("pk"), people=Count("phone", distinct=True)).order_by()
     ):
         key = str(row["posting_id"])
         out["per_posting"][key] = {
-            "title": posting_titles.get(key, key),
+            "title": titles.get(key, key),
             "applications": row["n"],
             "applicants": row["people"],
         }
@@ -486,14 +480,6 @@ def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -
         for row in qs.values(column).annotate(n=Count("pk"), people=Count("phone", distinct=True)).order_by():
             out[bucket][str(row[column])] = {"applications": row["n"], "applicants": row["people"]}
     return out
-
-
-def _postings(ids: list[str]) -> dict[str, str]:
-    try:
-        model = apps.get_model("jobs", "JobPosting")
-    except LookupError:
-        return {}
-    return {str(p.pk): str(getattr(p, "title", p)) for p in model.objects.filter(pk__in=ids)}
 
 
 def result_compute(
@@ -671,7 +657,7 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
     posting_ids = {ref for (kind, ref) in per_ref if kind == "job_card_click"}
     per_posting_apps = (apps_metrics or {}).get("per_posting", {})
     posting_ids |= set(per_posting_apps)
-    titles = _postings(sorted(posting_ids)) if posting_ids else {}
+    titles = posting_titles(sorted(posting_ids)) if posting_ids else {}
     jobs = []
     for pid in sorted(posting_ids):
         clicks = per_ref.get(("job_card_click", pid), {})
