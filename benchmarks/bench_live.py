@@ -411,6 +411,10 @@ def _result_bench(connection):
         f"folding the {folded:,} events (beat, during the session): {fold_seconds:.1f}s, "
         f"peak Python memory {fold_peak / 1e6:.0f} MB"
     )
+    from livestreams.models import LiveFoldViewer
+
+    dirty = LiveFoldViewer.objects.filter(session=session, dirty=True).count()
+    print(f"    viewers whose watch time came from the raw events (late or multi-device): {dirty:,}")
     print(
         "    steps: "
         + ", ".join(f"{k} {v:.2f}s" if isinstance(v, float) else f"{k} {v}" for k, v in timings.items())

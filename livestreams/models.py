@@ -385,7 +385,7 @@ class LiveFoldViewer(models.Model):
     viewer = models.CharField(max_length=130)
     devices = models.JSONField(default=list, blank=True)
     dirty = models.BooleanField(default=False)
-    last_ts = models.DateTimeField(null=True, blank=True)
+    last_us = models.BigIntegerField(null=True, blank=True)  # its time, microseconds since the epoch
     last_eid = models.CharField(max_length=100, blank=True, default="")
     last_t = models.BigIntegerField(null=True, blank=True)
     last_kind = models.CharField(max_length=16, blank=True, default="")

@@ -103,19 +103,19 @@ def _newest_id(session_id) -> int:
 
 
 class _Viewer:
-    __slots__ = ("row_id", "devices", "dirty", "last_ts", "last_eid", "last_t", "last_kind", "runs", "counts")
+    __slots__ = ("row_id", "devices", "dirty", "last_us", "last_eid", "last_t", "last_kind", "runs", "counts")
 
     def __init__(self, row=None):
         if row is None:
             self.row_id, self.devices, self.dirty = None, [], False
-            self.last_ts, self.last_eid, self.last_t, self.last_kind = None, "", None, ""
+            self.last_us, self.last_eid, self.last_t, self.last_kind = None, "", None, ""
             self.runs, self.counts = [], {}
         else:
             (
                 self.row_id,
                 self.devices,
                 self.dirty,
-                self.last_ts,
+                self.last_us,
                 self.last_eid,
                 self.last_t,
                 self.last_kind,
@@ -127,7 +127,7 @@ class _Viewer:
             "v": viewer,
             "dv": self.devices,
             "dt": self.dirty,
-            "lts": self.last_ts,
+            "lus": self.last_us,
             "le": self.last_eid,
             "lt": self.last_t,
             "lk": self.last_kind,
@@ -137,7 +137,7 @@ class _Viewer:
 
 
 _FOLD_ROWS = """
-SELECT id, viewer, device, kind, event_id, ts,
+SELECT id, viewer, device, kind, event_id, (extract(epoch FROM ts) * 1000000)::bigint AS us,
        (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t,
        CASE WHEN %(end)s::timestamptz IS NULL OR ts <= %(end)s::timestamptz
             THEN GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int END AS m,
@@ -149,12 +149,12 @@ ORDER BY ts, event_id COLLATE "C"
 
 _UPSERT = """
 INSERT INTO livestreams_livefoldviewer
-    (session_id, viewer, devices, dirty, last_ts, last_eid, last_t, last_kind, runs, counts)
-SELECT %s, v, dv, dt, lts, le, lt, lk, r, c
+    (session_id, viewer, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts)
+SELECT %s, v, dv, dt, lus, le, lt, lk, r, c
 FROM json_to_recordset(%s::json)
-     AS j(v text, dv jsonb, dt bool, lts timestamptz, le text, lt bigint, lk text, r jsonb, c jsonb)
+     AS j(v text, dv jsonb, dt bool, lus bigint, le text, lt bigint, lk text, r jsonb, c jsonb)
 ON CONFLICT (session_id, viewer) DO UPDATE SET
-    devices = EXCLUDED.devices, dirty = EXCLUDED.dirty, last_ts = EXCLUDED.last_ts,
+    devices = EXCLUDED.devices, dirty = EXCLUDED.dirty, last_us = EXCLUDED.last_us,
     last_eid = EXCLUDED.last_eid, last_t = EXCLUDED.last_t, last_kind = EXCLUDED.last_kind,
     runs = EXCLUDED.runs, counts = EXCLUDED.counts
 """
@@ -162,14 +162,14 @@ ON CONFLICT (session_id, viewer) DO UPDATE SET
 
 def _load_viewers(cur, session_id, names: list[str], into: dict) -> None:
     cur.execute(
-        "SELECT viewer, id, devices, dirty, last_ts, last_eid, last_t, last_kind, runs, counts "
+        "SELECT viewer, id, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts "
         "FROM livestreams_livefoldviewer WHERE session_id = %s AND viewer = ANY(%s)",
         [session_id, names],
     )
     for row in cur.fetchall():
-        _, row_id, devices, dirty, last_ts, last_eid, last_t, last_kind, runs, counts = row
+        _, row_id, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts = row
         into[row[0]] = _Viewer(
-            [row_id, _json(devices), dirty, last_ts, last_eid, last_t, last_kind, _json(runs), _json(counts)]
+            [row_id, _json(devices), dirty, last_us, last_eid, last_t, last_kind, _json(runs), _json(counts)]
         )
 
 
@@ -257,7 +257,7 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
                 missing = sorted({r[1] for r in rows} - viewers.keys())
                 if missing:
                     _load_viewers(side, session_id, missing, viewers)
-            for _id, viewer, device, kind, eid, ts, t, m, b, ref, question in rows:
+            for _id, viewer, device, kind, eid, us, t, m, b, ref, question in rows:
                 if horizon is not None and t > horizon:
                     pending.append(_id)
                     continue
@@ -274,7 +274,7 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
                 if question:
                     counts[2] += 1
                 if kind in PRESENCE:
-                    _presence(v, device, kind, eid, ts, t, dur)
+                    _presence(v, device, kind, eid, us, t, dur)
                     if kind != "join":
                         continue
                 if m is not None:
@@ -292,15 +292,15 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
     return folded, pending
 
 
-def _presence(v: _Viewer, device: str, kind: str, eid: str, ts, t: int, dur: int | None) -> None:
+def _presence(v: _Viewer, device: str, kind: str, eid: str, us: int, t: int, dur: int | None) -> None:
     if device not in v.devices:
         v.devices.append(device)
         if len(v.devices) > 1:
             v.dirty = True  # several devices: the union of their pieces comes from the raw events
     if v.dirty:
         return
-    if v.last_ts is not None:
-        if (ts, eid) <= (v.last_ts, v.last_eid):
+    if v.last_us is not None:
+        if (us, eid) <= (v.last_us, v.last_eid):
             v.dirty = True  # out of order: the pieces around it are not known here
             return
         if v.last_kind != "leave":
@@ -313,66 +313,62 @@ def _presence(v: _Viewer, device: str, kind: str, eid: str, ts, t: int, dur: int
                     v.runs[-1][1] = e  # contiguous pieces: one run, same +1/−1 per second
                 else:
                     v.runs.append([s, e])
-    v.last_ts, v.last_eid, v.last_t, v.last_kind = ts, eid, t, kind
+    v.last_us, v.last_eid, v.last_t, v.last_kind = us, eid, t, kind
 
 
-def aggregates_read(session: LiveSession, dur: int) -> dict:
-    """Everything ``results`` needs from the events, from the folded aggregates.
-
-    Returns pieces per clean viewer (closed runs + open last piece), dirty viewers (single- and
-    multi-device), per-bucket counts, per-minute counts and per-ref counts.
-    """
+def aggregates_read(session: LiveSession) -> dict:
+    """The session-wide part of the aggregates and the viewers whose watch time the fold left to the
+    raw events; the per-viewer rows are summed in SQL by ``results`` (pieces_sql, counts_sql)."""
     state = LiveFold.objects.get(session_id=session.pk)
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT viewer, devices, dirty, last_t, last_kind, runs, counts "
-            "FROM livestreams_livefoldviewer WHERE session_id = %s",
+            """
+            SELECT coalesce(array_agg(viewer) FILTER (WHERE jsonb_array_length(devices) <= 1), '{}'),
+                   coalesce(array_agg(viewer) FILTER (WHERE jsonb_array_length(devices) > 1), '{}')
+            FROM livestreams_livefoldviewer WHERE session_id = %s AND dirty
+            """,
             [session.pk],
         )
-        rows = cur.fetchall()
-    pieces: list[tuple[int, int]] = []
-    watchers = 0
-    dirty_single: list[str] = []
-    dirty_multi: list[str] = []
-    per_bucket: dict[int, list] = {}
-    totals = [0] * len(COUNTS)
-    commenters = 0
-    for viewer, devices, dirty, last_t, last_kind, runs, counts in rows:
-        devices, runs, counts = _json(devices), _json(runs), _json(counts)
-        if dirty:
-            (dirty_multi if len(devices) > 1 else dirty_single).append(viewer)
-        else:
-            mine = [(s, e) for s, e in runs]
-            if last_kind in ("join", "heartbeat"):
-                s, e = max(last_t, 0), min(last_t + TIMEOUT_MS, dur)
-                if e > s:
-                    mine.append((s, e))
-            if mine:
-                watchers += 1
-                pieces += mine
-        comments = 0
-        for key, c in counts.items():
-            agg = per_bucket.get(int(key))
-            if agg is None:
-                agg = per_bucket[int(key)] = [0] * (len(COUNTS) + 2)  # + viewers, commenters
-            for i, n in enumerate(c):
-                agg[i] += n
-                totals[i] += n
-            agg[-2] += 1
-            if c[1]:
-                agg[-1] += 1
-            comments += c[1]
-        if comments:
-            commenters += 1
+        dirty_single, dirty_multi = cur.fetchone()
     return {
-        "pieces": pieces,
-        "watchers": watchers,
-        "dirty_single": dirty_single,
-        "dirty_multi": dirty_multi,
-        "viewers": len(rows),
-        "commenters": commenters,
-        "totals": totals,
-        "per_bucket": per_bucket,
+        "dirty_single": list(dirty_single),
+        "dirty_multi": list(dirty_multi),
         "minutes": {int(m): values for m, values in state.minutes.items()},
         "refs": state.refs,
     }
+
+
+# Closed runs and the open last piece of every viewer the fold followed, as (viewer, kind, s, e) rows:
+# the same shape as the raw path's piece rows, so results counts them with the same SQL.
+CLEAN_PIECES = f"""
+SELECT f.viewer, 'join' AS kind, (r ->> 0)::bigint AS s, (r ->> 1)::bigint AS e
+FROM livestreams_livefoldviewer f, jsonb_array_elements(f.runs) r
+WHERE f.session_id = %(sid)s AND NOT f.dirty
+UNION ALL
+SELECT viewer, last_kind, GREATEST(last_t, 0), LEAST(last_t + {TIMEOUT_MS}, %(dur)s)
+FROM livestreams_livefoldviewer
+WHERE session_id = %(sid)s AND NOT dirty AND last_kind IN ('join', 'heartbeat')
+"""
+
+# Per-viewer counts per bucket → the raw path's per-viewer grouping (distinct viewers and commenters
+# are rows here); the columns match results._events' first query, with answered filled in there.
+COUNTS_SQL = """
+WITH e AS (
+    SELECT f.viewer, c.key::int AS b,
+           (c.value ->> 0)::int AS views, (c.value ->> 1)::int AS comments,
+           (c.value ->> 2)::int AS questions, (c.value ->> 3)::int AS likes,
+           (c.value ->> 4)::int AS shares, (c.value ->> 5)::int AS follows,
+           (c.value ->> 6)::int AS job_card_clicks, (c.value ->> 7)::int AS product_clicks
+    FROM livestreams_livefoldviewer f, jsonb_each(f.counts) c
+    WHERE f.session_id = %(sid)s
+), per AS (
+    SELECT GROUPING(b) AS gb, b, viewer, sum(views) AS views, sum(comments) AS comments,
+           sum(questions) AS questions, sum(likes) AS likes, sum(shares) AS shares,
+           sum(follows) AS follows, sum(job_card_clicks) AS job_card_clicks,
+           sum(product_clicks) AS product_clicks
+    FROM e GROUP BY GROUPING SETS ((viewer), (b, viewer))
+)
+SELECT gb, b, sum(views), count(*), sum(comments), count(*) FILTER (WHERE comments > 0),
+       sum(questions), 0, sum(likes), sum(shares), sum(follows), sum(job_card_clicks), sum(product_clicks)
+FROM per GROUP BY gb, b
+"""

@@ -139,10 +139,14 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
     cur.execute(_MULTI_DEVICE, params)
     params["multi"] = cur.fetchone()[0]
     cur.execute(_PIECES_MIXED if params["multi"] else _PIECES, params)
+    return _watch_rows(cur.fetchall(), start, end)
+
+
+def _watch_rows(rows, start, end) -> tuple[Decimal, int, dict[int, int]]:
     per_minute_max: dict[int, int] = {}
     per_minute_last: dict[int, int] = {}
     total, watchers = Decimal(0), 0
-    for tag, minute, a, b in cur.fetchall():
+    for tag, minute, a, b in rows:
         if tag == "t":
             total, watchers = Decimal(int(a)) / 1000, int(b)
         else:
@@ -163,57 +167,31 @@ def _timeline(start, end, per_minute_max: dict, per_minute_last: dict) -> dict[i
     return timeline
 
 
-# The raw-event fallback of the aggregates path, for the few viewers whose watch time the fold could
-# not follow (late events, several devices): their pieces, as the raw path computes them.
-_DIRTY_PIECES = f"""
-SELECT viewer, s, e FROM ({_piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')}) x
-WHERE kind <> 'leave' AND e > s
-UNION ALL
-SELECT viewer, s, e FROM ({_MERGED}) y WHERE e > s
-"""
-
-
+# The aggregates path: the fold's pieces, plus the raw pieces of the few viewers the fold could not
+# follow (late events, several devices), counted by the same SQL as the raw path.
 def _watch_from_aggregates(cur, session: LiveSession, agg: dict) -> tuple[Decimal, int, dict[int, int]]:
     start, end = live_window(session)
-    duration_ms = int((end - start).total_seconds() * 1000)
-    pieces = agg["pieces"]
-    watchers = agg["watchers"]
-    if agg["dirty_single"] or agg["dirty_multi"]:
-        params = {
-            "sid": session.pk,
-            "start": start,
-            "dur": duration_ms,
-            "dirty": agg["dirty_single"],
-            "multi": agg["dirty_multi"],
-        }
-        cur.execute(_DIRTY_PIECES, params)
-        extra = cur.fetchall()
-        watchers += len({v for v, _, _ in extra})
-        pieces = pieces + [(int(s), int(e)) for _, s, e in extra]
-    # +1 at each piece's start second, −1 at its end second; the level per second as the raw path.
-    deltas: dict[int, int] = defaultdict(int)
-    total = 0
-    for s, e in pieces:
-        deltas[s // 1000] += 1
-        deltas[e // 1000] -= 1
-        total += e - s
-    per_minute_max: dict[int, int] = {}
-    per_minute_last: dict[int, int] = {}
-    level = 0
-    for sec in sorted(deltas):
-        level += deltas[sec]
-        minute = sec // 60
-        if minute not in per_minute_max or level > per_minute_max[minute]:
-            per_minute_max[minute] = level
-        per_minute_last[minute] = level
-    return Decimal(total) / 1000, watchers, _timeline(start, end, per_minute_max, per_minute_last)
+    params = {
+        "sid": session.pk,
+        "start": start,
+        "dur": int((end - start).total_seconds() * 1000),
+        "dirty": agg["dirty_single"],
+        "multi": agg["dirty_multi"],
+    }
+    pieces = aggregates.CLEAN_PIECES
+    if agg["dirty_single"]:
+        pieces += " UNION ALL " + _piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')
+    if agg["dirty_multi"]:
+        pieces += f" UNION ALL {_MERGED}"
+    cur.execute(_pieces_sql(pieces), params)
+    return _watch_rows(cur.fetchall(), start, end)
 
 
 def _events_from_aggregates(cur, session: LiveSession, agg: dict):
     """The same four maps as ``_events``, from the folded counts (answered questions are read from
     the raw events through the partial questions index: they are answered after they arrive)."""
-    segments_bounds = aggregates.segment_bounds(session.pk)
-    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if segments_bounds else "(0::int)"
+    bounds = aggregates.segment_bounds(session.pk)
+    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
     cur.execute(
         f"""
         SELECT GROUPING(b), b, count(*) FROM (
@@ -221,30 +199,24 @@ def _events_from_aggregates(cur, session: LiveSession, agg: dict):
             WHERE session_id = %(sid)s AND is_question AND answered_at IS NOT NULL
         ) q GROUP BY GROUPING SETS ((), (b))
         """,
-        {"sid": session.pk, "bounds": segments_bounds},
+        {"sid": session.pk, "bounds": bounds},
     )
-    answered_total, answered = 0, {}
-    for grouped, b, n in cur.fetchall():
-        if grouped:
-            answered_total = n
+    answered = {(grouped, b): n for grouped, b, n in cur.fetchall()}
+    cur.execute(aggregates.COUNTS_SQL, {"sid": session.pk})
+    totals, per_bucket = {}, {}
+    for row in cur.fetchall():
+        values = {name: int(v or 0) for name, v in zip(EVENT_FIELDS, row[2:], strict=True)}
+        if row[0]:
+            values["answered"] = answered.get((1, None), 0)
+            totals = values
         else:
-            answered[b] = n
-
-    def values(counts: list, viewers: int, commenters: int, answered_n: int) -> dict:
-        out = dict(zip(aggregates.COUNTS, counts, strict=False))
-        out.update(viewers=viewers, commenters=commenters, answered=answered_n)
-        return {name: int(out[name]) for name in EVENT_FIELDS}
-
-    totals = values(agg["totals"], agg["viewers"], agg["commenters"], answered_total)
-    per_bucket = {
-        b: values(c[: len(aggregates.COUNTS)], c[-2], c[-1], answered.get(b, 0))
-        for b, c in agg["per_bucket"].items()
-    }
+            values["answered"] = answered.get((0, row[1]), 0)
+            per_bucket[row[1]] = values
     per_ref = {}
     for key, n in agg["refs"].items():
         kind, ref = key.split("\t", 1)
         per_ref[(kind, ref)] = {aggregates.MINUTE_NAMES.get(kind, kind): n}
-    return totals, per_bucket, agg["minutes"], per_ref
+    return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, agg["minutes"], per_ref
 
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
@@ -512,7 +484,7 @@ def _result_compute(*, session_id, timings: dict | None, source: str) -> Session
         cur.execute("SET LOCAL work_mem = '128MB'")
         clock = time.perf_counter()
         if folded:
-            agg = aggregates.aggregates_read(session, int((end - start).total_seconds() * 1000))
+            agg = aggregates.aggregates_read(session)
             total_watch, watchers, conc = _watch_from_aggregates(cur, session, agg)
             lap = time.perf_counter()
             totals, per_bucket, per_minute_events, per_ref = _events_from_aggregates(cur, session, agg)
