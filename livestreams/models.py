@@ -366,6 +366,10 @@ class LiveFold(models.Model):
     horizon_at = models.DateTimeField(null=True, blank=True)  # newest event time folded while live
     minutes = models.JSONField(default=dict, blank=True)  # "<minute>" -> {metric: count}
     refs = models.JSONField(default=dict, blank=True)  # "<kind>\t<ref>" -> count
+    # "<segment bucket>" -> [views, comments, questions, likes, shares, follows, job card clicks, product
+    # clicks, viewers, commenters]; ``totals`` the same list for the whole session
+    buckets = models.JSONField(default=dict, blank=True)
+    totals = models.JSONField(default=list, blank=True)
     folded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -39,6 +39,7 @@ FETCH = 20_000  # rows per round trip of the fold's server-side cursor
 # Index in a viewer's per-bucket counts: [views, comments, questions, likes, shares, follows, job card
 # clicks, product clicks]; a question also counts as a comment (its kind is "comment").
 COUNTS = ("views", "comments", "questions", "likes", "shares", "follows", "job_card_clicks", "product_clicks")
+VIEWERS, COMMENTERS = len(COUNTS), len(COUNTS) + 1  # after the counts in LiveFold.buckets / .totals
 _SLOT = {"join": 0, "comment": 1, "like": 3, "share": 4, "follow": 5, "job_card_click": 6, "product_click": 7}
 MINUTE_NAMES = {
     "join": "views",
@@ -226,6 +227,7 @@ def aggregates_fold(*, session_id, now: datetime | None = None) -> int:
 def _reset(state: LiveFold, session: LiveSession, bounds: list[datetime]) -> None:
     LiveFoldViewer.objects.filter(session_id=session.pk).delete()
     state.through_id, state.pending, state.minutes, state.refs = 0, [], {}, {}
+    state.buckets, state.totals = {}, []
     state.went_live_at, state.bounds = session.went_live_at, _bounds_key(bounds)
     state.ended_at, state.horizon_at = None, None
 
@@ -242,7 +244,10 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
         "pending": state.pending,
     }
     viewers: dict[str, _Viewer] = {}
-    minutes, refs = state.minutes, state.refs
+    minutes, refs, buckets = state.minutes, state.refs, state.buckets
+    if not state.totals:
+        state.totals = [0] * (len(COUNTS) + 2)
+    totals = state.totals
     pending: list[int] = []
     folded = 0
     raw = connection.connection
@@ -265,14 +270,27 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
                 v = viewers.get(viewer)
                 if v is None:
                     v = viewers[viewer] = _Viewer()
-                counts = v.counts.get(str(b))
+                    totals[VIEWERS] += 1  # not loaded from an earlier fold: a new viewer
+                key = str(b)
+                counts = v.counts.get(key)
                 if counts is None:
-                    counts = v.counts[str(b)] = [0] * len(COUNTS)
+                    counts = v.counts[key] = [0] * len(COUNTS)
+                    buckets.setdefault(key, [0] * (len(COUNTS) + 2))[VIEWERS] += 1
+                agg = buckets[key]
                 slot = _SLOT.get(kind)
                 if slot is not None:
+                    if slot == 1:  # the viewer's first comment (here / at all) makes them a commenter
+                        if not counts[1]:
+                            agg[COMMENTERS] += 1
+                        if not any(c[1] for c in v.counts.values()):
+                            totals[COMMENTERS] += 1
                     counts[slot] += 1
+                    agg[slot] += 1
+                    totals[slot] += 1
                 if question:
                     counts[2] += 1
+                    agg[2] += 1
+                    totals[2] += 1
                 if kind in PRESENCE:
                     _presence(v, device, kind, eid, us, t, dur)
                     if kind != "join":
@@ -335,6 +353,8 @@ def aggregates_read(session: LiveSession) -> dict:
         "dirty_multi": list(dirty_multi),
         "minutes": {int(m): values for m, values in state.minutes.items()},
         "refs": state.refs,
+        "buckets": {int(b): values for b, values in state.buckets.items()},
+        "totals": state.totals or [0] * (len(COUNTS) + 2),
     }
 
 
@@ -348,27 +368,4 @@ UNION ALL
 SELECT viewer, last_kind, GREATEST(last_t, 0), LEAST(last_t + {TIMEOUT_MS}, %(dur)s)
 FROM livestreams_livefoldviewer
 WHERE session_id = %(sid)s AND NOT dirty AND last_kind IN ('join', 'heartbeat')
-"""
-
-# Per-viewer counts per bucket → the raw path's per-viewer grouping (distinct viewers and commenters
-# are rows here); the columns match results._events' first query, with answered filled in there.
-COUNTS_SQL = """
-WITH e AS (
-    SELECT f.viewer, c.key::int AS b,
-           (c.value ->> 0)::int AS views, (c.value ->> 1)::int AS comments,
-           (c.value ->> 2)::int AS questions, (c.value ->> 3)::int AS likes,
-           (c.value ->> 4)::int AS shares, (c.value ->> 5)::int AS follows,
-           (c.value ->> 6)::int AS job_card_clicks, (c.value ->> 7)::int AS product_clicks
-    FROM livestreams_livefoldviewer f, jsonb_each(f.counts) c
-    WHERE f.session_id = %(sid)s
-), per AS (
-    SELECT GROUPING(b) AS gb, b, viewer, sum(views) AS views, sum(comments) AS comments,
-           sum(questions) AS questions, sum(likes) AS likes, sum(shares) AS shares,
-           sum(follows) AS follows, sum(job_card_clicks) AS job_card_clicks,
-           sum(product_clicks) AS product_clicks
-    FROM e GROUP BY GROUPING SETS ((viewer), (b, viewer))
-)
-SELECT gb, b, sum(views), count(*), sum(comments), count(*) FILTER (WHERE comments > 0),
-       sum(questions), 0, sum(likes), sum(shares), sum(follows), sum(job_card_clicks), sum(product_clicks)
-FROM per GROUP BY gb, b
 """

@@ -202,21 +202,21 @@ def _events_from_aggregates(cur, session: LiveSession, agg: dict):
         {"sid": session.pk, "bounds": bounds},
     )
     answered = {(grouped, b): n for grouped, b, n in cur.fetchall()}
-    cur.execute(aggregates.COUNTS_SQL, {"sid": session.pk})
-    totals, per_bucket = {}, {}
-    for row in cur.fetchall():
-        values = {name: int(v or 0) for name, v in zip(EVENT_FIELDS, row[2:], strict=True)}
-        if row[0]:
-            values["answered"] = answered.get((1, None), 0)
-            totals = values
-        else:
-            values["answered"] = answered.get((0, row[1]), 0)
-            per_bucket[row[1]] = values
+
+    def values(row: list, answered_n: int) -> dict:
+        out = dict(zip(aggregates.COUNTS, row, strict=False))
+        out.update(
+            viewers=row[aggregates.VIEWERS], commenters=row[aggregates.COMMENTERS], answered=answered_n
+        )
+        return {name: int(out[name]) for name in EVENT_FIELDS}
+
+    totals = values(agg["totals"], answered.get((1, None), 0))
+    per_bucket = {b: values(row, answered.get((0, b), 0)) for b, row in agg["buckets"].items()}
     per_ref = {}
     for key, n in agg["refs"].items():
         kind, ref = key.split("\t", 1)
         per_ref[(kind, ref)] = {aggregates.MINUTE_NAMES.get(kind, kind): n}
-    return totals or dict.fromkeys(EVENT_FIELDS, 0), per_bucket, agg["minutes"], per_ref
+    return totals, per_bucket, agg["minutes"], per_ref
 
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
