@@ -18,8 +18,9 @@ filtered scan). While a session is live, events later than ``now − LIVE_MARGIN
 their minute and the end of their piece depend on when the session ends.
 
 The fold records what it assumed (went-live time, segment edges, end). If the session disagrees later
-(segments edited, the end moved), ``aggregates_valid`` is false and the fold starts again from scratch;
-until then the result takes the raw path (livestreams/live/results.py), which stays the reference.
+(segments edited, the end moved), ``aggregates_valid`` is false and beat's next fold starts again from
+scratch; until then the result takes the raw path (livestreams/live/results.py), which stays the
+reference. A result computation itself only ever adds to aggregates that hold (``start_over=False``).
 """
 
 from __future__ import annotations
@@ -182,9 +183,15 @@ def _json(value):
     )
 
 
-def aggregates_fold(*, session_id, now: datetime | None = None) -> int:
-    """Fold the events stored since the last fold into the session's aggregates; the number folded."""
+def aggregates_fold(*, session_id, now: datetime | None = None, start_over: bool = True) -> int:
+    """Fold the events stored since the last fold into the session's aggregates; the number folded.
+
+    ``start_over=False`` (a result computation someone waits for): only add to aggregates that still
+    hold; folding a whole session from scratch is beat's work, and meanwhile results read raw events.
+    """
     session = LiveSession.objects.filter(pk=session_id).first()
+    if not start_over and not LiveFold.objects.filter(session_id=session_id).exists():
+        return 0
     if (
         session is None
         or session.went_live_at is None
@@ -203,6 +210,8 @@ def aggregates_fold(*, session_id, now: datetime | None = None) -> int:
         state = LiveFold.objects.select_for_update().get(pk=state.pk)  # one fold of a session at a time
         session.refresh_from_db(fields=["status", "went_live_at", "ended_at"])
         if not _assumptions_hold(state, session, bounds):
+            if not start_over:
+                return 0
             _reset(state, session, bounds)
         ended = session.status == LiveSession.Status.ENDED
         start = session.went_live_at

@@ -36,7 +36,7 @@ def result_refresh_compute(*, session_id) -> SessionResult:
     # one extra recompute, never a missed one).
     started = timezone.now()
     watermark = _event_max(session_id)
-    aggregates.aggregates_fold(session_id=session_id)
+    aggregates.aggregates_fold(session_id=session_id, start_over=False)
     # The result and the record of what it was computed from commit together: nobody sees the new
     # result with the old "stale" mark.
     with transaction.atomic():

@@ -467,7 +467,7 @@ def result_compute(
     """
     clock = time.perf_counter()
     if source != "raw" and fold:
-        aggregates.aggregates_fold(session_id=session_id)
+        aggregates.aggregates_fold(session_id=session_id, start_over=False)
     if timings is not None:
         timings["fold"] = time.perf_counter() - clock
     return _result_compute(session_id=session_id, timings=timings, source=source)

@@ -151,6 +151,11 @@ def test_edited_segments_refold_and_still_equal_the_raw_computation(union, organ
     factories.make_segment(
         session=session, title="B", offset=timedelta(minutes=3), length=timedelta(minutes=3)
     )
+    # Until beat folds again from scratch, the result reads the raw events.
+    first_try: dict = {}
+    results.result_compute(session_id=session.pk, timings=first_try)
+    assert first_try["source"] == "raw"
+    assert live_aggregates_fold() == len(first) + len(later)
 
     raw, folded, source = _both(session.pk)
 
@@ -160,7 +165,7 @@ def test_edited_segments_refold_and_still_equal_the_raw_computation(union, organ
     assert raw[1]["segments"][1]["views"] == 1  # e joined at 5:00, inside B
 
 
-def test_session_without_a_fold_reads_the_raw_events(union, organizer):
+def test_fold_that_no_longer_holds_is_read_raw_until_beat_folds_again(union, organizer):
     session = make_live_session(union, minutes_ago=12)
     bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
     assert bridge.post_events([ev("x", "join", session, 10, viewer="m:x")]).json()["accepted"] == 1
@@ -171,6 +176,10 @@ def test_session_without_a_fold_reads_the_raw_events(union, organizer):
     LiveFold.objects.create(
         session=session, went_live_at=session.went_live_at, horizon_at=timezone.now(), through_id=1
     )
+    first_try: dict = {}
+    results.result_compute(session_id=session.pk, timings=first_try)
+    assert first_try["source"] == "raw"
+    assert live_aggregates_fold() == 1  # beat starts the fold over
 
     raw, folded, source = _both(session.pk)
 
