@@ -22,6 +22,11 @@ def _django_logging(**kwargs) -> None:
 _TICK = float(os.environ.get("TICK_SECONDS", "2"))
 app.conf.beat_schedule = {
     "livestreams-tick": {"task": "livestreams.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},
+    "livestreams-live-aggregates-fold": {
+        "task": "livestreams.live_aggregates_fold",
+        "schedule": _TICK,
+        "options": {"expires": _TICK * 3},
+    },
     "livestreams-live-counters-repair": {"task": "livestreams.live_counters_repair", "schedule": _TICK * 5},
     "jobs-tick": {"task": "jobs.tick", "schedule": _TICK * 15, "options": {"expires": _TICK * 30}},
     "coaching-tick": {"task": "coaching.tick", "schedule": _TICK, "options": {"expires": _TICK * 3}},

@@ -19,6 +19,29 @@ class JobsConfig(AppConfig):
         hooks.register("organizer_home_sections", _organizer_home_section)
         hooks.register("organizer_session_sections", _organizer_session_section)
         hooks.register("segment_attendees", calendar.lineup_attendees)
+        hooks.register("application_model", _application_model)
+        hooks.register("posting_titles", _posting_titles)
+        hooks.register("known_postings", _known_postings)
+
+
+def _application_model():
+    """For live results: applications are attributed to a session, segment, minute and channel."""
+    from jobs.models import Application  # noqa: PLC0415 -- app registry: imported once apps are ready
+
+    return Application
+
+
+def _posting_titles(ids) -> dict:
+    from jobs.models import JobPosting  # noqa: PLC0415 -- app registry: imported once apps are ready
+
+    return {str(pk): title for pk, title in JobPosting.objects.filter(pk__in=ids).values_list("pk", "title")}
+
+
+def _known_postings(ids) -> set:
+    """For ingest: which job card clicks name a posting that exists."""
+    from jobs.models import JobPosting  # noqa: PLC0415 -- app registry: imported once apps are ready
+
+    return set(JobPosting.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _lineup_section(session, request):

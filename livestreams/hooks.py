@@ -12,6 +12,8 @@ A service calls ``run(name, ...)`` inside its transaction; apps register handler
   featured items a host shows on stream, in lineup order (jobs provides a fair's job cards)
 - ``segment_attendees(segments) -> {segment_pk: [invites.sources.Attendee]}`` (extra invitees)
 - ``session_page_sections(session, request) -> SafeString | None``
+- ``application_model() -> model`` (the applications results count), ``posting_titles(ids) ->
+  {id: title}``, ``known_postings(ids) -> set of ids`` (job card clicks naming a real posting)
 
 Hooks exist only where a lower app must reach a higher one (livestreams → jobs, live results);
 calls downward (livestreams → invites) are direct.

@@ -346,3 +346,60 @@ class ResultRefresh(models.Model):
 
     def __str__(self):
         return f"refresh of {self.session_id}"
+
+
+class LiveFold(models.Model):
+    """How far a session's raw events are folded into per-minute and per-viewer aggregates
+    (livestreams/live/aggregates.py), and the session-wide part of those aggregates.
+
+    ``through_id``: every event with a smaller or equal id is folded, except ``pending`` (ids whose
+    time was past the fold's horizon). ``went_live_at``, ``bounds`` (segment edges) and ``ended_at``
+    are what the fold assumed; when the session disagrees, the aggregates are refolded from scratch.
+    """
+
+    session = models.OneToOneField(LiveSession, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    through_id = models.BigIntegerField(default=0)
+    pending = models.JSONField(default=list, blank=True)
+    went_live_at = models.DateTimeField(null=True, blank=True)
+    bounds = models.JSONField(default=list, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    horizon_at = models.DateTimeField(null=True, blank=True)  # newest event time folded while live
+    minutes = models.JSONField(default=dict, blank=True)  # "<minute>" -> {metric: count}
+    refs = models.JSONField(default=dict, blank=True)  # "<kind>\t<ref>" -> count
+    # "<segment bucket>" -> [views, comments, questions, likes, shares, follows, job card clicks, product
+    # clicks, viewers, commenters]; ``totals`` the same list for the whole session
+    buckets = models.JSONField(default=dict, blank=True)
+    totals = models.JSONField(default=list, blank=True)
+    folded_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"fold of {self.session_id}"
+
+
+class LiveFoldViewer(models.Model):
+    """One viewer's folded events: counts per segment bucket and watch time as merged pieces.
+
+    ``runs``: [[start_ms, end_ms], …] of closed pieces (contiguous ones merged); ``last_*``: the newest
+    presence event, whose piece stays open until the next one. ``dirty``: an event arrived out of order,
+    or the viewer watched on several devices — their watch time is read from the raw events instead.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    viewer = models.CharField(max_length=130)
+    devices = models.JSONField(default=list, blank=True)
+    dirty = models.BooleanField(default=False)
+    last_us = models.BigIntegerField(null=True, blank=True)  # its time, microseconds since the epoch
+    last_eid = models.CharField(max_length=100, blank=True, default="")
+    last_t = models.BigIntegerField(null=True, blank=True)
+    last_kind = models.CharField(max_length=16, blank=True, default="")
+    runs = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)  # "<bucket>" -> [views, comments, questions, …]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "viewer"], name="live_fold_viewer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.viewer} in {self.session_id}"

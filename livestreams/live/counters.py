@@ -21,18 +21,18 @@ import json
 import math
 from datetime import datetime
 
+import orjson
 import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from livestreams.live import results
-from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
+from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS, advisory_lock  # noqa: F401 -- used by ingest
 from livestreams.models import LiveCounterState, LiveSession
 
 KEYS = ("c", "uv", "pz", "lv", "m", "cm", "dv")
 TTL_SECONDS = 7 * 24 * 3600
-ADVISORY_CLASS = 614_006  # first key of the per-session advisory lock shared by ingest and rebuild
 
 
 @functools.cache
@@ -52,8 +52,10 @@ if redis.call('HEXISTS', c, 'built') == 0 then return -1 end
 local timeout = tonumber(ARGV[1])
 local maxts = tonumber(redis.call('HGET', c, 'maxts') or '0')
 local viewers = {}
-for i = 3, #ARGV, 5 do
-  local k, v, ts, mn, dev = ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), ARGV[i+3], ARGV[i+4]
+-- ARGV[3]: one JSON array [kind, viewer, ts_ms, minute, device, kind, …] (one argument to pack, not 5 per event)
+local ev = cjson.decode(ARGV[3])
+for i = 1, #ev, 5 do
+  local k, v, ts, mn, dev = ev[i], ev[i+1], ev[i+2], string.format('%d', ev[i+3]), ev[i+4]
   if ts > maxts then maxts = ts end
   -- a member's devices are tracked apart (lv field "viewer<TAB>device", dv: viewer -> {device: last seen})
   local lkey = v
@@ -140,13 +142,16 @@ def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]],
     """
     if not events:
         return "ok"
-    args: list = [PRESENCE_TIMEOUT_SECONDS * 1000, 0]
+    packed: list = []
     last_minute = 0
     for kind, viewer, ts, is_question, device in events:
         minute = minute_of(ts, went_live_at)
-        last_minute = max(last_minute, minute)
-        args += ["question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute, device]
-    args[1] = last_minute
+        if minute > last_minute:
+            last_minute = minute
+        packed += ("question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute, device)
+    # One JSON argument: redis-py packs each argument on its own (≈ 5 µs each), which cost more than the
+    # script itself for a 1,000-event batch (benchmarks/profile_ingest.py).
+    args = [PRESENCE_TIMEOUT_SECONDS * 1000, last_minute, orjson.dumps(packed)]
     p = prefix(session_id)
     result = _script()(keys=[p + k for k in KEYS], args=args)
     return "rebuild" if int(result) < 0 else "ok"
@@ -185,11 +190,6 @@ def apply_answered(session_id, delta: int) -> None:
 
 def mark_dirty(session_id) -> None:
     LiveCounterState.objects.update_or_create(session_id=session_id, defaults={"dirty_since": timezone.now()})
-
-
-def advisory_lock(cursor, session_id, *, shared: bool) -> None:
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    cursor.execute(f"SELECT {fn}(%s, hashtext(%s))", [ADVISORY_CLASS, str(session_id)])
 
 
 def rebuild(session_id) -> dict:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from livestreams.live import ingest, results
+from livestreams.live import aggregates, ingest, results
 from livestreams.models import LiveEvent, LiveSession, Order, ResultRefresh, SessionResult
 
 DEBOUNCE = timedelta(seconds=60)
@@ -36,11 +36,20 @@ def result_refresh_compute(*, session_id) -> SessionResult:
     # one extra recompute, never a missed one).
     started = timezone.now()
     watermark = _event_max(session_id)
-    result = results.result_compute(session_id=session_id)
-    ResultRefresh.objects.update_or_create(
-        session_id=session_id,
-        defaults={"event_id_max": watermark, "computed_at": started, "stale_since": None, "queued_at": None},
-    )
+    aggregates.aggregates_fold(session_id=session_id, start_over=False)
+    # The result and the record of what it was computed from commit together: nobody sees the new
+    # result with the old "stale" mark.
+    with transaction.atomic():
+        result = results.result_compute(session_id=session_id, fold=False)
+        ResultRefresh.objects.update_or_create(
+            session_id=session_id,
+            defaults={
+                "event_id_max": watermark,
+                "computed_at": started,
+                "stale_since": None,
+                "queued_at": None,
+            },
+        )
     return result
 
 

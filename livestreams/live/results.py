@@ -21,13 +21,14 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.models import User
+from livestreams import hooks
+from livestreams.live import aggregates
 from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS
 from livestreams.models import LiveSession, Order, Product, Segment, SessionResult
 
@@ -139,15 +140,23 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
     cur.execute(_MULTI_DEVICE, params)
     params["multi"] = cur.fetchone()[0]
     cur.execute(_PIECES_MIXED if params["multi"] else _PIECES, params)
+    return _watch_rows(cur.fetchall(), start, end)
+
+
+def _watch_rows(rows, start, end) -> tuple[Decimal, int, dict[int, int]]:
     per_minute_max: dict[int, int] = {}
     per_minute_last: dict[int, int] = {}
     total, watchers = Decimal(0), 0
-    for tag, minute, a, b in cur.fetchall():
+    for tag, minute, a, b in rows:
         if tag == "t":
             total, watchers = Decimal(int(a)) / 1000, int(b)
         else:
             per_minute_max[int(minute)] = int(a)
             per_minute_last[int(minute)] = int(b)
+    return total, watchers, _timeline(start, end, per_minute_max, per_minute_last)
+
+
+def _timeline(start, end, per_minute_max: dict, per_minute_last: dict) -> dict[int, int]:
     minutes = max(1, int((end - start).total_seconds() + 59) // 60)
     timeline, level = {}, 0
     for m in range(minutes):
@@ -156,7 +165,59 @@ def _watch(cur, session: LiveSession) -> tuple[Decimal, int, dict[int, int]]:
             level = per_minute_last[m]
         else:
             timeline[m] = level
-    return total, watchers, timeline
+    return timeline
+
+
+# The aggregates path: the fold's pieces, plus the raw pieces of the few viewers the fold could not
+# follow (late events, several devices), counted by the same SQL as the raw path.
+def _watch_from_aggregates(cur, session: LiveSession, agg: dict) -> tuple[Decimal, int, dict[int, int]]:
+    start, end = live_window(session)
+    params = {
+        "sid": session.pk,
+        "start": start,
+        "dur": int((end - start).total_seconds() * 1000),
+        "dirty": agg["dirty_single"],
+        "multi": agg["dirty_multi"],
+    }
+    pieces = aggregates.CLEAN_PIECES
+    if agg["dirty_single"]:
+        pieces += " UNION ALL " + _piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')
+    if agg["dirty_multi"]:
+        pieces += f" UNION ALL {_MERGED}"
+    cur.execute(_pieces_sql(pieces), params)
+    return _watch_rows(cur.fetchall(), start, end)
+
+
+def _events_from_aggregates(cur, session: LiveSession, agg: dict):
+    """The same four maps as ``_events``, from the folded counts (answered questions are read from
+    the raw events through the partial questions index: they are answered after they arrive)."""
+    bounds = aggregates.segment_bounds(session.pk)
+    bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
+    cur.execute(
+        f"""
+        SELECT GROUPING(b), b, count(*) FROM (
+            SELECT {bucket} AS b FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND is_question AND answered_at IS NOT NULL
+        ) q GROUP BY GROUPING SETS ((), (b))
+        """,
+        {"sid": session.pk, "bounds": bounds},
+    )
+    answered = {(grouped, b): n for grouped, b, n in cur.fetchall()}
+
+    def values(row: list, answered_n: int) -> dict:
+        out = dict(zip(aggregates.COUNTS, row, strict=False))
+        out.update(
+            viewers=row[aggregates.VIEWERS], commenters=row[aggregates.COMMENTERS], answered=answered_n
+        )
+        return {name: int(out[name]) for name in EVENT_FIELDS}
+
+    totals = values(agg["totals"], answered.get((1, None), 0))
+    per_bucket = {b: values(row, answered.get((0, b), 0)) for b, row in agg["buckets"].items()}
+    per_ref = {}
+    for key, n in agg["refs"].items():
+        kind, ref = key.split("\t", 1)
+        per_ref[(kind, ref)] = {aggregates.MINUTE_NAMES.get(kind, kind): n}
+    return totals, per_bucket, agg["minutes"], per_ref
 
 
 def concurrency_per_minute(cur, session: LiveSession) -> dict[int, int]:
@@ -336,15 +397,17 @@ def _orders(cur, session: LiveSession):
 
 
 def application_model():
-    """jobs.Application when the jobs app provides it, else None (results then omit applications)."""
-    if not apps.is_installed("jobs"):
-        return None
-    try:
-        model = apps.get_model("jobs", "Application")
-    except LookupError:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    return model if {"posting", "session", "phone"} <= names else None
+    """The applications model when an app provides one (jobs registers it), else None (results then
+    omit applications). A hook, not an import: livestreams sits below jobs in the dependency order."""
+    return next((m for m in hooks.run("application_model") if m is not None), None)
+
+
+def posting_titles(ids) -> dict[str, str]:
+    """Titles of the given job postings, by id, from the app that owns postings (jobs), else {}."""
+    titles: dict[str, str] = {}
+    for found in hooks.run("posting_titles", list(ids)):
+        titles.update(found or {})
+    return titles
 
 
 def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -> dict | None:
@@ -369,21 +432,13 @@ def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -
         "per_minute": {},
         "per_channel": {},
     }
-    posting_titles = {}
-    try:
-        posting_model = apps.get_model("jobs", "JobPosting")
-        posting_ids = qs.values_list("posting_id", flat=True).distinct()
-        posting_titles = {
-            str(p.pk): str(getattr(p, "title", p)) for p in posting_model.objects.filter(pk__in=posting_ids)
-        }
-    except LookupError:
-        pass
+    titles = posting_titles(qs.values_list("posting_id", flat=True).distinct())
     for row in (
         qs.values("posting_id").annotate(n=Count("pk"), people=Count("phone", distinct=True)).order_by()
     ):
         key = str(row["posting_id"])
         out["per_posting"][key] = {
-            "title": posting_titles.get(key, key),
+            "title": titles.get(key, key),
             "applications": row["n"],
             "applicants": row["people"],
         }
@@ -400,30 +455,53 @@ def application_metrics(*, session_ids: list, unique_viewers: int, views: int) -
     return out
 
 
-def _postings(ids: list[str]) -> dict[str, str]:
-    try:
-        model = apps.get_model("jobs", "JobPosting")
-    except LookupError:
-        return {}
-    return {str(p.pk): str(getattr(p, "title", p)) for p in model.objects.filter(pk__in=ids)}
+def result_compute(
+    *, session_id, timings: dict | None = None, source: str = "auto", fold: bool = True
+) -> SessionResult:
+    """Compute and store a session's result.
+
+    ``source``: "auto" folds the newest events into the session's aggregates first and reads those when
+    they describe the ended session exactly (livestreams/live/aggregates.py), else the raw events;
+    "raw" always reads every raw event — the reference the aggregates are tested against.
+    ``fold=False``: the caller folded just before, outside its transaction (the fold's lock on the
+    session's ingest would otherwise last until that transaction ends).
+    """
+    clock = time.perf_counter()
+    if source != "raw" and fold:
+        aggregates.aggregates_fold(session_id=session_id, start_over=False)
+    if timings is not None:
+        timings["fold"] = time.perf_counter() - clock
+    return _result_compute(session_id=session_id, timings=timings, source=source)
 
 
 @transaction.atomic
-def result_compute(*, session_id, timings: dict | None = None) -> SessionResult:
+def _result_compute(*, session_id, timings: dict | None, source: str) -> SessionResult:
     session = LiveSession.objects.select_related("union").get(pk=session_id)
     segments = list(Segment.objects.filter(session=session).select_related("seller").order_by("starts_at"))
     start, end = live_window(session)
     live_seconds = int((end - start).total_seconds())
+    folded = source != "raw" and aggregates.aggregates_valid(session, _segment_bounds(segments))
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '128MB'")
         clock = time.perf_counter()
-        total_watch, watchers, conc = _watch(cur, session)
-        lap = time.perf_counter()
-        totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
+        if folded:
+            agg = aggregates.aggregates_read(session)
+            total_watch, watchers, conc = _watch_from_aggregates(cur, session, agg)
+            lap = time.perf_counter()
+            totals, per_bucket, per_minute_events, per_ref = _events_from_aggregates(cur, session, agg)
+        else:
+            total_watch, watchers, conc = _watch(cur, session)
+            lap = time.perf_counter()
+            totals, per_bucket, per_minute_events, per_ref = _events(cur, session, segments)
         lap2 = time.perf_counter()
         orders = _orders(cur, session)
         if timings is not None:
-            timings.update(watch=lap - clock, events=lap2 - lap, orders=time.perf_counter() - lap2)
+            timings.update(
+                source="aggregates" if folded else "raw",
+                watch=lap - clock,
+                events=lap2 - lap,
+                orders=time.perf_counter() - lap2,
+            )
     unique = totals["viewers"]
     views = totals["views"]
     o = orders["total"]
@@ -552,7 +630,7 @@ def _breakdowns(session, segments, conc, per_bucket, per_ref, orders, apps_metri
     posting_ids = {ref for (kind, ref) in per_ref if kind == "job_card_click"}
     per_posting_apps = (apps_metrics or {}).get("per_posting", {})
     posting_ids |= set(per_posting_apps)
-    titles = _postings(sorted(posting_ids)) if posting_ids else {}
+    titles = posting_titles(sorted(posting_ids)) if posting_ids else {}
     jobs = []
     for pid in sorted(posting_ids):
         clicks = per_ref.get(("job_card_click", pid), {})

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.dispatch import enqueue_on_commit
-from livestreams.live import counters, results
+from livestreams.live import aggregates, counters, ingest, results
 from livestreams.live.refresh import result_compute, results_refresh  # noqa: F401 -- defined beside their service
 from livestreams.models import LiveCounterState, LiveSession
 
@@ -52,3 +52,18 @@ def results_missing_sweep(limit: int = 5) -> int:
     for session_id in ids:
         results.result_compute(session_id=session_id)
     return len(ids)
+
+
+@shared_task(name="livestreams.live_aggregates_fold", ignore_result=True)
+def live_aggregates_fold(limit: int = 200) -> int:
+    """Fold the new events of live sessions (and of those still inside the late-event window) into
+    their aggregates, so the final result reads aggregates rather than every raw event."""
+    since = timezone.now() - ingest.GRACE_AFTER_END - timedelta(minutes=5)
+    ids = list(
+        LiveSession.objects.filter(status=LiveSession.Status.LIVE).values_list("pk", flat=True)[:limit]
+    ) + list(
+        LiveSession.objects.filter(status=LiveSession.Status.ENDED, ended_at__gte=since).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    return sum(aggregates.aggregates_fold(session_id=pk) for pk in ids)

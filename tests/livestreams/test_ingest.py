@@ -358,3 +358,19 @@ def test_event_hash_matches_the_canonical_json_stored_before_orjson():
     import hashlib
 
     assert body_hash(event) == hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+def test_job_card_click_must_name_a_posting_that_exists(bridge, live_session):
+    from tests.jobs.factories import HUAWEI, make_employer, make_posting
+
+    posting = make_posting(make_employer(name="恒芯电子", credit_code=HUAWEI, username="emp"))
+    body = bridge.post_events(
+        [
+            ev("k1", "job_card_click", live_session, 10, posting=str(posting.pk)),
+            ev("k2", "job_card_click", live_session, 11, posting=str(uuid.uuid4())),
+        ]
+    ).json()
+
+    assert body["accepted"] == 1
+    assert body["results"][1]["reason"] == "unknown_posting"
+    assert list(LiveEvent.objects.filter(session=live_session).values_list("ref", flat=True)) == [posting.pk]
