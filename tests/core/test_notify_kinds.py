@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from coaching import services as coaching
-from core import sms
+from core import formatting, sms
 from core.models import OutboxMessage
 from jobs import services as jobs
 from jobs.models import EmployerMembership
@@ -126,7 +126,8 @@ def test_session_reminders_24h_and_1h_by_preference_in_the_hosts_zone(celery_wor
     )
     london = session.starts_at.astimezone(ZoneInfo("Europe/London"))
     assert all(
-        f"{london:%Y-%m-%d %H:%M} (Europe/London)" in s for s in _subjects(smtp_server, by_email.email)
+        f"{london:%Y-%m-%d %H:%M} {formatting.zone_name('Europe/London', session.starts_at)}" in s
+        for s in _subjects(smtp_server, by_email.email)
     )
     shanghai = session.starts_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"{shanghai:%Y-%m-%d %H:%M}" in _texts(SMS_PHONE, "session_reminder_1h")[0]
