@@ -319,15 +319,7 @@ def _events(cur, session: LiveSession, segments: list[Segment]):
     )
     per_minute: dict[int, dict] = {}
     per_ref: dict[tuple, dict] = {}
-    names = {
-        "join": "views",
-        "comment": "comments",
-        "job_card_click": "job_card_clicks",
-        "product_click": "product_clicks",
-        "like": "likes",
-        "share": "shares",
-        "follow": "follows",
-    }
+    names = aggregates.MINUTE_NAMES
     for gm, m, kind, ref, n, q in cur.fetchall():
         if not gm:
             if m is None:
