@@ -110,6 +110,17 @@ def migrate(env: dict) -> None:
     baseline_tables(env["DATABASE_URL"])
 
 
+def run_profile_child(module: str, db_prefix: str, redis_db: int, **extra: str) -> None:
+    """For the profile scripts: a throwaway migrated database, then ``python -m <module> --child`` in it."""
+    with throwaway_database(db_prefix) as db_url:
+        env = server_env(db_url, redis_db, **extra)
+        try:
+            migrate(env)
+            subprocess.run([sys.executable, "-m", module, "--child"], cwd=BASE_DIR, env=env, check=True)
+        finally:
+            flush_redis(redis_db)
+
+
 def baseline_tables(db_url: str) -> None:
     """Tables the bare baseline endpoints write to (benchmarks/baselines.py); never in migrations."""
     import psycopg

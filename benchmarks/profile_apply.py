@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import cProfile
 import pstats
-import subprocess
 import sys
 import time
 
@@ -72,20 +71,13 @@ def _child() -> None:
 
 
 def main() -> None:
-    with harness.throwaway_database("bench_profile_apply") as db_url:
-        env = harness.server_env(
-            db_url, REDIS_DB, JOBS_APPLY_LIMIT_IP="1000000000", JOBS_APPLY_LIMIT_PHONE="1000000"
-        )
-        try:
-            harness.migrate(env)
-            subprocess.run(
-                [sys.executable, "-m", "benchmarks.profile_apply", "--child"],
-                cwd=harness.BASE_DIR,
-                env=env,
-                check=True,
-            )
-        finally:
-            harness.flush_redis(REDIS_DB)
+    harness.run_profile_child(
+        "benchmarks.profile_apply",
+        "bench_profile_apply",
+        REDIS_DB,
+        JOBS_APPLY_LIMIT_IP="1000000000",
+        JOBS_APPLY_LIMIT_PHONE="1000000",
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 import cProfile
 import json
 import pstats
-import subprocess
 import sys
 import time
 
@@ -64,18 +63,7 @@ def _child() -> None:
 
 
 def main() -> None:
-    with harness.throwaway_database("bench_profile_booking") as db_url:
-        env = harness.server_env(db_url, REDIS_DB)
-        try:
-            harness.migrate(env)
-            subprocess.run(
-                [sys.executable, "-m", "benchmarks.profile_booking", "--child"],
-                cwd=harness.BASE_DIR,
-                env=env,
-                check=True,
-            )
-        finally:
-            harness.flush_redis(REDIS_DB)
+    harness.run_profile_child("benchmarks.profile_booking", "bench_profile_booking", REDIS_DB)
 
 
 if __name__ == "__main__":
