@@ -14,7 +14,7 @@ from core import formatting
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
-from core.notify import Notice, notify, user_zone
+from core.notify import Notice, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import window_check
 from core.validation import reject_unknown
@@ -320,14 +320,23 @@ def _send_reminder(session: LiveSession, which: str) -> int:
             continue
         seen.add(ident)
         zone = user_zone(user, session.timezone) if user is not None else session.timezone
-        when = formatting.when(session.starts_at, zone)
-        lead = "明天" if which == "24h" else "一小时后"
-        subject = f"[驿站] 直播提醒：{session.title} · {when}"
-        text = (
-            f"{name}，您好：\n\n您参与的直播「{session.title}」将于 {when} 开始。\n"
-            f"直播平台：{session.get_platform_display()} {session.stream_url}\n\n"
-            f"Reminder: “{session.title}” starts at {when}.\n"
-        )
+        with notice_language(user):
+            when = formatting.when(session.starts_at, zone)
+            facts = {"name": name, "title": session.title, "when": when}
+            subject = gettext("[驿站] 直播提醒：%(title)s · %(when)s") % facts
+            text = (
+                gettext("%(name)s，您好：") % facts
+                + "\n\n"
+                + gettext("您参与的直播「%(title)s」将于 %(when)s 开始。") % facts
+                + "\n"
+                + gettext("直播平台：%(platform)s %(url)s")
+                % {"platform": session.get_platform_display(), "url": session.stream_url}
+                + "\n"
+            )
+            if which == "24h":
+                sms_text = gettext("【驿站】直播提醒：「%(title)s」明天开播，%(when)s") % facts
+            else:
+                sms_text = gettext("【驿站】直播提醒：「%(title)s」一小时后开播，%(when)s") % facts
         key = f"reminder:{which}:{session.pk}:{session.starts_at.isoformat()}:{ident}"
         if user is not None:
             notice = Notice(
@@ -335,7 +344,7 @@ def _send_reminder(session: LiveSession, which: str) -> int:
                 kind=f"session_reminder_{which}",
                 subject=subject,
                 text=text,
-                sms_text=f"【驿站】直播提醒：「{session.title}」{lead}开播，{when}",
+                sms_text=sms_text,
                 sms_params={"title": session.title[:20], "time": when},
             )
             sent += int(bool(notify(user=user, notice=notice)))
