@@ -74,7 +74,9 @@ def series_update(*, series: Series, by: User, **changes) -> Series:
     allowed = {"title", "description", "is_public"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+        raise ApplicationError(
+            gettext("Unknown fields."), fields={f: [gettext("Unknown field.")] for f in sorted(unknown)}
+        )
     series = Series.objects.select_for_update().get(pk=series.pk)
     changed = sorted(name for name, value in changes.items() if getattr(series, name) != value)
     for name in changed:
@@ -101,7 +103,7 @@ def session_create(
     _validate_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=False)
     union = default_union_for(by)
     if series is not None and series.union_id != union.pk and not by.is_superuser:
-        raise ApplicationError("Unknown series.", fields={"series": [gettext("系列不存在。")]})
+        raise ApplicationError(gettext("Unknown series."), fields={"series": [gettext("系列不存在。")]})
     reject_unknown(fields, EDITABLE_FIELDS)
     session = LiveSession.objects.create(
         union=series.union if series else union,
@@ -145,7 +147,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
         outside = session.segments.exclude(starts_at__gte=session.starts_at, ends_at__lte=session.ends_at)
         if outside.exists():
             raise ApplicationError(
-                "Segments would fall outside the session; move them first.",
+                gettext("Segments would fall outside the session; move them first."),
                 fields={"starts_at": [gettext("节目单环节会落在新时间之外：请用“顺延”整体移动场次。")]},
             )
     if changed & CALENDAR_FIELDS and session.status != S.DRAFT:
@@ -177,7 +179,8 @@ def _transition(session: LiveSession, *, to: str, allowed_from: tuple[str, ...],
     session.refresh_from_db()
     if not updated:
         raise Conflict(
-            f"Cannot move a {session.status} session to {to}.",
+            gettext("Cannot move a session that is “%(status)s” to “%(to)s”.")
+            % {"status": session.get_status_display(), "to": S(to).label},
             code="invalid_state",
             fields={"status": [_status_now(session)]},
         )
@@ -189,7 +192,8 @@ def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
     session = _locked(session)
     if session.status != S.DRAFT:
         raise Conflict(
-            f"Only drafts can be scheduled; this session is {session.status}.",
+            gettext("Only drafts can be scheduled; this session is “%(status)s”.")
+            % {"status": session.get_status_display()},
             code="invalid_state",
             fields={"status": [_status_now(session)]},
         )
@@ -395,7 +399,7 @@ def _validate_segment(session: LiveSession, *, starts_at, ends_at, exclude_pk=No
         if other is not None:
             errors["starts_at"] = [gettext("与另一个环节时间重叠：“%(title)s”。") % {"title": other.title}]
     if errors:
-        raise ApplicationError("Invalid segment.", fields=errors)
+        raise ApplicationError(gettext("Invalid segment."), fields=errors)
 
 
 def _renumber(session: LiveSession) -> None:
@@ -493,13 +497,15 @@ def session_postpone(*, session: LiveSession, by: User, delta: timedelta) -> Liv
     session = _locked(session)
     if session.status not in (S.DRAFT, S.SCHEDULED):
         raise Conflict(
-            f"Only drafts and scheduled sessions can be postponed; this one is {session.status}.",
+            gettext("Only drafts and scheduled sessions can be postponed; this one is “%(status)s”.")
+            % {"status": session.get_status_display()},
             code="invalid_state",
             fields={"starts_at": [_status_now(session)]},
         )
     if not delta:
         raise ApplicationError(
-            "The new time is the current time.", fields={"starts_at": [gettext("请选择与当前不同的时间。")]}
+            gettext("The new time is the current time."),
+            fields={"starts_at": [gettext("请选择与当前不同的时间。")]},
         )
     new_start, new_end = session.starts_at + delta, session.ends_at + delta
     _validate_times(
@@ -543,11 +549,14 @@ def segment_move(*, segment: Segment, by: User, direction: str) -> Segment:
     ordered = list(session.segments.order_by("starts_at"))
     index = next((i for i, s in enumerate(ordered) if s.pk == segment.pk), None)
     if direction not in ("up", "down") or index is None:
-        raise ApplicationError("Unknown move.", fields={"direction": [gettext("请选择上移或下移。")]})
+        raise ApplicationError(
+            gettext("Unknown move."), fields={"direction": [gettext("请选择上移或下移。")]}
+        )
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(ordered):
         raise ApplicationError(
-            "The segment is already at that end.", fields={"direction": [gettext("已经在最前或最后。")]}
+            gettext("The segment is already at that end."),
+            fields={"direction": [gettext("已经在最前或最后。")]},
         )
     first, second = sorted((ordered[index], ordered[other_index]), key=lambda s: s.starts_at)
     gap = second.starts_at - first.ends_at
