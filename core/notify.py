@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import formatting
 from core.errors import ApplicationError
 from core.models import User
 from core.outbox import email_payload, outbox_enqueue_many, sms_payload
@@ -60,9 +63,15 @@ def user_zone(user: User, default: str = "Asia/Shanghai") -> str:
 
 
 def local(dt: datetime, *, user: User, default_zone: str) -> str:
-    """'2026-12-03 09:00（Asia/Shanghai）' in the person's zone."""
-    zone = user_zone(user, default_zone)
-    return f"{dt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}（{zone}）"
+    """'2026-12-03 09:00 北京时间' in the person's zone, the zone named (core.formatting)."""
+    return formatting.when(dt, user_zone(user, default_zone))
+
+
+def notice_language(user: User | None = None):
+    """The language a notice to ``user`` is written in: theirs where the code knows it, else the
+    site's (settings.LANGUAGE_CODE), never the language of whoever's request caused the notice."""
+    lang = getattr(user, "language", "") if user is not None else ""
+    return translation.override(lang or settings.LANGUAGE_CODE)
 
 
 def notify(

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 
@@ -9,7 +10,7 @@ class StrictSerializer(serializers.Serializer):
             allowed = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(set(data.keys()) - allowed)
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 

@@ -52,4 +52,5 @@ def window_check(
     if require_future and starts_at <= timezone.now():
         errors["starts_at"] = [gettext("开始时间必须在将来。")]
     if errors:
-        raise ApplicationError(f"Invalid {what} times.", fields=errors)
+        message = gettext("Invalid class times.") if what == "class" else gettext("Invalid session times.")
+        raise ApplicationError(message, fields=errors)

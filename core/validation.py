@@ -21,7 +21,7 @@ def check_text(**fields: tuple[str, int]) -> None:
         elif len(value) > max_length:
             errors[name] = [gettext("最多 %(n)d 个字符。") % {"n": max_length}]
     if errors:
-        raise ApplicationError("Invalid text.", fields=errors)
+        raise ApplicationError(gettext("Invalid text."), fields=errors)
 
 
 def reject_unknown(given, allowed) -> None:
@@ -29,4 +29,6 @@ def reject_unknown(given, allowed) -> None:
     ``given`` that is not in ``allowed`` is a field error, and nothing is written."""
     unknown = set(given) - set(allowed)
     if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+        raise ApplicationError(
+            gettext("Unknown fields."), fields={f: [gettext("Unknown field.")] for f in sorted(unknown)}
+        )

@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 from html import escape
 
+from django.utils.translation import gettext as _
+
 from core import formatting
+from core.notify import notice_language
 from core.outbox import email_payload
 from invites.builders import CANCEL, REQUEST
 from invites.sources import Attendee, InviteEvent
@@ -31,10 +34,10 @@ def when_text(event: InviteEvent) -> str:
 
 def subject_for(*, event: InviteEvent, method: str, is_update: bool) -> str:
     if method == CANCEL:
-        return f"[驿站] 已取消 Cancelled: {event.summary}"
+        return _("[驿站] 已取消：%(title)s") % {"title": event.summary}
     if is_update:
-        return f"[驿站] 日程更新 Updated: {event.summary}"
-    return f"[驿站] 日程邀请 Invitation: {event.summary}"
+        return _("[驿站] 日程更新：%(title)s") % {"title": event.summary}
+    return _("[驿站] 日程邀请：%(title)s") % {"title": event.summary}
 
 
 def calendar_attachment(*, ics: str, method: str, filename: str = "invite.ics") -> dict:
@@ -58,40 +61,10 @@ def invite_payload(
     """
     if notice is not None:
         return _notice_payload(notice=notice, method=method, ics=ics, extra_attachments=extra_attachments)
-    when = when_text(event)
-    name = attendee.name or attendee.email or ""
-    if method == CANCEL:
-        lead_zh = f"「{event.summary}」已取消，或您已不在本场安排中。日历中的这项日程会随之删除。"
-        lead_en = f"“{event.summary}” was cancelled or you are no longer part of it."
-    elif is_update:
-        lead_zh = f"「{event.summary}」的安排有变化，请以本邮件为准。"
-        lead_en = f"“{event.summary}” has changed; this invitation replaces the previous one."
-    else:
-        lead_zh = f"诚邀您参加「{event.summary}」。"
-        lead_en = f"You are invited to “{event.summary}”."
-    where = event.url or event.location
-    lines = [f"{name}，您好：", "", lead_zh, f"时间：{when}"]
-    if where:
-        lines.append(f"地点 / 直播间：{where}")
-    if method == REQUEST and event.description:
-        lines += ["", event.description]
-    lines += ["", lead_en, f"When: {when}", "", "— 驿站 Yizhan"]
-    text = "\n".join(lines)
-
-    html_parts = [
-        f"<p>{escape(name)}，您好：</p>",
-        f"<p><strong>{escape(lead_zh)}</strong></p>",
-        f"<p>时间 When：{escape(when)}</p>",
-    ]
-    if event.url:
-        html_parts.append(f'<p>直播间 Stream：<a href="{escape(event.url)}">{escape(event.url)}</a></p>')
-    elif event.location:
-        html_parts.append(f"<p>地点 Where：{escape(event.location)}</p>")
-    if method == REQUEST and event.description:
-        html_parts.append(f"<p>{escape(event.description).replace(chr(10), '<br>')}</p>")
-    html_parts.append(f'<p lang="en">{escape(lead_en)}</p><p>— 驿站 Yizhan</p>')
-    html = "<!doctype html><html><body>" + "".join(html_parts) + "</body></html>"
-
+    # The recipient's language is not known here: the site's (settings.LANGUAGE_CODE).
+    with notice_language():
+        text, html = _invite_texts(event=event, attendee=attendee, method=method, is_update=is_update)
+        subject = subject_for(event=event, method=method, is_update=is_update)
     payload = email_payload(
         text=text,
         html=html,
@@ -99,21 +72,67 @@ def invite_payload(
         alternatives=[{"content": ics, "mimetype": f"text/calendar; method={method}"}],
         attachments=[calendar_attachment(ics=ics, method=method), *extra_attachments],
     )
-    return subject_for(event=event, method=method, is_update=is_update), payload
+    return subject, payload
 
 
-CALENDAR_HINT = {
-    REQUEST: "日历：附件 invite.ics 已更新这项日程，打开即可加入或更新日历。",
-    CANCEL: "日历：附件 invite.ics 会从日历中删除这项日程。",
-}
+def _invite_texts(*, event: InviteEvent, attendee: Attendee, method: str, is_update: bool) -> tuple[str, str]:
+    """(text, html) of a plain invite, in the active language."""
+    when = when_text(event)
+    name = attendee.name or attendee.email or ""
+    title = {"title": event.summary}
+    if method == CANCEL:
+        lead = _("「%(title)s」已取消，或您已不在本场安排中。日历中的这项日程会随之删除。") % title
+    elif is_update:
+        lead = _("「%(title)s」的安排有变化，请以本邮件为准。") % title
+    else:
+        lead = _("诚邀您参加「%(title)s」。") % title
+    hello = _("%(name)s，您好：") % {"name": name}
+    when_line = _("时间：%(when)s") % {"when": when}
+    sign = _("— 驿站")
+    lines = [hello, "", lead, when_line]
+    if event.url:
+        lines.append(_("直播间：%(where)s") % {"where": event.url})
+    elif event.location:
+        lines.append(_("地点：%(where)s") % {"where": event.location})
+    if method == REQUEST and event.description:
+        lines += ["", event.description]
+    lines += ["", sign]
+    text = "\n".join(lines)
+
+    html_parts = [
+        f"<p>{escape(hello)}</p>",
+        f"<p><strong>{escape(lead)}</strong></p>",
+        f"<p>{escape(when_line)}</p>",
+    ]
+    if event.url:
+        link = f'<a href="{escape(event.url)}">{escape(event.url)}</a>'
+        html_parts.append(f"<p>{escape(_('直播间：%(where)s') % {'where': '@@'}).replace('@@', link)}</p>")
+    elif event.location:
+        html_parts.append(f"<p>{escape(_('地点：%(where)s') % {'where': event.location})}</p>")
+    if method == REQUEST and event.description:
+        html_parts.append(f"<p>{escape(event.description).replace(chr(10), '<br>')}</p>")
+    html_parts.append(f"<p>{escape(sign)}</p>")
+    html = "<!doctype html><html><body>" + "".join(html_parts) + "</body></html>"
+    return text, html
+
+
+def calendar_hint(method: str) -> str:
+    """The line that tells what the attached invite.ics does to the person's calendar."""
+    if method == REQUEST:
+        return _("日历：附件 invite.ics 已更新这项日程，打开即可加入或更新日历。")
+    if method == CANCEL:
+        return _("日历：附件 invite.ics 会从日历中删除这项日程。")
+    return ""
 
 
 def _notice_payload(*, notice, method: str, ics: str, extra_attachments=()) -> tuple[str, dict]:
-    text = f"{notice.text}\n\n{CALENDAR_HINT.get(method, '')}\n\n— 驿站 Yizhan"
+    with notice_language():
+        hint, sign = calendar_hint(method), _("— 驿站")
+    text = f"{notice.text}\n\n{hint}\n\n{sign}"
     html = notice.html or (
         "<!doctype html><html><body><p>"
         + escape(notice.text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-        + f"</p><p>{escape(CALENDAR_HINT.get(method, ''))}</p><p>— 驿站 Yizhan</p></body></html>"
+        + f"</p><p>{escape(hint)}</p><p>{escape(sign)}</p></body></html>"
     )
     payload = email_payload(
         text=text,

@@ -14,7 +14,7 @@ from core import formatting
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Activity, Union, User
-from core.notify import Notice, notify, user_zone
+from core.notify import Notice, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import window_check
 from core.validation import reject_unknown
@@ -74,7 +74,9 @@ def series_update(*, series: Series, by: User, **changes) -> Series:
     allowed = {"title", "description", "is_public"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ApplicationError("Unknown fields.", fields={f: ["Unknown field."] for f in sorted(unknown)})
+        raise ApplicationError(
+            gettext("Unknown fields."), fields={f: [gettext("Unknown field.")] for f in sorted(unknown)}
+        )
     series = Series.objects.select_for_update().get(pk=series.pk)
     changed = sorted(name for name, value in changes.items() if getattr(series, name) != value)
     for name in changed:
@@ -101,7 +103,7 @@ def session_create(
     _validate_times(starts_at=starts_at, ends_at=ends_at, tz=timezone, require_future=False)
     union = default_union_for(by)
     if series is not None and series.union_id != union.pk and not by.is_superuser:
-        raise ApplicationError("Unknown series.", fields={"series": [gettext("系列不存在。")]})
+        raise ApplicationError(gettext("Unknown series."), fields={"series": [gettext("系列不存在。")]})
     reject_unknown(fields, EDITABLE_FIELDS)
     session = LiveSession.objects.create(
         union=series.union if series else union,
@@ -145,7 +147,7 @@ def session_update(*, session: LiveSession, by: User, **changes) -> LiveSession:
         outside = session.segments.exclude(starts_at__gte=session.starts_at, ends_at__lte=session.ends_at)
         if outside.exists():
             raise ApplicationError(
-                "Segments would fall outside the session; move them first.",
+                gettext("Segments would fall outside the session; move them first."),
                 fields={"starts_at": [gettext("节目单环节会落在新时间之外：请用“顺延”整体移动场次。")]},
             )
     if changed & CALENDAR_FIELDS and session.status != S.DRAFT:
@@ -177,7 +179,8 @@ def _transition(session: LiveSession, *, to: str, allowed_from: tuple[str, ...],
     session.refresh_from_db()
     if not updated:
         raise Conflict(
-            f"Cannot move a {session.status} session to {to}.",
+            gettext("Cannot move a session that is “%(status)s” to “%(to)s”.")
+            % {"status": session.get_status_display(), "to": S(to).label},
             code="invalid_state",
             fields={"status": [_status_now(session)]},
         )
@@ -189,7 +192,8 @@ def session_schedule(*, session: LiveSession, by: User) -> LiveSession:
     session = _locked(session)
     if session.status != S.DRAFT:
         raise Conflict(
-            f"Only drafts can be scheduled; this session is {session.status}.",
+            gettext("Only drafts can be scheduled; this session is “%(status)s”.")
+            % {"status": session.get_status_display()},
             code="invalid_state",
             fields={"status": [_status_now(session)]},
         )
@@ -320,14 +324,23 @@ def _send_reminder(session: LiveSession, which: str) -> int:
             continue
         seen.add(ident)
         zone = user_zone(user, session.timezone) if user is not None else session.timezone
-        when = formatting.when(session.starts_at, zone)
-        lead = "明天" if which == "24h" else "一小时后"
-        subject = f"[驿站] 直播提醒：{session.title} · {when}"
-        text = (
-            f"{name}，您好：\n\n您参与的直播「{session.title}」将于 {when} 开始。\n"
-            f"直播平台：{session.get_platform_display()} {session.stream_url}\n\n"
-            f"Reminder: “{session.title}” starts at {when}.\n"
-        )
+        with notice_language(user):
+            when = formatting.when(session.starts_at, zone)
+            facts = {"name": name, "title": session.title, "when": when}
+            subject = gettext("[驿站] 直播提醒：%(title)s · %(when)s") % facts
+            text = (
+                gettext("%(name)s，您好：") % facts
+                + "\n\n"
+                + gettext("您参与的直播「%(title)s」将于 %(when)s 开始。") % facts
+                + "\n"
+                + gettext("直播平台：%(platform)s %(url)s")
+                % {"platform": session.get_platform_display(), "url": session.stream_url}
+                + "\n"
+            )
+            if which == "24h":
+                sms_text = gettext("【驿站】直播提醒：「%(title)s」明天开播，%(when)s") % facts
+            else:
+                sms_text = gettext("【驿站】直播提醒：「%(title)s」一小时后开播，%(when)s") % facts
         key = f"reminder:{which}:{session.pk}:{session.starts_at.isoformat()}:{ident}"
         if user is not None:
             notice = Notice(
@@ -335,7 +348,7 @@ def _send_reminder(session: LiveSession, which: str) -> int:
                 kind=f"session_reminder_{which}",
                 subject=subject,
                 text=text,
-                sms_text=f"【驿站】直播提醒：「{session.title}」{lead}开播，{when}",
+                sms_text=sms_text,
                 sms_params={"title": session.title[:20], "time": when},
             )
             sent += int(bool(notify(user=user, notice=notice)))
@@ -386,7 +399,7 @@ def _validate_segment(session: LiveSession, *, starts_at, ends_at, exclude_pk=No
         if other is not None:
             errors["starts_at"] = [gettext("与另一个环节时间重叠：“%(title)s”。") % {"title": other.title}]
     if errors:
-        raise ApplicationError("Invalid segment.", fields=errors)
+        raise ApplicationError(gettext("Invalid segment."), fields=errors)
 
 
 def _renumber(session: LiveSession) -> None:
@@ -484,13 +497,15 @@ def session_postpone(*, session: LiveSession, by: User, delta: timedelta) -> Liv
     session = _locked(session)
     if session.status not in (S.DRAFT, S.SCHEDULED):
         raise Conflict(
-            f"Only drafts and scheduled sessions can be postponed; this one is {session.status}.",
+            gettext("Only drafts and scheduled sessions can be postponed; this one is “%(status)s”.")
+            % {"status": session.get_status_display()},
             code="invalid_state",
             fields={"starts_at": [_status_now(session)]},
         )
     if not delta:
         raise ApplicationError(
-            "The new time is the current time.", fields={"starts_at": [gettext("请选择与当前不同的时间。")]}
+            gettext("The new time is the current time."),
+            fields={"starts_at": [gettext("请选择与当前不同的时间。")]},
         )
     new_start, new_end = session.starts_at + delta, session.ends_at + delta
     _validate_times(
@@ -534,11 +549,14 @@ def segment_move(*, segment: Segment, by: User, direction: str) -> Segment:
     ordered = list(session.segments.order_by("starts_at"))
     index = next((i for i, s in enumerate(ordered) if s.pk == segment.pk), None)
     if direction not in ("up", "down") or index is None:
-        raise ApplicationError("Unknown move.", fields={"direction": [gettext("请选择上移或下移。")]})
+        raise ApplicationError(
+            gettext("Unknown move."), fields={"direction": [gettext("请选择上移或下移。")]}
+        )
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(ordered):
         raise ApplicationError(
-            "The segment is already at that end.", fields={"direction": [gettext("已经在最前或最后。")]}
+            gettext("The segment is already at that end."),
+            fields={"direction": [gettext("已经在最前或最后。")]},
         )
     first, second = sorted((ordered[index], ordered[other_index]), key=lambda s: s.starts_at)
     gap = second.starts_at - first.ends_at

@@ -12,13 +12,13 @@ import contextlib
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from coaching.calendar import INVITE_CHANGES, booking_invite_outbox_row, booking_invite_sync, slot_invite_sync
 from coaching.models import Booking, Slot
 from core import formatting
 from core.errors import Busy
-from core.notify import Notice, local, wants_email
+from core.notify import Notice, local, notice_language, wants_email
 from core.notify import notify as notify_person
 from core.outbox import outbox_enqueue_many
 from core.phones import cn_mobile_clean
@@ -56,50 +56,57 @@ def local_time(slot: Slot) -> str:
     return formatting.when(slot.starts_at, slot.timezone)
 
 
+# The notice's name per change (Chinese msgids, the site's convention for notices).
 _SUBJECTS = {
-    "confirmed": ("预约成功", "Booking confirmed"),
-    "waitlisted": ("已加入候补", "You are on the waitlist"),
-    "offered": ("候补名额待确认", "A seat is offered to you"),
-    "promoted": ("候补转正", "You got a seat"),
-    "cancelled": ("预约已取消", "Booking cancelled"),
-    "moved": ("预约已改期", "Booking moved"),
-    "rescheduled": ("课程时间变更", "Class time changed"),
-    "slot_cancelled": ("课程已取消", "Class cancelled"),
-    "expired": ("候补名额已过期", "Seat offer expired"),
-    "declined": ("已放弃候补名额", "Seat offer declined"),
-    "reminder_24h": ("明天上课提醒", "Class tomorrow"),
-    "reminder_1h": ("一小时后上课", "Class in one hour"),
-    "updated": ("课程信息更新", "Class details changed"),
+    "confirmed": gettext_noop("预约成功"),
+    "waitlisted": gettext_noop("已加入候补"),
+    "offered": gettext_noop("候补名额待确认"),
+    "promoted": gettext_noop("候补转正"),
+    "cancelled": gettext_noop("预约已取消"),
+    "moved": gettext_noop("预约已改期"),
+    "rescheduled": gettext_noop("课程时间变更"),
+    "slot_cancelled": gettext_noop("课程已取消"),
+    "expired": gettext_noop("候补名额已过期"),
+    "declined": gettext_noop("已放弃候补名额"),
+    "reminder_24h": gettext_noop("明天上课提醒"),
+    "reminder_1h": gettext_noop("一小时后上课"),
+    "updated": gettext_noop("课程信息更新"),
 }
 
 
 def _notice(*, booking: Booking, change: str, key_suffix: str) -> Notice:
-    """The change's notice: times in the trainee's own zone (else the class's)."""
+    """The change's notice in the trainee's language: times in their own zone (else the class's)."""
+    with notice_language(booking.trainee.user):
+        return _notice_text(booking=booking, change=change, key_suffix=key_suffix)
+
+
+def _notice_text(*, booking: Booking, change: str, key_suffix: str) -> Notice:
     slot = booking.slot
     trainee = booking.trainee
     user = trainee.user
-    zh, en = _SUBJECTS.get(change, ("课程通知", "Class notice"))
+    what = gettext(_SUBJECTS.get(change, gettext_noop("课程通知")))
     place = slot.location or slot.online_url or slot.program.location or slot.program.online_url
     when = local(slot.starts_at, user=user, default_zone=slot.timezone)
+    facts = {"what": what, "slot": slot.title, "program": slot.program.title, "when": when}
     lines = [
-        f"{user.name}，您好：",
+        gettext("%(name)s，您好：") % {"name": user.name},
         "",
-        f"{zh}：「{slot.title}」（{slot.program.title}）",
-        f"时间：{when}",
-        f"地点：{place}",
+        gettext("%(what)s：「%(slot)s」（%(program)s）") % facts,
+        gettext("时间：%(when)s") % facts,
+        gettext("地点：%(where)s") % {"where": place},
     ]
-    sms_text = f"【驿站】{zh}：「{slot.title}」{when}"
+    sms_text = gettext("【驿站】%(what)s：「%(slot)s」%(when)s") % facts
     params = {"title": slot.title[:20], "time": when}
     if change == "offered" and booking.offer_expires_at:
         expires = local(booking.offer_expires_at, user=user, default_zone=slot.timezone)
-        lines.append(f"请在 {expires} 前确认，否则名额将让给下一位。")
-        sms_text += f"，请在 {expires} 前确认"
+        lines.append(gettext("请在 %(expires)s 前确认，否则名额将让给下一位。") % {"expires": expires})
+        sms_text += gettext("，请在 %(expires)s 前确认") % {"expires": expires}
         params["deadline"] = expires
-    lines += ["", f"{settings.SITE_URL}/coaching/me/", "", f"{en}: “{slot.title}” at {when}."]
+    lines += ["", f"{settings.SITE_URL}/coaching/me/"]
     return Notice(
         key=f"coaching:{change}:{booking.pk}:{key_suffix}",
         kind=f"coaching_{change}",
-        subject=f"【驿站】{zh} · {slot.title}",
+        subject=gettext("【驿站】%(what)s · %(slot)s") % facts,
         text="\n".join(lines),
         sms_text=sms_text + f" {settings.SITE_URL}/coaching/me/",
         sms_params=params,

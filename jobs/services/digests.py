@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.notify import Notice, notify
+from core.notify import Notice, notice_language, notify
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import (
     Application,
@@ -52,6 +52,12 @@ def digests_send_due(*, now: datetime | None = None, limit: int = 5000) -> int:
 
 
 def _send_digest(employer: Employer, apps: list[Application], period: datetime) -> bool:
+    """The digest in the site's language (the team's own languages are not known)."""
+    with notice_language():
+        return _send_digest_in_language(employer, apps, period)
+
+
+def _send_digest_in_language(employer: Employer, apps: list[Application], period: datetime) -> bool:
     """The "applications received" notice: one per employer per period, to each member of its team on
     their own channels (email, SMS, both), and to the company contact address by email when nobody on
     the team uses it. Applicants' numbers are masked; the full ones are in the inbox."""

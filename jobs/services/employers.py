@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
-from core.notify import Notice, notify
+from core.notify import Notice, notice_language, notify
 from core.outbox import email_payload, outbox_enqueue, sms_payload
 from core.phones import cn_mobile_clean, cn_mobile_mask
 from core.validation import check_text, reject_unknown
@@ -205,15 +205,24 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
     their own channels, and to the company contact address by email when nobody on the team uses it."""
     lines = "\n".join(f"- {r.session.title}" for r in suspended) or "-"
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    text = (
-        f"您好：\n\n「{employer.name}」的企业认证已被撤销。\n原因：{reason}\n\n"
-        f"以下尚未结束的直播带岗场次中，贵单位的环节已暂停，相应日历邀请已取消：\n{lines}\n\n"
-        "重新通过认证后，请在驿站重新申请场次；原环节不会自动恢复。\n\n"
-        f"The verification of “{employer.name}” was withdrawn. Reason: {reason}\n"
-        "Your segments in fairs that have not ended are suspended and their calendar invites cancelled. "
-        "After verifying again, request a slot again; the old segments are not restored.\n"
-    )
-    subject = f"[驿站] 企业认证已撤销：{employer.name}"
+    facts = {"employer": employer.name, "reason": reason, "lines": lines, "count": len(suspended)}
+    with notice_language():  # the team's languages are not known: the site's
+        text = (
+            gettext("您好：")
+            + "\n\n"
+            + gettext("「%(employer)s」的企业认证已被撤销。") % facts
+            + "\n"
+            + gettext("原因：%(reason)s") % facts
+            + "\n\n"
+            + gettext("以下尚未结束的直播带岗场次中，贵单位的环节已暂停，相应日历邀请已取消：")
+            + f"\n{lines}\n\n"
+            + gettext("重新通过认证后，请在驿站重新申请场次；原环节不会自动恢复。")
+            + "\n"
+        )
+        subject = gettext("[驿站] 企业认证已撤销：%(employer)s") % facts
+        sms_text = (
+            gettext("【驿站】「%(employer)s」的企业认证已撤销，%(count)d 个直播带岗时段已暂停。") % facts
+        )
     emailed = set()
     for membership in employer.memberships.select_related("user").order_by("pk"):
         user = membership.user
@@ -224,7 +233,7 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
                 kind="employer_suspended",
                 subject=subject,
                 text=text,
-                sms_text=f"【驿站】「{employer.name}」的企业认证已撤销，{len(suspended)} 个直播带岗时段已暂停。",
+                sms_text=sms_text,
                 sms_params={"employer": employer.name[:20], "count": len(suspended)},
             ),
         )
@@ -294,24 +303,30 @@ def invitation_message_send(*, invitation: EmployerInvitation, by: User, again: 
     """The invitation link by email and/or SMS (whichever the owner gave), through the outbox."""
     employer = invitation.employer
     link = f"{settings.SITE_URL}/jobs/invite/{invitation.token}/"
+    facts = {"by": by.name, "employer": employer.name, "link": link, "token": invitation.token}
     if invitation.email:
-        if again:
-            text = (
-                f"您好：\n\n{by.name} 再次邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
-                f"接受邀请（7 天内有效，之前的链接已失效）：{link}\n\n"
-                f"{by.name} invited you again to recruit for “{employer.name}” on Yizhan. "
-                f"Accept within 7 days (the earlier link no longer works): {link}\n"
-            )
-        else:
-            text = (
-                f"您好：\n\n{by.name} 邀请您作为招聘专员加入「{employer.name}」，在驿站管理岗位和求职者。\n"
-                f"接受邀请（7 天内有效）：{link}\n或调用 API：POST /api/v1/jobs/invitations/accept/ ，token={invitation.token}\n\n"
-                f"{by.name} invited you to recruit for “{employer.name}” on Yizhan. Accept within 7 days: {link}\n"
-            )
+        with notice_language():  # the invitee has no account yet: the site's language
+            if again:
+                lead = (
+                    gettext("%(by)s 再次邀请您作为招聘专员加入「%(employer)s」，在驿站管理岗位和求职者。")
+                    % facts
+                )
+                accept = gettext("接受邀请（7 天内有效，之前的链接已失效）：%(link)s") % facts
+            else:
+                lead = (
+                    gettext("%(by)s 邀请您作为招聘专员加入「%(employer)s」，在驿站管理岗位和求职者。") % facts
+                )
+                accept = (
+                    gettext("接受邀请（7 天内有效）：%(link)s") % facts
+                    + "\n"
+                    + gettext("或调用 API：POST /api/v1/jobs/invitations/accept/ ，token=%(token)s") % facts
+                )
+            text = gettext("您好：") + f"\n\n{lead}\n{accept}\n"
+            subject = gettext("[驿站] 加入「%(employer)s」招聘团队的邀请") % facts
         outbox_enqueue(
             key=f"jobs:invite:{invitation.pk}" + (f":{invitation.token}" if again else ""),
             recipient=invitation.email,
-            subject=f"[驿站] 加入「{employer.name}」招聘团队的邀请",
+            subject=subject,
             payload=email_payload(text=text),
         )
     if invitation.phone:
@@ -322,12 +337,17 @@ def invitation_message_send(*, invitation: EmployerInvitation, by: User, again: 
             subject="invitation",
             payload=sms_payload(
                 kind="recruiter_invitation",
-                text=gettext(
-                    "【驿站】%(by)s 邀请您加入「%(employer)s」招聘团队（7 天内有效，只能使用一次）：%(link)s"
-                )
-                % {"by": by.name, "employer": employer.name, "link": link},
+                text=_sms_invitation_text(facts),
                 params={"name": by.name[:20], "employer": employer.name[:20]},
             ),
+        )
+
+
+def _sms_invitation_text(facts: dict) -> str:
+    with notice_language():
+        return (
+            gettext("【驿站】%(by)s 邀请您加入「%(employer)s」招聘团队（7 天内有效，只能使用一次）：%(link)s")
+            % facts
         )
 
 

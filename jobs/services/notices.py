@@ -9,56 +9,68 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core import formatting
-from core.notify import Notice, notify, user_zone
+from core.notify import Notice, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
 
 _SUBJECTS = {
-    "verified": "[驿站] 企业已通过审核",
-    "unverified": "[驿站] 企业审核状态已撤销",
-    "approved": "[驿站] 直播带岗时段申请已通过",
-    "declined": "[驿站] 直播带岗时段申请未通过",
-    "suspended": "[驿站] 直播带岗时段已暂停",
-    "removed": "[驿站] 直播带岗时段已取消",
+    "verified": gettext_noop("[驿站] 企业已通过审核"),
+    "unverified": gettext_noop("[驿站] 企业审核状态已撤销"),
+    "approved": gettext_noop("[驿站] 直播带岗时段申请已通过"),
+    "declined": gettext_noop("[驿站] 直播带岗时段申请未通过"),
+    "suspended": gettext_noop("[驿站] 直播带岗时段已暂停"),
+    "removed": gettext_noop("[驿站] 直播带岗时段已取消"),
 }
 
 
 _SMS = {
-    "verified": "【驿站】「{employer}」已通过工会审核，可以发布岗位了。",
-    "unverified": "【驿站】「{employer}」的审核状态已被撤销，详情见邮件或驿站。",
-    "approved": "【驿站】直播带岗时段申请已通过：{session}",
-    "declined": "【驿站】直播带岗时段申请未通过：{session}",
-    "suspended": "【驿站】直播带岗时段已暂停：{session}",
-    "removed": "【驿站】直播带岗时段已取消：{session}",
+    "verified": gettext_noop("【驿站】「%(employer)s」已通过工会审核，可以发布岗位了。"),
+    "unverified": gettext_noop("【驿站】「%(employer)s」的审核状态已被撤销，详情见邮件或驿站。"),
+    "approved": gettext_noop("【驿站】直播带岗时段申请已通过：%(session)s"),
+    "declined": gettext_noop("【驿站】直播带岗时段申请未通过：%(session)s"),
+    "suspended": gettext_noop("【驿站】直播带岗时段已暂停：%(session)s"),
+    "removed": gettext_noop("【驿站】直播带岗时段已取消：%(session)s"),
 }
 
 
 def _body(kind: str, employer: Employer, request: LineupRequest | None, zone_name: str = "") -> str:
+    with notice_language():
+        return _body_text(kind, employer, request, zone_name)
+
+
+def _body_text(kind: str, employer: Employer, request: LineupRequest | None, zone_name: str = "") -> str:
     base = settings.SITE_URL
     if request is None:
+        facts = {"employer": employer.name}
         if kind == "verified":
             return (
-                f"「{employer.name}」已通过工会审核。现在可以发布岗位，并在直播专场中展示。\n"
-                f"岗位管理：{base}/jobs/employer/postings/\n"
+                gettext("「%(employer)s」已通过工会审核。现在可以发布岗位，并在直播专场中展示。") % facts
+                + "\n"
+                + gettext("岗位管理：%(url)s") % {"url": f"{base}/jobs/employer/postings/"}
+                + "\n"
             )
         return (
-            f"「{employer.name}」的审核状态已被组织方撤销，尚未结束的直播专场中的时段已暂停。"
-            f"如有疑问请联系组织方。\n{base}/jobs/employer/welcome/\n"
+            gettext(
+                "「%(employer)s」的审核状态已被组织方撤销，尚未结束的直播专场中的时段已暂停。如有疑问请联系组织方。"
+            )
+            % facts
+            + f"\n{base}/jobs/employer/welcome/\n"
         )
     session = request.session
     zone_name = zone_name or session.timezone or settings.TIME_ZONE
     zone = ZoneInfo(zone_name)
     when = formatting.when(session.starts_at, zone_name)
-    lines = [f"直播专场：{session.title}（{when}）"]
+    lines = [gettext("直播专场：%(title)s（%(when)s）") % {"title": session.title, "when": when}]
     if kind == "approved" and request.segment_starts_at and request.segment_ends_at:
         start = timezone.localtime(request.segment_starts_at, zone).strftime("%H:%M")
         end = timezone.localtime(request.segment_ends_at, zone).strftime("%H:%M")
-        lines.append(f"您的时段：{start}–{end}")
+        lines.append(gettext("您的时段：%(start)s–%(end)s") % {"start": start, "end": end})
     if request.reason:
-        lines.append(f"组织方说明：{request.reason}")
-    lines.append(f"查看申请：{base}/jobs/employer/fairs/")
+        lines.append(gettext("组织方说明：%(reason)s") % {"reason": request.reason})
+    lines.append(gettext("查看申请：%(url)s") % {"url": f"{base}/jobs/employer/fairs/"})
     return "\n".join(lines) + "\n"
 
 
@@ -73,7 +85,9 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
     else:
         key = f"jobs:lineup-notice:{request.pk}:{kind}:{request.updated_at.isoformat()}"
     session_title = request.session.title if request is not None else ""
-    sms_text = _SMS[kind].format(employer=employer.name, session=session_title)
+    with notice_language():  # the team's languages are not known: the site's
+        subject = gettext(_SUBJECTS[kind])
+        sms_text = gettext(_SMS[kind]) % {"employer": employer.name, "session": session_title}
     told = False
     addresses = set()
     for membership in employer.memberships.select_related("user").order_by("pk"):
@@ -84,7 +98,7 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
             notice=Notice(
                 key=f"{key}:u{user.pk}",
                 kind=f"employer_{kind}",
-                subject=_SUBJECTS[kind],
+                subject=subject,
                 text=_body(kind, employer, request, zone),
                 sms_text=sms_text,
                 sms_params={"employer": employer.name[:20], "session": session_title[:20]},
@@ -99,7 +113,7 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
             outbox_enqueue(
                 key=key,
                 recipient=contact,
-                subject=_SUBJECTS[kind],
+                subject=subject,
                 payload=email_payload(text=_body(kind, employer, request)),
             )
             or told

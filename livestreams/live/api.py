@@ -12,6 +12,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -52,17 +53,19 @@ def _error(exc: ApplicationError) -> JsonResponse:
 def _read_json(request):
     length = request.META.get("CONTENT_LENGTH")
     if length and length.isdigit() and int(length) > ingest.MAX_BODY_BYTES:
-        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
+        raise ApplicationError(gettext("Request body too large."), code="payload_too_large", status_code=413)
     try:
         body = request.body
     except RequestDataTooBig:
-        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413) from None
+        raise ApplicationError(
+            gettext("Request body too large."), code="payload_too_large", status_code=413
+        ) from None
     if len(body) > ingest.MAX_BODY_BYTES:
-        raise ApplicationError("Request body too large.", code="payload_too_large", status_code=413)
+        raise ApplicationError(gettext("Request body too large."), code="payload_too_large", status_code=413)
     try:
         return body, orjson.loads(body)  # ~2× faster than json on event batches
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
-        raise ApplicationError("Body must be JSON.", code="parse_error") from None
+        raise ApplicationError(gettext("Body must be JSON."), code="parse_error") from None
 
 
 def _events_payload(data):
@@ -73,7 +76,7 @@ def _events_payload(data):
     if isinstance(data, list):
         return data
     raise ApplicationError(
-        'Send {"events": [...]} or a single event object.', fields={"events": ["Required."]}
+        gettext('Send {"events": [...]} or a single event object.'), fields={"events": [gettext("Required.")]}
     )
 
 
@@ -88,7 +91,7 @@ def _ingest_response(request, outcome: ingest.BatchOutcome) -> HttpResponse:
 @csrf_exempt
 def events_view(request, session_id):
     if request.method != "POST":
-        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+        return _error(ApplicationError(gettext("Use POST."), code="method_not_allowed", status_code=405))
     try:
         ctx = credentials.authenticate_token(
             header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
@@ -103,7 +106,7 @@ def events_view(request, session_id):
 @csrf_exempt
 def events_webhook_view(request, session_id):
     if request.method != "POST":
-        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+        return _error(ApplicationError(gettext("Use POST."), code="method_not_allowed", status_code=405))
     try:
         body, data = _read_json(request)
         ctx = credentials.authenticate_signature(
@@ -122,14 +125,16 @@ def events_webhook_view(request, session_id):
 @csrf_exempt
 def orders_view(request, session_id):
     if request.method != "POST":
-        return _error(ApplicationError("Use POST.", code="method_not_allowed", status_code=405))
+        return _error(ApplicationError(gettext("Use POST."), code="method_not_allowed", status_code=405))
     try:
         credentials.authenticate_token(
             header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
         )
         _, data = _read_json(request)
         if not isinstance(data, dict):
-            raise ApplicationError("Send one order object.", fields={"order_id": ["Required."]})
+            raise ApplicationError(
+                gettext("Send one order object."), fields={"order_id": [gettext("Required.")]}
+            )
         reject_unknown(data, {"order_id", "product", "sku", "quantity", "amount", "buyer", "ts", "status"})
         session = LiveSession.objects.get(pk=session_id)
         parsed = orders.order_parse(session=session, raw=data)
@@ -292,7 +297,7 @@ class ResultView(APIView):
         result = SessionResult.objects.filter(session=session).first()
         if result is None:
             raise NotFound(
-                "No result yet; it is computed when the session ends or on demand.", code="no_result"
+                gettext("No result yet; it is computed when the session ends or on demand."), code="no_result"
             )
         return Response(result_payload(result))
 
@@ -389,7 +394,7 @@ class ProductListView(APIView):
     @extend_schema(request=ProductInput, responses={201: ProductOut})
     def post(self, request):
         if not request.user.is_organizer or not request.user.union_id:
-            raise Forbidden("Only organizers can add products.")
+            raise Forbidden(gettext("Only organizers can add products."))
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -397,7 +402,9 @@ class ProductListView(APIView):
         if values.get("seller"):
             seller = User.objects.filter(pk=values["seller"]).first()
             if seller is None:
-                raise ApplicationError("Unknown seller.", fields={"seller": ["Unknown user."]})
+                raise ApplicationError(
+                    gettext("Unknown seller."), fields={"seller": [gettext("Unknown user.")]}
+                )
         values["seller"] = seller
         product = orders.product_create(by=request.user, union=request.user.union, **values)
         return Response(_product_out(product), status=status.HTTP_201_CREATED)

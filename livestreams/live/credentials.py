@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.activity import activity_log
 from core.errors import ApplicationError, NotFound
@@ -48,7 +49,7 @@ def credential_issue(
     *, session: LiveSession, by: User | None, label: str = "", expires_at: datetime | None = None
 ) -> IssuedCredential:
     if session.status == LiveSession.Status.CANCELLED:
-        raise ApplicationError("A cancelled session takes no events.", code="invalid_state")
+        raise ApplicationError(gettext("A cancelled session takes no events."), code="invalid_state")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     signing_secret = secrets.token_hex(32)
@@ -87,9 +88,9 @@ WHERE c.key_id = %s
 class Unauthorized(ApplicationError):
     status_code = 401
 
-    def __init__(self, message: str = "Missing or invalid ingest credential.", **kwargs):
+    def __init__(self, message: str = "", **kwargs):
         kwargs.setdefault("code", "unauthorized")
-        super().__init__(message, **kwargs)
+        super().__init__(message or gettext("Missing or invalid ingest credential."), **kwargs)
 
 
 def _lookup(key_id: str, session_id: str) -> tuple:
@@ -98,7 +99,7 @@ def _lookup(key_id: str, session_id: str) -> tuple:
         row = cursor.fetchone()
         if row is None:
             if not LiveSession.objects.filter(pk=session_id).exists():
-                raise NotFound("Unknown session.")
+                raise NotFound(gettext("Unknown session."))
             raise Unauthorized()
     (
         token_hash,
@@ -114,11 +115,11 @@ def _lookup(key_id: str, session_id: str) -> tuple:
     ) = row
     if str(cred_session) != str(session_id):
         # A valid credential of another session: do not reveal whether this session exists.
-        raise Unauthorized("This credential belongs to another session.")
+        raise Unauthorized(gettext("This credential belongs to another session."))
     if revoked_at is not None:
-        raise Unauthorized("This credential was revoked.", code="credential_revoked")
+        raise Unauthorized(gettext("This credential was revoked."), code="credential_revoked")
     if expires_at is not None and expires_at <= timezone.now():
-        raise Unauthorized("This credential has expired.", code="credential_expired")
+        raise Unauthorized(gettext("This credential has expired."), code="credential_expired")
     context = IngestContext(str(cred_session), str(union_id), status, live_at, ended_at, dirty is not None)
     return token_hash, signing_secret, context
 
@@ -147,15 +148,17 @@ def authenticate_signature(
 ) -> IngestContext:
     """Webhook form: X-Yizhan-Key, X-Yizhan-Timestamp (unix seconds), X-Yizhan-Signature (hex HMAC)."""
     if not key_id or not timestamp or not signature:
-        raise Unauthorized("Missing X-Yizhan-Key, X-Yizhan-Timestamp or X-Yizhan-Signature.")
+        raise Unauthorized(gettext("Missing X-Yizhan-Key, X-Yizhan-Timestamp or X-Yizhan-Signature."))
     try:
         sent = int(timestamp)
     except ValueError:
-        raise Unauthorized("X-Yizhan-Timestamp must be unix seconds.", code="bad_timestamp") from None
+        raise Unauthorized(
+            gettext("X-Yizhan-Timestamp must be unix seconds."), code="bad_timestamp"
+        ) from None
     if abs((now or time.time()) - sent) > WEBHOOK_WINDOW_SECONDS:
-        raise Unauthorized("Stale or future timestamp (5-minute window).", code="stale_timestamp")
+        raise Unauthorized(gettext("Stale or future timestamp (5-minute window)."), code="stale_timestamp")
     _, signing_secret, context = _lookup(key_id[:32], session_id)
     expected = sign(secret=signing_secret, timestamp=timestamp, body=body)
     if not hmac.compare_digest(expected, signature.strip().lower()):
-        raise Unauthorized("Bad signature.", code="bad_signature")
+        raise Unauthorized(gettext("Bad signature."), code="bad_signature")
     return context

@@ -31,6 +31,8 @@ import orjson
 import redis
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import ApplicationError
 from livestreams import hooks
@@ -127,10 +129,10 @@ class EventRow:
 @dataclass(frozen=True, slots=True)
 class Rejection:
     reason: str
-    message: str
+    message: str  # or a lazy translation, read in the active language when sent
 
     def as_result(self) -> dict:
-        return {"status": "rejected", "reason": self.reason, "message": self.message}
+        return {"status": "rejected", "reason": self.reason, "message": str(self.message)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,11 @@ def _window_problem(ctx: IngestContext, now: datetime) -> str | None:
         return None
     if ctx.status == LiveSession.Status.ENDED and ctx.ended_at and now <= ctx.ended_at + GRACE_AFTER_END:
         return None
-    return f"Session is {ctx.status}; events are taken while live and {GRACE_AFTER_END} after the end."
+    status = LiveSession.Status(ctx.status).label if ctx.status in LiveSession.Status.values else ctx.status
+    minutes = int(GRACE_AFTER_END.total_seconds() // 60)
+    return gettext(
+        "The session is “%(status)s”; events are taken while it is live and %(minutes)d minutes after the end."
+    ) % {"status": status, "minutes": minutes}
 
 
 def ingest_window(ctx: IngestContext, now: datetime) -> Window:
@@ -194,19 +200,23 @@ def ingest_window(ctx: IngestContext, now: datetime) -> Window:
     return Window(closed=_window_problem(ctx, now), earliest=earliest, latest=latest)
 
 
-_BAD_ID = Rejection("invalid_id", "id must be a string of 1–100 characters.")
-_BAD_TS = Rejection("invalid_ts", "ts must be an ISO 8601 time with a time zone.")
-_FUTURE = Rejection("ts_out_of_range", "ts is in the future or after the session.")
-_TOO_EARLY = Rejection("ts_out_of_range", "ts is before the session went live.")
+_BAD_ID = Rejection("invalid_id", gettext_lazy("id must be a string of 1–100 characters."))
+_BAD_TS = Rejection("invalid_ts", gettext_lazy("ts must be an ISO 8601 time with a time zone."))
+_FUTURE = Rejection("ts_out_of_range", gettext_lazy("ts is in the future or after the session."))
+_TOO_EARLY = Rejection("ts_out_of_range", gettext_lazy("ts is before the session went live."))
 _BAD_VIEWER = Rejection(
-    "invalid_viewer", f"member_id or device_id (a string of ≤ {MAX_KEY} characters) is required."
+    "invalid_viewer",
+    format_lazy(
+        gettext_lazy("member_id or device_id (a string of ≤ {n} characters) is required."), n=MAX_KEY
+    ),
 )
 _BAD_COMMENT = Rejection(
-    "invalid_comment", f"text must be a string ≤ {MAX_TEXT} characters, question a boolean."
+    "invalid_comment",
+    format_lazy(gettext_lazy("text must be a string ≤ {n} characters, question a boolean."), n=MAX_TEXT),
 )
-_BAD_POSTING = Rejection("invalid_posting", "posting must be a job posting id.")
-_BAD_PRODUCT = Rejection("invalid_product", "product must be a product id.")
-_NUL = Rejection("invalid_text", "Values may not contain NUL characters.")
+_BAD_POSTING = Rejection("invalid_posting", gettext_lazy("posting must be a job posting id."))
+_BAD_PRODUCT = Rejection("invalid_product", gettext_lazy("product must be a product id."))
+_NUL = Rejection("invalid_text", gettext_lazy("Values may not contain NUL characters."))
 
 
 def _viewer(member, device) -> tuple[str, str] | None:
@@ -244,7 +254,7 @@ def _checked(index: int, raw: dict, e, window: Window) -> EventRow | Rejection:
     if not isinstance(event_id, str) or not 0 < len(event_id) <= 100:
         return _BAD_ID
     if kind not in KINDS:
-        return Rejection("unknown_type", f"Unknown event type {str(kind)[:40]!r}.")
+        return Rejection("unknown_type", gettext("Unknown event type %(type)r.") % {"type": str(kind)[:40]})
     ts = _parse_ts(e.ts)
     if ts is None:
         return _BAD_TS
@@ -295,12 +305,14 @@ def event_validate(raw, *, index: int, window: Window, nul_free: bool = False) -
 
 def _validate_loose(raw, *, index: int, window: Window) -> EventRow | Rejection:
     if not isinstance(raw, dict):
-        return Rejection("invalid", "Each event must be a JSON object.")
+        return Rejection("invalid", gettext("Each event must be a JSON object."))
     if _has_nul(raw):
         return _NUL
     unknown = raw.keys() - ALLOWED_KEYS
     if unknown:
-        return Rejection("unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        return Rejection(
+            "unknown_field", gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     return _checked(index, raw, _Loose(raw), window)
 
 
@@ -319,9 +331,9 @@ def _check_refs(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome)
     kept = []
     for row in rows:
         if row.kind == "job_card_click" and valid_postings is not None and row.ref not in valid_postings:
-            outcome.results[row.index] = _reject("unknown_posting", "No such job posting.")
+            outcome.results[row.index] = _reject("unknown_posting", gettext("No such job posting."))
         elif row.kind == "product_click" and row.ref not in valid_products:
-            outcome.results[row.index] = _reject("unknown_product", "No such product in this union.")
+            outcome.results[row.index] = _reject("unknown_product", gettext("No such product in this union."))
         else:
             kept.append(row)
     return kept
@@ -329,10 +341,14 @@ def _check_refs(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome)
 
 def events_ingest(*, ctx: IngestContext, events, nul_free: bool = False) -> BatchOutcome:
     if not isinstance(events, list):
-        raise ApplicationError("Send a JSON list of events.", fields={"events": ["Expected a list."]})
+        raise ApplicationError(
+            gettext("Send a JSON list of events."), fields={"events": [gettext("Expected a list.")]}
+        )
     if len(events) > MAX_BATCH:
         raise ApplicationError(
-            f"At most {MAX_BATCH} events per batch.", code="batch_too_large", status_code=413
+            gettext("At most %(n)d events per batch.") % {"n": MAX_BATCH},
+            code="batch_too_large",
+            status_code=413,
         )
     window = ingest_window(ctx, timezone.now())
     outcome = BatchOutcome(results=[None] * len(events))
@@ -352,7 +368,9 @@ def events_ingest(*, ctx: IngestContext, events, nul_free: bool = False) -> Batc
             outcome.results[index] = DUPLICATE
             outcome.duplicates += 1
         else:
-            outcome.results[index] = _reject("id_reused", "This event id was used with a different body.")
+            outcome.results[index] = _reject(
+                "id_reused", gettext("This event id was used with a different body.")
+            )
             conflict = True
     rows = _check_refs(ctx, rows, outcome)
     if conflict:
@@ -368,7 +386,7 @@ def _raise_conflict(outcome: BatchOutcome):
         str(i): [r["message"]] for i, r in enumerate(outcome.results) if r and r.get("reason") == "id_reused"
     }
     raise BatchConflict(
-        "Event id reused with a different body; nothing from this batch was stored.",
+        gettext("Event id reused with a different body; nothing from this batch was stored."),
         code="event_id_conflict",
         fields={"events": conflicts},
     )
@@ -418,7 +436,7 @@ def _store(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome) -> N
                 outcome.duplicates += 1
             else:
                 outcome.results[row.index] = _reject(
-                    "id_reused", "This event id was used with a different body."
+                    "id_reused", gettext("This event id was used with a different body.")
                 )
                 conflict = True
         if conflict:

@@ -51,8 +51,8 @@ def test_both_channels_and_the_trainees_own_zone(program, coach, learner):
     assert list(rows.values_list("kind", flat=True)) == ["sms"]
     email = OutboxMessage.objects.get(kind="email", recipient=learner.user.email)  # the invite, one email
     london = slot.starts_at.astimezone(ZoneInfo("Europe/London"))
-    assert f"{london:%Y-%m-%d %H:%M}（Europe/London）" in email.payload["text"]
-    assert f"{london:%Y-%m-%d %H:%M}（Europe/London）" in rows.get().payload["text"]
+    assert f"{london:%Y-%m-%d %H:%M} 伦敦时间" in email.payload["text"]
+    assert f"{london:%Y-%m-%d %H:%M} 伦敦时间" in rows.get().payload["text"]
 
 
 def test_preferences_page_saves_channel_and_zone(client, learner):

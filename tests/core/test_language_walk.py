@@ -415,3 +415,139 @@ def test_django_nul_message_is_right_in_each_language(lang, expected):
         with pytest.raises(serializers.ValidationError) as caught:
             field.run_validation("a\x00b")
         assert [str(m) for m in caught.value.detail] == [expected]
+
+
+# ---- livestreams: sessions, segments and the ingest API -------------------------------------------------
+
+_CODE_KEYS = {"code", "reason", "status", "id", "index", "counters"}
+# What the client sent or the API's own field names, quoted back in a message: codes, not words.
+_SENT = {
+    "dance",
+    "view",
+    "colour",
+    "id",
+    "ts",
+    "text",
+    "question",
+    "member_id",
+    "device_id",
+    "posting",
+    "product",
+    "events",
+}
+
+
+def _read_strings(value, key=""):
+    """What a client shows a person from a livestreams answer: messages, not codes."""
+    if key in _CODE_KEYS:
+        return
+    if isinstance(value, dict):
+        for k, item in value.items():
+            yield from _read_strings(item, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _read_strings(item, key)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_livestream_api_errors_in_one_language(world, lang, client_for):
+    from livestreams.live import credentials  # noqa: PLC0415 -- only this test issues a credential
+
+    organizer, anon = client_for(world["organizer"]), client_for(None)
+    headers = {"HTTP_ACCEPT_LANGUAGE": lang}
+    fair, live, ended = world["fair"], world["live"], world["ended"]
+    token = credentials.credential_issue(session=live, by=world["organizer"]).token
+    bearer = {**headers, "HTTP_AUTHORIZATION": f"Bearer {token}"}
+    start = timezone.now() + timedelta(days=1)
+    session = {
+        "kind": "job_fair",
+        "title": "秋季直播带岗",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "timezone": "Asia/Shanghai",
+        "platform": "douyin",
+    }
+    events = [
+        {"id": "e1", "type": "dance", "ts": timezone.now().isoformat()},
+        {"id": "e2", "type": "view", "ts": "yesterday", "member_id": "m1"},
+        {"id": "", "type": "view", "ts": timezone.now().isoformat()},
+        {"id": "e4", "type": "view", "ts": timezone.now().isoformat(), "colour": "red"},
+        {"id": "e5", "type": "comment", "ts": timezone.now().isoformat(), "member_id": "m1", "text": 5},
+        {
+            "id": "e6",
+            "type": "view",
+            "ts": (timezone.now() + timedelta(days=1)).isoformat(),
+            "member_id": "m",
+        },
+        "not an object",
+    ]
+    responses = {
+        "session, end before start": organizer.post(
+            "/api/v1/sessions/", {**session, "ends_at": session["starts_at"]}, format="json", **headers
+        ),
+        "session, unknown zone and fields": organizer.post(
+            "/api/v1/sessions/", {**session, "timezone": "Mars/Base", "colour": 1}, format="json", **headers
+        ),
+        "session, too long": organizer.post(
+            "/api/v1/sessions/",
+            {**session, "ends_at": (start + timedelta(hours=30)).isoformat()},
+            format="json",
+            **headers,
+        ),
+        "session, update ended": organizer.patch(
+            f"/api/v1/sessions/{ended.pk}/", {"title": "新标题"}, format="json", **headers
+        ),
+        "session, schedule live": organizer.post(f"/api/v1/sessions/{live.pk}/schedule/", {}, **headers),
+        "session, postpone by nothing": organizer.post(
+            f"/api/v1/sessions/{fair.pk}/postpone/", {"minutes": 0}, format="json", **headers
+        ),
+        "segment, outside the session": organizer.post(
+            f"/api/v1/sessions/{fair.pk}/segments/",
+            {
+                "title": "宣讲",
+                "starts_at": (fair.starts_at - timedelta(hours=3)).isoformat(),
+                "ends_at": (fair.starts_at - timedelta(hours=4)).isoformat(),
+            },
+            format="json",
+            **headers,
+        ),
+        "ingest, no credential": anon.post(
+            f"/api/v1/sessions/{live.pk}/events/", [], format="json", **headers
+        ),
+        "ingest, other session": anon.post(
+            f"/api/v1/sessions/{fair.pk}/events/", [], format="json", **bearer
+        ),
+        "ingest, not JSON": anon.generic(
+            "POST", f"/api/v1/sessions/{live.pk}/events/", "{no", content_type="application/json", **bearer
+        ),
+        "ingest, not a list": anon.post(
+            f"/api/v1/sessions/{live.pk}/events/", {"x": 1}, format="json", **bearer
+        ),
+        "ingest, wrong method": anon.get(f"/api/v1/sessions/{live.pk}/events/", **bearer),
+        "ingest, bad events": anon.post(
+            f"/api/v1/sessions/{live.pk}/events/?results=problems",
+            {"events": events},
+            format="json",
+            **bearer,
+        ),
+        "webhook, unsigned": anon.post(
+            f"/api/v1/sessions/{live.pk}/events/webhook/", [], format="json", **headers
+        ),
+        "results, none yet": organizer.get(f"/api/v1/sessions/{fair.pk}/results/", **headers),
+    }
+    data = user_data() | _SENT
+    failures = {}
+    for name, response in responses.items():
+        body = response.json()
+        if name != "ingest, bad events":
+            assert response.status_code >= 400, (name, response.status_code, body)
+        strings = list(_read_strings(body))
+        assert strings, (name, body)
+        words = [w for s in strings for w in foreign_words(s, lang, user_data=data)]
+        if words:
+            failures[f"{name} ({response.status_code})"] = [strings, words]
+    rejected = responses["ingest, bad events"].json()
+    assert len([r for r in json.dumps(rejected).split('"rejected"')]) > 5, rejected
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)

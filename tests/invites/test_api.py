@@ -45,7 +45,7 @@ def test_feed_token_rotate_and_revoke(client_for, host):
 def test_feed_token_api_rejects_unknown_fields_and_anonymous(client_for, host, anon_client):
     response = client_for(host).post("/api/v1/calendar/feed/rotate/", {"token": "mine"}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"token": ["Unknown field."]}
+    assert response.json()["error"]["fields"] == {"token": ["未知字段。"]}
     host.refresh_from_db()
     assert host.calendar_token == ""
     assert anon_client.get("/api/v1/calendar/feed/").status_code == 401

@@ -324,6 +324,7 @@ def test_batch_results_problems_only_lists_just_the_events_not_accepted(bridge, 
         data=json.dumps({"events": events}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {bridge.token}",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     body = response.json()
