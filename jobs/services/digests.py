@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.notify import Notice, notice_language, notify
-from core.outbox import email_payload, outbox_enqueue
+from core.notify import notice_language
 from jobs.models import (
     Application,
     Employer,
 )
+from jobs.services.notices import employer_team_tell
 from jobs.validators import mask_phone
 
 
@@ -80,28 +80,13 @@ def _send_digest_in_language(employer: Employer, apps: list[Application], period
     )
     subject = gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % {"name": employer.name, "n": len(apps)}
     key = f"jobs:digest:{employer.pk}:{period.isoformat()}"
-    told, addresses = False, set()
-    for membership in employer.memberships.select_related("user").order_by("pk"):
-        user = membership.user
-        channels = notify(
-            user=user,
-            notice=Notice(
-                key=f"{key}:u{user.pk}",
-                kind="application_received",
-                subject=subject,
-                text=text,
-                sms_text=gettext("【驿站】「%(name)s」新收到 %(n)d 份求职申请，请登录驿站查看。")
-                % {"name": employer.name, "n": len(apps)},
-                sms_params={"employer": employer.name[:20], "count": len(apps)},
-            ),
-        )
-        told = told or bool(channels)
-        if "email" in channels:
-            addresses.add(user.email.strip().lower())
-    contact = (employer.contact_email or "").strip()
-    if contact and contact.lower() not in addresses:
-        told = (
-            outbox_enqueue(key=key, recipient=contact, subject=subject, payload=email_payload(text=text))
-            or told
-        )
-    return told
+    return employer_team_tell(
+        employer=employer,
+        key=key,
+        kind="application_received",
+        subject=subject,
+        text_for=lambda user: text,
+        sms_text=gettext("【驿站】「%(name)s」新收到 %(n)d 份求职申请，请登录驿站查看。")
+        % {"name": employer.name, "n": len(apps)},
+        sms_params={"employer": employer.name[:20], "count": len(apps)},
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import User
-from core.notify import Notice, notice_language, notify
+from core.notify import notice_language
 from core.outbox import email_payload, outbox_enqueue, sms_payload
 from core.phones import cn_mobile_clean, cn_mobile_mask
 from core.validation import check_text, reject_unknown
@@ -25,7 +25,7 @@ from jobs.models import (
     LineupRequest,
 )
 from jobs.services.common import EMPLOYER_FIELDS
-from jobs.services.notices import employer_notice_send
+from jobs.services.notices import employer_notice_send, employer_team_tell
 from jobs.validators import credit_code_error, normalize_credit_code, normalize_mobile
 
 
@@ -223,30 +223,16 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
         sms_text = (
             gettext("【驿站】「%(employer)s」的企业认证已撤销，%(count)d 个直播带岗时段已暂停。") % facts
         )
-    emailed = set()
-    for membership in employer.memberships.select_related("user").order_by("pk"):
-        user = membership.user
-        channels = notify(
-            user=user,
-            notice=Notice(
-                key=f"jobs:unverified:{employer.pk}:{stamp}:u{user.pk}",
-                kind="employer_suspended",
-                subject=subject,
-                text=text,
-                sms_text=sms_text,
-                sms_params={"employer": employer.name[:20], "count": len(suspended)},
-            ),
-        )
-        if "email" in channels:
-            emailed.add(user.email.strip().lower())
-    address = (employer.contact_email or "").strip()
-    if address and address.lower() not in emailed:
-        outbox_enqueue(
-            key=f"jobs:unverified:{employer.pk}:{stamp}:{address.lower()}",
-            recipient=address,
-            subject=subject,
-            payload=email_payload(text=text),
-        )
+    employer_team_tell(
+        employer=employer,
+        key=f"jobs:unverified:{employer.pk}:{stamp}",
+        contact_key=f"jobs:unverified:{employer.pk}:{stamp}:{(employer.contact_email or '').strip().lower()}",
+        kind="employer_suspended",
+        subject=subject,
+        text_for=lambda user: text,
+        sms_text=sms_text,
+        sms_params={"employer": employer.name[:20], "count": len(suspended)},
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ company contact address, if nobody on the team uses it, by email."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core import formatting
+from core.models import User
 from core.notify import Notice, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
@@ -88,20 +90,45 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
     with notice_language():  # the team's languages are not known: the site's
         subject = gettext(_SUBJECTS[kind])
         sms_text = gettext(_SMS[kind]) % {"employer": employer.name, "session": session_title}
+    zone = request.session.timezone if request is not None else settings.TIME_ZONE
+    return employer_team_tell(
+        employer=employer,
+        key=key,
+        kind=f"employer_{kind}",
+        subject=subject,
+        text_for=lambda user: _body(kind, employer, request, user_zone(user, zone) if user else ""),
+        sms_text=sms_text,
+        sms_params={"employer": employer.name[:20], "session": session_title[:20]},
+    )
+
+
+def employer_team_tell(
+    *,
+    employer: Employer,
+    key: str,
+    kind: str,
+    subject: str,
+    text_for: Callable[[User | None], str],
+    sms_text: str,
+    sms_params: dict,
+    contact_key: str = "",
+) -> bool:
+    """Tell every member of the employer's team on their own channels (``text_for(user)``: the text in
+    that person's zone), then the company contact address by email (``text_for(None)``) when no member
+    who gets email uses it. Idempotent per ``key``. Returns True if anything was queued."""
     told = False
     addresses = set()
     for membership in employer.memberships.select_related("user").order_by("pk"):
         user = membership.user
-        zone = user_zone(user, request.session.timezone if request is not None else settings.TIME_ZONE)
         channels = notify(
             user=user,
             notice=Notice(
                 key=f"{key}:u{user.pk}",
-                kind=f"employer_{kind}",
+                kind=kind,
                 subject=subject,
-                text=_body(kind, employer, request, zone),
+                text=text_for(user),
                 sms_text=sms_text,
-                sms_params={"employer": employer.name[:20], "session": session_title[:20]},
+                sms_params=sms_params,
             ),
         )
         told = told or bool(channels)
@@ -109,13 +136,11 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
             addresses.add(user.email.strip().lower())
     contact = (employer.contact_email or "").strip()
     if contact and contact.lower() not in addresses:
-        told = (
-            outbox_enqueue(
-                key=key,
-                recipient=contact,
-                subject=subject,
-                payload=email_payload(text=_body(kind, employer, request)),
-            )
-            or told
+        queued = outbox_enqueue(
+            key=contact_key or key,
+            recipient=contact,
+            subject=subject,
+            payload=email_payload(text=text_for(None)),
         )
+        told = bool(queued) or told
     return told
