@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from invites.services import Extras
 from invites.sources import REQ_PARTICIPANT, Attendee
 from jobs.models import LineupRequest
 from livestreams.calendar import session_invites_sync
@@ -37,10 +38,11 @@ def lineup_attendees(segments) -> dict:
     return found
 
 
-def on_lineup_changed(request: LineupRequest) -> None:
+def on_lineup_changed(request: LineupRequest, notices: dict | None = None) -> set:
     """Called from ``jobs.services.lineup._lineup_changed`` (approved, declined, withdrawn, removed, moved).
 
     Withdrawals, removals and moves already re-publish through ``segments_changed``; an approval into an
-    existing segment does not, which is why jobs calls this.
+    existing segment does not, which is why jobs calls this. ``notices``: attendee key → the change's
+    notice, carried by that person's invite email. Returns the attendee keys that were emailed.
     """
-    session_invites_sync(session=request.session)
+    return session_invites_sync(session=request.session, extras=Extras(notices=notices or {}))

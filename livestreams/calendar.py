@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from core.text import fit_title
 from core.timeutils import local
-from invites.services import invite_publish, invite_retire_missing
+from invites.services import NO_EXTRAS, Extras, invite_publish, invite_retire_missing
 from invites.sources import (
     CANCELLED,
     CHAIR,
@@ -175,25 +175,29 @@ def segment_extra_attendees(segments) -> dict:
     return extra
 
 
-def session_invites_sync(*, session) -> None:
-    """Publish a session and its lineup; idempotent, so every change can call it."""
+def session_invites_sync(*, session, extras: Extras = NO_EXTRAS) -> set:
+    """Publish a session and its lineup; idempotent, so every change can call it. ``extras``: notices
+    carried by the segment invite emails (one email per change). Returns the attendee keys emailed."""
     session = (
         LiveSession.objects.select_related("union", "created_by").prefetch_related("hosts").get(pk=session.pk)
     )
     if session.status == "draft":
-        return
+        return set()
     segments = list(session.segments.select_related("seller").order_by("starts_at"))
     extra = segment_extra_attendees(segments)
     invite_publish(source=SessionInvite(session, segments=segments))
     lineup = _lineup_text(session, segments)
     keep = set()
+    emailed = set()
     for segment in segments:
         source = SegmentInvite(
             segment, session=session, lineup=lineup, extra_attendees=extra.get(segment.pk, [])
         )
         keep.add(source.key)
-        invite_publish(source=source)
+        result = invite_publish(source=source, extras=extras)
+        emailed.update(result.requested, result.cancelled)
     invite_retire_missing(parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep)
+    return emailed
 
 
 def seller_reminder_recipients(session) -> list[tuple]:

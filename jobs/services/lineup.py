@@ -42,11 +42,20 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
         for posting in request.postings.all():
             shortlink_get_or_create(posting=posting, session=request.session)
     activity_log(actor=None, verb=f"lineup.{change}", obj=request)
+    published = False
+
+    def publish(notices: dict) -> set:
+        nonlocal published
+        published = True
+        return on_lineup_changed(request, notices)
+
     if change != "suspended":  # un-verifying suspends, and employer_verify sends one email naming every fair
         # A slot given back reads to the employer like an approval (its time is in the notice).
         kind = "approved" if change == "reinstated" else change
-        employer_notice_send(employer=request.employer, kind=kind, request=request)
-    on_lineup_changed(request)
+        # One email per change: the invite this change sends carries the notice (an approval's REQUEST).
+        employer_notice_send(employer=request.employer, kind=kind, request=request, by_invite=publish)
+    if not published:  # no notice for this change (a move, a suspension): the calendar still follows
+        on_lineup_changed(request)
 
 
 def _lineup_error(field: str, message: str, code: str = "invalid") -> ApplicationError:

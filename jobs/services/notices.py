@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import formatting
 from core.models import User
-from core.notify import Notice, notice_language, notify, user_zone
+from core.notify import Notice, channels_for, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
 
@@ -76,7 +76,13 @@ def _body_text(kind: str, employer: Employer, request: LineupRequest | None, zon
     return "\n".join(lines) + "\n"
 
 
-def employer_notice_send(*, employer: Employer, kind: str, request: LineupRequest | None = None) -> bool:
+def employer_notice_send(
+    *,
+    employer: Employer,
+    kind: str,
+    request: LineupRequest | None = None,
+    by_invite: Callable[[dict], set] | None = None,
+) -> bool:
     """Queue the notice for every team member by preference, and the contact address by email
     (idempotent per decision: the key names the state). Returns True if anything was queued."""
     if kind not in _SUBJECTS:
@@ -99,6 +105,7 @@ def employer_notice_send(*, employer: Employer, kind: str, request: LineupReques
         text_for=lambda user: _body(kind, employer, request, user_zone(user, zone) if user else ""),
         sms_text=sms_text,
         sms_params={"employer": employer.name[:20], "session": session_title[:20]},
+        by_invite=by_invite,
     )
 
 
@@ -112,35 +119,48 @@ def employer_team_tell(
     sms_text: str,
     sms_params: dict,
     contact_key: str = "",
+    by_invite: Callable[[dict], set] | None = None,
 ) -> bool:
     """Tell every member of the employer's team on their own channels (``text_for(user)``: the text in
     that person's zone), then the company contact address by email (``text_for(None)``) when no member
-    who gets email uses it. Idempotent per ``key``. Returns True if anything was queued."""
-    told = False
-    addresses = set()
+    who gets email uses it. Idempotent per ``key``. Returns True if anything was queued.
+
+    ``by_invite``: one email per change. It is given {attendee key: notice} for everyone who reads
+    email, publishes the calendar change with those notices in the invite emails, and returns the keys
+    it emailed; they get no second email (SMS still goes by preference)."""
+    members = []
     for membership in employer.memberships.select_related("user").order_by("pk"):
         user = membership.user
-        channels = notify(
-            user=user,
-            notice=Notice(
-                key=f"{key}:u{user.pk}",
-                kind=kind,
-                subject=subject,
-                text=text_for(user),
-                sms_text=sms_text,
-                sms_params=sms_params,
-            ),
+        notice = Notice(
+            key=f"{key}:u{user.pk}",
+            kind=kind,
+            subject=subject,
+            text=text_for(user),
+            sms_text=sms_text,
+            sms_params=sms_params,
         )
-        told = told or bool(channels)
-        if "email" in channels:
-            addresses.add(user.email.strip().lower())
+        members.append((user, notice, "email" in channels_for(user) and bool(user.email)))
+    addresses = {user.email.strip().lower() for user, _, reads_email in members if reads_email}
     contact = (employer.contact_email or "").strip()
+    contact_notice = None
     if contact and contact.lower() not in addresses:
+        contact_notice = Notice(key=contact_key or key, kind=kind, subject=subject, text=text_for(None))
+    emailed: set = set()
+    if by_invite is not None:
+        wanted = {f"u{user.pk}": notice for user, notice, reads_email in members if reads_email}
+        if contact_notice is not None:
+            wanted[contact.lower()] = contact_notice
+        emailed = by_invite(wanted)
+    told = bool(emailed)
+    for user, notice, _ in members:
+        channels = notify(user=user, notice=notice, email_sent_elsewhere=f"u{user.pk}" in emailed)
+        told = told or bool(channels)
+    if contact_notice is not None and contact.lower() not in emailed:
         queued = outbox_enqueue(
-            key=contact_key or key,
+            key=contact_notice.key,
             recipient=contact,
             subject=subject,
-            payload=email_payload(text=text_for(None)),
+            payload=email_payload(text=contact_notice.text),
         )
         told = bool(queued) or told
     return told

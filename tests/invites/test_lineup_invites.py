@@ -77,11 +77,10 @@ def test_approved_employer_gets_its_segment_moved_and_removed(fair, organizer, h
     (invite,) = _sent(owner.email)
     assert invite[0] == "REQUEST" and invite[2] == 0
     assert _sent("hengxin-hr@example.com") == [invite]  # the contact address too
-    # Known gap (see the closing note): the decision notice is still a second email beside the invite.
-    owner_mail = list(OutboxMessage.objects.filter(recipient=owner.email))
-    (message,) = [m for m in owner_mail if m.payload.get("alternatives")]
-    (notice,) = [m for m in owner_mail if not m.payload.get("alternatives")]
-    assert fair.title in notice.payload["text"]
+    # One email per change: the invite carries the decision notice.
+    (message,) = OutboxMessage.objects.filter(recipient=owner.email)
+    assert "直播带岗时段申请已通过" in message.subject
+    assert fair.title in message.payload["text"]
     cal, _ = parse_both(message.payload["alternatives"][0]["content"])
     (event,) = events(cal)
     assert event.decoded("DTSTART") == (fair.starts_at + timedelta(minutes=30)).replace(microsecond=0)
@@ -103,6 +102,11 @@ def test_approved_employer_gets_its_segment_moved_and_removed(fair, organizer, h
     jobs.lineup_remove(request=request, by=organizer, reason="企业临时退出")
     assert _sent(owner.email)[-1][:2] == ("CANCEL", invite[1])
     assert [m for m, _, _ in _sent(host.email)] == ["REQUEST"]
+    # A removal deletes the segment first (its CANCEL goes out then), so the notice that says why is a
+    # second email: approval (1, notice inside), move (1), removal (CANCEL + notice).
+    mails = list(OutboxMessage.objects.filter(recipient=owner.email).order_by("created_at"))
+    assert len(mails) == 4
+    assert "直播带岗时段已取消" in mails[-1].subject and "企业临时退出" in mails[-1].payload["text"]
 
 
 def test_other_employers_are_not_disturbed(fair, organizer):
