@@ -112,9 +112,10 @@ def response(content: bytes) -> HttpResponse:
 
 def _read(header: dict) -> bytes:
     session_id = header["id"]
-    degraded = False
-    try:
-        stats = counters.read(session_id, went_live_at=header["went_live_at"])
+    degraded, applications = False, None
+    apps_key = screen.applications_key(session_id)
+    try:  # counters and the shared applications count in one round trip
+        stats, applications = counters.read_and_get(session_id, apps_key, went_live_at=header["went_live_at"])
         if not stats["built"]:  # Redis lost them (restart): rebuild from PostgreSQL, read again
             counters.ensure_built(session_id)
             stats = counters.read(session_id, went_live_at=header["went_live_at"])
@@ -127,7 +128,7 @@ def _read(header: dict) -> bytes:
         "went_live_at": header["went_live_at"],
         "as_of": timezone.now(),
         "counters": "degraded" if degraded else "ok",
-        "applications": screen.applications_count(session_id),
+        "applications": screen.applications_count(session_id, cached=applications),
         **stats,
     }
     return orjson.dumps(out, option=orjson.OPT_UTC_Z)
