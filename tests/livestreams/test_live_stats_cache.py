@@ -91,3 +91,20 @@ def test_redis_down_answers_degraded_with_the_cache_on(bridge, organizer_client,
 
     assert stats["counters"] == "degraded" and stats["status"] == "live"
     assert "views" not in stats  # no zeros pretending to be figures
+
+
+def test_a_deleted_token_stops_working_when_the_window_ends(bridge, organizer, organizer_client, settings):
+    from rest_framework.authtoken.models import Token
+
+    settings.LIVE_STATS_CACHE_SECONDS = WINDOW
+    session = bridge.session
+    url = f"/api/v1/sessions/{session.pk}/live/"
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert organizer_client.get(url).status_code == 200
+        Token.objects.filter(user=organizer).delete()
+        within = organizer_client.get(url)
+        clock.shift(WINDOW + 0.1)
+        after = organizer_client.get(url)
+
+    assert within.status_code == 200 and within["X-Live-Stats-Cache"] == "hit"  # the documented ≤ 1 s
+    assert after.status_code == 401 and not after.has_header("X-Live-Stats-Cache")
