@@ -159,6 +159,10 @@ CACHES = {
         "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 2},
     }
 }
+# Seconds a gunicorn process answers a repeated live stats poll from memory (same credential and
+# session: no PostgreSQL, no Redis; livestreams/live/stats.py). 0 switches it off; tests switch it on
+# where they check it, so that the others read fresh counters after every batch.
+LIVE_STATS_CACHE_SECONDS = float(os.environ.get("LIVE_STATS_CACHE_SECONDS", "0" if TESTING else "1"))
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)

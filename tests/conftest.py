@@ -74,5 +74,8 @@ def _clean_redis(settings):
     """Tests share one Redis logical DB; start each from empty (counters, throttles, locks)."""
     from django.core.cache import cache
 
+    from livestreams.live import stats
+
     cache.clear()
+    stats.clear()  # the live stats poll's per-process memory
     yield

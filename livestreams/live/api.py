@@ -11,7 +11,6 @@ import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
@@ -27,7 +26,6 @@ from core.serializers import StrictSerializer
 from core.validation import reject_unknown
 from livestreams import selectors
 from livestreams.live import (
-    counters,
     credentials,
     ingest,
     orders,
@@ -35,7 +33,7 @@ from livestreams.live import (
     refresh,
     results,
     schema,
-    screen,
+    stats,
 )
 from livestreams.live.tasks import result_compute
 from livestreams.models import IngestCredential, LiveEvent, LiveSession, Product, SessionResult
@@ -213,33 +211,25 @@ class LiveStatsView(APIView):
 
     The data screen polls this every 2 s while ingest runs, so it is kept small: one PostgreSQL row
     (scope check, no model instance), one Redis pipeline for the counters (a rebuild only when Redis
-    lost them), the applications count shared between pollers, and an orjson body.
+    lost them), the applications count shared between pollers, and an orjson body. A repeat by the
+    same credential within ``LIVE_STATS_CACHE_SECONDS`` is answered from this process's memory before
+    DRF runs (livestreams/live/stats.py): no PostgreSQL, no Redis.
     """
 
     permission_classes = [IsAuthenticated]
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET":
+            cached = stats.cached_response(request, kwargs["session_id"])
+            if cached is not None:
+                return cached
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(responses=schema.LiveStatsOut)
     def get(self, request, session_id):
-        session = selectors.session_header_for_staff(request.user, session_id)
-        degraded = False
-        try:
-            stats = counters.read(session["id"], went_live_at=session["went_live_at"])
-            if not stats["built"]:  # Redis lost them (restart): rebuild from PostgreSQL, read again
-                counters.ensure_built(session["id"])
-                stats = counters.read(session["id"], went_live_at=session["went_live_at"])
-        except counters.redis.RedisError:
-            degraded = True
-            stats = {}
-        body = {
-            "session": str(session["id"]),
-            "status": session["status"],
-            "went_live_at": session["went_live_at"],
-            "as_of": timezone.now(),
-            "counters": "degraded" if degraded else "ok",
-            "applications": screen.applications_count(session["id"]),
-            **stats,
-        }
-        return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json")
+        header = selectors.session_header_for_staff(request.user, session_id)
+        stats.remember_allowed(request, session_id, header)
+        return stats.response(stats.body(header))
 
 
 class QuestionListView(APIView):

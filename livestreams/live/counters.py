@@ -353,6 +353,13 @@ def ensure_built(session_id) -> bool:
 
 
 def read(session_id, *, went_live_at=None, minutes: int = 60) -> dict:
+    return read_and_get(session_id, None, went_live_at=went_live_at, minutes=minutes)[0]
+
+
+def read_and_get(
+    session_id, key: str | None, *, went_live_at=None, minutes: int = 60
+) -> tuple[dict, bytes | None]:
+    """``read``, plus the value of one more Redis key in the same round trip (None: not asked or unset)."""
     p = prefix(session_id)
     pipe = client().pipeline(transaction=False)
     pipe.hgetall(p + "c")
@@ -361,7 +368,15 @@ def read(session_id, *, went_live_at=None, minutes: int = 60) -> dict:
     pipe.pfcount(p + "by")
     pipe.zcard(p + "pz")
     pipe.hgetall(p + "m")
-    c, uv, cm, by, current, m = pipe.execute()
+    if key is not None:
+        pipe.get(key)
+    c, uv, cm, by, current, m, *more = pipe.execute()
+    return _stats(c, uv, cm, by, current, m, went_live_at=went_live_at, minutes=minutes), (
+        more[0] if more else None
+    )
+
+
+def _stats(c, uv, cm, by, current, m, *, went_live_at, minutes: int) -> dict:
     c = {k.decode(): v.decode() for k, v in c.items()}
     m = {k.decode(): int(v) for k, v in m.items()}
     latest = max([int(k.split(":")[0]) for k in m] or [0])

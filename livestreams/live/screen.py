@@ -132,12 +132,20 @@ def _breakdown_cached(session: LiveSession, *, redis_ok: bool) -> dict:
         return breakdown(session)
 
 
-def applications_count(session_id) -> int | None:
-    """Applications of a session, shared between pollers for BREAKDOWN_TTL seconds (PostgreSQL is the truth)."""
+def applications_key(session_id) -> str:
+    return counters.prefix(session_id) + "apps"
+
+
+def applications_count(session_id, *, cached: bytes | None = None) -> int | None:
+    """Applications of a session, shared between pollers for BREAKDOWN_TTL seconds (PostgreSQL is the truth).
+
+    ``cached``: the value of ``applications_key`` when the caller already read it (same round trip)."""
     model = results.application_model()
     if model is None:
         return None
-    key = counters.prefix(session_id) + "apps"
+    if cached is not None:
+        return int(cached)
+    key = applications_key(session_id)
     try:
         cached = counters.client().get(key)
         if cached is not None:
