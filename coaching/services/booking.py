@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -20,11 +22,19 @@ from django.utils.translation import gettext
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.rules import can_manage_slot
 from coaching.services import common
-from coaching.services.common import booking_changed, bounded_locks, normalize_cn_mobile
+from coaching.services.common import (
+    BOOKING_NOTICE_OUTBOX_KIND,
+    booking_changed,
+    bounded_locks,
+    normalize_cn_mobile,
+)
 from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict, Forbidden
+from core.dispatch import enqueue_ids_on_commit
+from core.errors import ApplicationError, Busy, Conflict, Forbidden
 from core.models import Union, User
+from core.outbox import outbox_deliver_batch_task
+from core.sql import fetchone
 from core.validation import check_text
 
 B = Booking.Status
@@ -220,6 +230,21 @@ def booking_create(
 ) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full.
 
+    The common case is two prepared statements (``_book_fast``); a booking that breaks a rule, or
+    one that must not join the waitlist, takes the ORM path below, which names the rule it broke.
+    """
+    if join_waitlist:
+        booking = _book_fast(slot_id=slot.pk, trainee=trainee, booked_by=booked_by)
+        if booking is not None:
+            return booking
+    return _booking_create_orm(slot=slot, trainee=trainee, join_waitlist=join_waitlist, booked_by=booked_by)
+
+
+def _booking_create_orm(
+    *, slot: Slot, trainee: Trainee, join_waitlist: bool = True, booked_by: User | None = None
+) -> Booking:
+    """The ORM path of ``booking_create`` (rules broken, no waitlist wanted).
+
     The transaction does only what must be atomic: lock the trainee, claim the seat (conditional
     UPDATE, which row-locks the slot), write the booking, the activity row and one outbox INSERT (the
     notice and, for a seat, the request to build the calendar invite after commit). When the committed
@@ -251,6 +276,163 @@ def booking_create(
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict(gettext("You already have a booking for this class."), code="already_booked") from exc
     return booking
+
+
+# --- The common booking path in two prepared statements (core/sql.py) -------------------------------
+
+# The seat claim inside _BOOK_SQL: the conditional UPDATE of ``waitlist.take_seat`` (a module constant so
+# the lock-removed variant in tests/coaching/test_concurrency.py can swap it for a count).
+_CLAIM_CTE = """    UPDATE coaching_slot u SET seats_taken = u.seats_taken + 1
+    FROM ok
+    WHERE u.id = ok.id AND u.status = 'scheduled' AND u.seats_taken < u.capacity
+      AND NOT EXISTS (SELECT 1 FROM coaching_booking w WHERE w.slot_id = u.id AND w.status = 'waitlisted')
+    RETURNING u.id"""
+
+# Locks the trainee (lock order: trainee → slot) and sets the transaction's lock wait in the same round
+# trip; a new statement afterwards sees every booking this trainee's earlier transactions committed.
+_LOCK_TRAINEE_SQL = """
+SELECT t.user_id, set_config('lock_timeout', %(lock_timeout)s, true)
+FROM coaching_trainee t WHERE t.id = %(trainee)s FOR UPDATE
+"""
+
+# The per-trainee rules of ``_check_bookable`` (already booked here, the program's limit, overlaps) and
+# the class's own (scheduled, notice, horizon, enrolment window) in ``ok``; then the seat claim (the
+# same conditional UPDATE as ``waitlist.take_seat``: an attempt that sees the class full as committed
+# takes no lock), the booking (confirmed, or waitlisted with its no-show priority), the activity row
+# and the outbox row that builds the notice and the calendar invite after commit. When a rule fails
+# nothing is written and ``ok`` is false: the caller then takes the ORM path, which names the rule.
+_BOOK_SQL = """
+WITH s AS (
+    SELECT s.id, s.status, s.starts_at, s.ends_at, s.program_id, p.max_active_bookings,
+           (s.status = 'scheduled' AND s.starts_at > %(now)s
+            AND s.starts_at >= %(now)s + c.min_notice_hours * interval '1 hour'
+            AND s.starts_at <= %(now)s + c.horizon_days * interval '1 day'
+            AND p.is_published
+            AND (p.enrol_opens_at IS NULL OR %(now)s >= p.enrol_opens_at)
+            AND (p.enrol_closes_at IS NULL OR %(now)s <= p.enrol_closes_at)) AS open
+    FROM coaching_slot s
+    JOIN coaching_program p ON p.id = s.program_id
+    JOIN coaching_coach c ON c.id = s.coach_id
+    WHERE s.id = %(slot)s
+), mine AS (
+    SELECT count(*) FILTER (WHERE b.slot_id = s.id) AS here,
+           count(*) FILTER (WHERE bs.program_id = s.program_id AND bs.starts_at > %(now)s) AS future,
+           count(*) FILTER (WHERE b.status = 'confirmed' AND bs.status = 'scheduled'
+                            AND bs.starts_at < s.ends_at AND bs.ends_at > s.starts_at
+                            AND b.slot_id <> s.id) AS clashes
+    FROM s, coaching_booking b JOIN coaching_slot bs ON bs.id = b.slot_id
+    WHERE b.trainee_id = %(trainee)s AND b.status IN ('confirmed', 'waitlisted', 'offered')
+), ok AS (
+    SELECT s.id FROM s, mine
+    WHERE s.open AND mine.here = 0 AND mine.future < s.max_active_bookings AND mine.clashes = 0
+), claim AS (
+{claim}), booking AS (
+    INSERT INTO coaching_booking (id, slot_id, trainee_id, status, priority, confirmed_at, cancel_reason,
+                                  late_cancel, attendance, booked_by_id, ical_uid, ical_sequence, created_at)
+    SELECT %(id)s, ok.id, %(trainee)s,
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 'confirmed' ELSE 'waitlisted' END,
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 0 ELSE (
+               SELECT least(count(*), %(penalty_cap)s) FROM coaching_booking n
+               JOIN coaching_slot ns ON ns.id = n.slot_id
+               WHERE n.trainee_id = %(trainee)s AND n.attendance IN ('absent', 'no_show')
+                 AND ns.starts_at >= %(no_show_since)s) END,
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN %(now)s::timestamptz END,
+           '', false, '', %(booked_by)s, %(ical_uid)s, 0, %(now)s
+    FROM ok
+    RETURNING id, status, priority, confirmed_at, created_at
+), act AS (
+    INSERT INTO core_activity (actor_id, verb, object_type, object_id, data, created_at)
+    SELECT %(actor)s, 'booking.' || booking.status, 'coaching.booking', %(id)s::text, '{}'::jsonb, %(now)s
+    FROM booking
+), outbox AS (
+    INSERT INTO core_outboxmessage (key, kind, recipient, subject, payload, status, attempts, last_error,
+                                    next_attempt_at, created_at)
+    SELECT 'coaching:booked:' || %(id)s::text, %(outbox_kind)s, '', 'booking notice',
+           jsonb_build_object('booking', %(id)s::text, 'change', booking.status, 'sequence', 0),
+           'pending', 0, '', %(now)s, %(now)s
+    FROM booking
+    RETURNING id
+)
+SELECT booking.status, booking.priority, booking.confirmed_at, booking.created_at, (SELECT id FROM outbox)
+FROM booking
+"""
+
+
+def _busy(exc: OperationalError) -> Busy | None:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization
+        return Busy(gettext("This class is busy right now, please retry."), code="busy")
+    return None
+
+
+def _book_fast(*, slot_id, trainee: Trainee, booked_by: User | None) -> Booking | None:
+    """Lock the trainee, then check, claim and write in one statement; None when a rule says no.
+
+    Losers fail fast: an attempt that sees the class full as committed goes to the waitlist without
+    waiting on the slot's row lock. A lock wait lasts at most SEAT_WAIT_MS; then the attempt starts
+    over, for as long as seats keep changing hands (a lock held by a stuck transaction is answered
+    Busy after LOCK_TIMEOUT), as ``_claim_seat`` does on the ORM path.
+    """
+    budget = _lock_timeout_ms() / 1000
+    deadline = time.monotonic() + budget
+    seen = None
+    while True:
+        wait_ms = max(1, min(SEAT_WAIT_MS, int((deadline - time.monotonic()) * 1000)))
+        booking_id = uuid.uuid4()
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                locked = fetchone(_LOCK_TRAINEE_SQL, {"trainee": trainee.pk, "lock_timeout": f"{wait_ms}ms"})
+                if locked is None:
+                    return None
+                user_id = locked[0]
+                row = fetchone(
+                    _BOOK_SQL.replace("{claim}", _CLAIM_CTE),
+                    {
+                        "id": booking_id,
+                        "slot": slot_id,
+                        "trainee": trainee.pk,
+                        "now": now,
+                        "no_show_since": now - NO_SHOW_WINDOW,
+                        "penalty_cap": NO_SHOW_PENALTY_CAP,
+                        "booked_by": booked_by.pk if booked_by else None,
+                        "actor": booked_by.pk if booked_by else user_id,
+                        "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+                        "outbox_kind": BOOKING_NOTICE_OUTBOX_KIND,
+                    },
+                )
+                if row is None:
+                    return None  # a rule says no: the ORM path names it
+                enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])
+        except IntegrityError as exc:  # the partial unique constraint caught a duplicate
+            raise Conflict(
+                gettext("You already have a booking for this class."), code="already_booked"
+            ) from exc
+        except OperationalError as exc:
+            busy = _busy(exc)
+            if busy is None:
+                raise
+            if getattr(exc.__cause__, "sqlstate", None) != "55P03" or time.monotonic() >= deadline:
+                raise busy from exc
+            taken = Slot.objects.filter(pk=slot_id).values_list("seats_taken", flat=True).first()
+            if taken != seen:  # seats are being taken: the queue moves, keep waiting
+                seen, deadline = taken, time.monotonic() + budget
+            continue
+        status, priority, confirmed_at, created_at, _ = row
+        booking = Booking(
+            id=booking_id,
+            slot_id=slot_id,
+            trainee=trainee,
+            status=status,
+            priority=priority,
+            confirmed_at=confirmed_at,
+            booked_by=booked_by,
+            ical_uid=f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+            ical_sequence=0,
+            created_at=created_at,
+        )
+        booking._state.adding = False
+        return booking
 
 
 SEAT_WAIT_MS = 200  # the longest a booker queues on the slot's row lock before looking again
