@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from coaching import selectors, services
 from coaching.models import Booking, Slot, Trainee
 from coaching.serializers import (
+    BookingCreatedSerializer,
     BookingMoveInputSerializer,
     BookingSerializer,
     CoachingAttendanceInputSerializer,
@@ -215,15 +216,63 @@ class SlotAttendeesView(ListAPIView):
         )
 
 
+def _api_token(request) -> str | None:
+    """The key of an ``Authorization: Token <key>`` header (TokenAuthentication's format), else None."""
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) == 2 and parts[0] == "Token":
+        return parts[1]
+    return None
+
+
 class SlotBookView(APIView):
+    """Book a class. The common case is two statements (``services.book_fast``): with an API token the
+    token is checked in the first (TokenAuthentication's rule: the key names an active user), so DRF's
+    authentication runs only when that statement finds no trainee or a rule says no; then the usual path
+    answers (401, 403 not_trainee, 404, or the rule's 409)."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=SlotBookInputSerializer, responses={201: BookingSerializer})
+    def perform_authentication(self, request):
+        if _api_token(request) is None:
+            super().perform_authentication(request)
+
+    def check_permissions(self, request):
+        if _api_token(request) is None:
+            super().check_permissions(request)
+
+    @extend_schema(request=SlotBookInputSerializer, responses={201: BookingCreatedSerializer})
     def post(self, request, pk):
+        token = _api_token(request)
+        if token is not None:  # authenticated by the booking statement itself, or else as usual
+            data = _valid(SlotBookInputSerializer, request)
+            if data["join_waitlist"]:
+                row = services.book_fast(slot_id=pk, who=token, by="token")
+                if row is not None:
+                    return Response(BookingCreatedSerializer(row).data, status=status.HTTP_201_CREATED)
+            super().perform_authentication(request)
+            super().check_permissions(request)
         data = _valid(SlotBookInputSerializer, request)
+        if data["join_waitlist"]:
+            row = services.book_fast(slot_id=pk, who=request.user.pk, by="user")
+            if row is not None:
+                return Response(BookingCreatedSerializer(row).data, status=status.HTTP_201_CREATED)
         slot = get_object_or_404(selectors.slots_visible_to(request.user), pk=pk)
         booking = services.booking_create(slot=slot, trainee=_trainee_of(request.user), **data)
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(
+            BookingCreatedSerializer(
+                {
+                    "id": booking.pk,
+                    "slot": booking.slot_id,
+                    "status": booking.status,
+                    "waitlist_position": services.waitlist_position(booking),
+                    "confirmed_at": booking.confirmed_at,
+                    "ical_uid": booking.ical_uid,
+                    "ical_sequence": booking.ical_sequence,
+                    "created_at": booking.created_at,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SignupThrottle(ScopedThrottle):

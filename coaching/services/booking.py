@@ -230,12 +230,20 @@ def booking_create(
 ) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full.
 
-    The common case is two prepared statements (``_book_fast``); a booking that breaks a rule, or
+    The common case is two prepared statements (``book_fast``); a booking that breaks a rule, or
     one that must not join the waitlist, takes the ORM path below, which names the rule it broke.
     """
     if join_waitlist:
-        booking = _book_fast(slot_id=slot.pk, trainee=trainee, booked_by=booked_by)
-        if booking is not None:
+        row = book_fast(slot_id=slot.pk, who=trainee.pk, booked_by=booked_by)
+        if row is not None:
+            booking = Booking(
+                **{k: row[k] for k in ("id", "status", "priority", "confirmed_at", "ical_uid", "created_at")},
+                slot_id=slot.pk,
+                trainee=trainee,
+                booked_by=booked_by,
+                ical_sequence=0,
+            )
+            booking._state.adding = False
             return booking
     return _booking_create_orm(slot=slot, trainee=trainee, join_waitlist=join_waitlist, booked_by=booked_by)
 
@@ -290,10 +298,18 @@ _CLAIM_CTE = """    UPDATE coaching_slot u SET seats_taken = u.seats_taken + 1
 
 # Locks the trainee (lock order: trainee → slot) and sets the transaction's lock wait in the same round
 # trip; a new statement afterwards sees every booking this trainee's earlier transactions committed.
+# The trainee is found by id (services), by the logged-in user, or by API token: the token variant is
+# TokenAuthentication's rule (the key names an active user) in the same statement.
 _LOCK_TRAINEE_SQL = """
-SELECT t.user_id, set_config('lock_timeout', %(lock_timeout)s, true)
-FROM coaching_trainee t WHERE t.id = %(trainee)s FOR UPDATE
+SELECT t.id, t.user_id, set_config('lock_timeout', %(lock_timeout)s, true)
+FROM coaching_trainee t WHERE {who} FOR UPDATE OF t
 """
+_BY_TRAINEE = "t.id = %(who)s"
+_BY_USER = "t.user_id = %(who)s"
+_BY_TOKEN = (
+    "t.user_id = (SELECT k.user_id FROM authtoken_token k JOIN core_user u ON u.id = k.user_id"
+    " WHERE k.key = %(who)s AND u.is_active)"
+)
 
 # The per-trainee rules of ``_check_bookable`` (already booked here, the program's limit, overlaps) and
 # the class's own (scheduled, notice, horizon, enrolment window) in ``ok``; then the seat claim (the
@@ -353,7 +369,12 @@ WITH s AS (
     FROM booking
     RETURNING id
 )
-SELECT booking.status, booking.priority, booking.confirmed_at, booking.created_at, (SELECT id FROM outbox)
+SELECT booking.status, booking.priority, booking.confirmed_at, booking.created_at, (SELECT id FROM outbox),
+       CASE WHEN booking.status = 'waitlisted' THEN (
+           SELECT count(*) + 1 FROM coaching_booking w
+           WHERE w.slot_id = %(slot)s AND w.status = 'waitlisted'
+             AND (w.priority < booking.priority OR (w.priority = booking.priority AND w.created_at < %(now)s)))
+       END
 FROM booking
 """
 
@@ -365,8 +386,15 @@ def _busy(exc: OperationalError) -> Busy | None:
     return None
 
 
-def _book_fast(*, slot_id, trainee: Trainee, booked_by: User | None) -> Booking | None:
-    """Lock the trainee, then check, claim and write in one statement; None when a rule says no.
+_WHO = {"trainee": _BY_TRAINEE, "user": _BY_USER, "token": _BY_TOKEN}
+
+
+def book_fast(*, slot_id, who, by: str = "trainee", booked_by: User | None = None) -> dict | None:
+    """Lock the trainee, then check, claim and write in one statement; None when a rule says no (or
+    no trainee answers to ``who``: a trainee id, ``by="user"`` a user id, ``by="token"`` an API token).
+
+    Returns the new booking's fields (id, slot, status, priority, waitlist_position, confirmed_at,
+    ical_uid, ical_sequence, created_at, trainee_id, user_id).
 
     Losers fail fast: an attempt that sees the class full as committed goes to the waitlist without
     waiting on the slot's row lock. A lock wait lasts at most SEAT_WAIT_MS; then the attempt starts
@@ -382,16 +410,18 @@ def _book_fast(*, slot_id, trainee: Trainee, booked_by: User | None) -> Booking 
         now = timezone.now()
         try:
             with transaction.atomic():
-                locked = fetchone(_LOCK_TRAINEE_SQL, {"trainee": trainee.pk, "lock_timeout": f"{wait_ms}ms"})
+                locked = fetchone(
+                    _LOCK_TRAINEE_SQL.replace("{who}", _WHO[by]), {"who": who, "lock_timeout": f"{wait_ms}ms"}
+                )
                 if locked is None:
                     return None
-                user_id = locked[0]
+                trainee_id, user_id = locked[0], locked[1]
                 row = fetchone(
                     _BOOK_SQL.replace("{claim}", _CLAIM_CTE),
                     {
                         "id": booking_id,
                         "slot": slot_id,
-                        "trainee": trainee.pk,
+                        "trainee": trainee_id,
                         "now": now,
                         "no_show_since": now - NO_SHOW_WINDOW,
                         "penalty_cap": NO_SHOW_PENALTY_CAP,
@@ -418,21 +448,20 @@ def _book_fast(*, slot_id, trainee: Trainee, booked_by: User | None) -> Booking 
             if taken != seen:  # seats are being taken: the queue moves, keep waiting
                 seen, deadline = taken, time.monotonic() + budget
             continue
-        status, priority, confirmed_at, created_at, _ = row
-        booking = Booking(
-            id=booking_id,
-            slot_id=slot_id,
-            trainee=trainee,
-            status=status,
-            priority=priority,
-            confirmed_at=confirmed_at,
-            booked_by=booked_by,
-            ical_uid=f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
-            ical_sequence=0,
-            created_at=created_at,
-        )
-        booking._state.adding = False
-        return booking
+        status, priority, confirmed_at, created_at, _, position = row
+        return {
+            "id": booking_id,
+            "slot": slot_id,
+            "status": status,
+            "priority": priority,
+            "waitlist_position": position,
+            "confirmed_at": confirmed_at,
+            "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+            "ical_sequence": 0,
+            "created_at": created_at,
+            "trainee_id": trainee_id,
+            "user_id": user_id,
+        }
 
 
 SEAT_WAIT_MS = 200  # the longest a booker queues on the slot's row lock before looking again

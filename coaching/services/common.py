@@ -25,7 +25,7 @@ from core.phones import cn_mobile_clean
 
 LOCK_TIMEOUT = "3s"
 
-# The outbox row the fast booking path (booking._book_fast) writes in its statement: after commit a
+# The outbox row the fast booking path (booking.book_fast) writes in its statement: after commit a
 # worker builds the change's notice and calendar invite, exactly as ``booking_changed`` does.
 BOOKING_NOTICE_OUTBOX_KIND = "coaching.booking_notice"
 
