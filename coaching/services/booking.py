@@ -34,7 +34,7 @@ from core.dispatch import enqueue_ids_on_commit
 from core.errors import ApplicationError, Busy, Conflict, Forbidden
 from core.models import Union, User
 from core.outbox import outbox_deliver_batch_task
-from core.sql import fetchone
+from core.sql import fetchone, fetchone_in_transaction
 from core.validation import check_text
 
 B = Booking.Status
@@ -318,7 +318,9 @@ _BY_TOKEN = (
 # and the outbox row that builds the notice and the calendar invite after commit. When a rule fails
 # nothing is written and ``ok`` is false: the caller then takes the ORM path, which names the rule.
 _BOOK_SQL = """
-WITH s AS (
+WITH me AS (
+    SELECT t.id, t.user_id FROM coaching_trainee t WHERE {who}
+), s AS (
     SELECT s.id, s.status, s.starts_at, s.ends_at, s.program_id, p.max_active_bookings,
            (s.status = 'scheduled' AND s.starts_at > %(now)s
             AND s.starts_at >= %(now)s + c.min_notice_hours * interval '1 hour'
@@ -337,20 +339,20 @@ WITH s AS (
                             AND bs.starts_at < s.ends_at AND bs.ends_at > s.starts_at
                             AND b.slot_id <> s.id) AS clashes
     FROM s, coaching_booking b JOIN coaching_slot bs ON bs.id = b.slot_id
-    WHERE b.trainee_id = %(trainee)s AND b.status IN ('confirmed', 'waitlisted', 'offered')
+    WHERE b.trainee_id = (SELECT id FROM me) AND b.status IN ('confirmed', 'waitlisted', 'offered')
 ), ok AS (
-    SELECT s.id FROM s, mine
+    SELECT s.id FROM s, mine, me
     WHERE s.open AND mine.here = 0 AND mine.future < s.max_active_bookings AND mine.clashes = 0
 ), claim AS (
 {claim}), booking AS (
     INSERT INTO coaching_booking (id, slot_id, trainee_id, status, priority, confirmed_at, cancel_reason,
                                   late_cancel, attendance, booked_by_id, ical_uid, ical_sequence, created_at)
-    SELECT %(id)s, ok.id, %(trainee)s,
+    SELECT %(id)s, ok.id, (SELECT id FROM me),
            CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 'confirmed' ELSE 'waitlisted' END,
            CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 0 ELSE (
                SELECT least(count(*), %(penalty_cap)s) FROM coaching_booking n
                JOIN coaching_slot ns ON ns.id = n.slot_id
-               WHERE n.trainee_id = %(trainee)s AND n.attendance IN ('absent', 'no_show')
+               WHERE n.trainee_id = (SELECT id FROM me) AND n.attendance IN ('absent', 'no_show')
                  AND ns.starts_at >= %(no_show_since)s) END,
            CASE WHEN EXISTS (SELECT 1 FROM claim) THEN %(now)s::timestamptz END,
            '', false, '', %(booked_by)s, %(ical_uid)s, 0, %(now)s
@@ -358,7 +360,7 @@ WITH s AS (
     RETURNING id, status, priority, confirmed_at, created_at
 ), act AS (
     INSERT INTO core_activity (actor_id, verb, object_type, object_id, data, created_at)
-    SELECT %(actor)s, 'booking.' || booking.status, 'coaching.booking', %(id)s::text, '{}'::jsonb, %(now)s
+    SELECT coalesce(%(booked_by)s, (SELECT user_id FROM me)), 'booking.' || booking.status, 'coaching.booking', %(id)s::text, '{}'::jsonb, %(now)s
     FROM booking
 ), outbox AS (
     INSERT INTO core_outboxmessage (key, kind, recipient, subject, payload, status, attempts, last_error,
@@ -370,6 +372,7 @@ WITH s AS (
     RETURNING id
 )
 SELECT booking.status, booking.priority, booking.confirmed_at, booking.created_at, (SELECT id FROM outbox),
+       (SELECT id FROM me), (SELECT user_id FROM me),
        CASE WHEN booking.status = 'waitlisted' THEN (
            SELECT count(*) + 1 FROM coaching_booking w
            WHERE w.slot_id = %(slot)s AND w.status = 'waitlisted'
@@ -409,32 +412,32 @@ def book_fast(*, slot_id, who, by: str = "trainee", booked_by: User | None = Non
         wait_ms = max(1, int((deadline - time.monotonic()) * 1000))
         booking_id = uuid.uuid4()
         now = timezone.now()
+        book_params = {
+            "who": who,
+            "id": booking_id,
+            "slot": slot_id,
+            "now": now,
+            "no_show_since": now - NO_SHOW_WINDOW,
+            "penalty_cap": NO_SHOW_PENALTY_CAP,
+            "booked_by": booked_by.pk if booked_by else None,
+            "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+            "outbox_kind": BOOKING_NOTICE_OUTBOX_KIND,
+        }
+        lock_sql = _LOCK_TRAINEE_SQL.replace("{who}", _WHO[by])
+        book_sql = _BOOK_SQL.replace("{who}", _WHO[by]).replace("{claim}", _CLAIM_CTE)
+        lock_params = {"who": who, "lock_timeout": f"{wait_ms}ms"}
         try:
-            with transaction.atomic():
-                locked = fetchone(
-                    _LOCK_TRAINEE_SQL.replace("{who}", _WHO[by]), {"who": who, "lock_timeout": f"{wait_ms}ms"}
-                )
-                if locked is None:
-                    return None
-                trainee_id, user_id = locked[0], locked[1]
-                row = fetchone(
-                    _BOOK_SQL.replace("{claim}", _CLAIM_CTE),
-                    {
-                        "id": booking_id,
-                        "slot": slot_id,
-                        "trainee": trainee_id,
-                        "now": now,
-                        "no_show_since": now - NO_SHOW_WINDOW,
-                        "penalty_cap": NO_SHOW_PENALTY_CAP,
-                        "booked_by": booked_by.pk if booked_by else None,
-                        "actor": booked_by.pk if booked_by else user_id,
-                        "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
-                        "outbox_kind": BOOKING_NOTICE_OUTBOX_KIND,
-                    },
-                )
-                if row is None:
-                    return None  # a rule says no: the ORM path names it
-                enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])
+            if connection.in_atomic_block:  # inside the caller's transaction (sign-up, front desk)
+                with transaction.atomic():
+                    row = fetchone(lock_sql, lock_params) and fetchone(book_sql, book_params)
+                    if row is not None:
+                        enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])
+            else:
+                row = fetchone_in_transaction([(lock_sql, lock_params), (book_sql, book_params)])
+                if row is not None:
+                    enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])  # committed: runs now
+            if row is None:
+                return None  # no such trainee, or a rule says no: the ORM path names it
         except IntegrityError as exc:  # the partial unique constraint caught a duplicate
             raise Conflict(
                 gettext("You already have a booking for this class."), code="already_booked"
@@ -449,7 +452,7 @@ def book_fast(*, slot_id, who, by: str = "trainee", booked_by: User | None = Non
             if taken != seen:  # seats are being taken: the queue moves, keep waiting
                 seen, deadline = taken, time.monotonic() + budget
             continue
-        status, priority, confirmed_at, created_at, _, position = row
+        status, priority, confirmed_at, created_at, _, trainee_id, user_id, position = row
         return {
             "id": booking_id,
             "slot": slot_id,

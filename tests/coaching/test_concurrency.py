@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from coaching import services
 from coaching.models import Booking, Slot
@@ -116,7 +116,14 @@ def test_fast_booking_with_a_counting_claim_overbooks(union, monkeypatch):
                   WHERE t.slot_id = ok.id AND t.status IN ('confirmed', 'offered')) < c.capacity""",
     )
     monkeypatch.setattr(booking_module, "fetchone", fetchone_then_wait)
-    _run_together([lambda t=t: services.booking_create(slot=slot, trainee=t) for t in trainees])
+
+    def book(trainee):
+        # In a caller's transaction the statements run one by one (outside one they go in one pipeline
+        # with the commit), so the barrier can sit between the statement and the commit.
+        with transaction.atomic():
+            services.booking_create(slot=slot, trainee=trainee)
+
+    _run_together([lambda t=t: book(t) for t in trainees])
 
     assert Booking.objects.filter(slot=slot, status="confirmed").count() == THREADS > slot.capacity
 
