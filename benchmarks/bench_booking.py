@@ -4,7 +4,8 @@ Starts gunicorn with the production command (benchmarks/harness.py) on a throwaw
 measures, each against the bare baseline ``POST /bench/claim/<seat>`` (one conditional UPDATE + one
 INSERT, benchmarks/baselines.py) driven by the same client:
   * uncontended: BENCH_BOOKING_QUIET sequential bookings, each for its own class -> p50 / p99
-  * contended: BENCH_BOOKING_CONTENDED requests released at once for one 30-seat class -> exactly 30
+  * contended: BENCH_BOOKING_CONTENDED requests released at once for one class of BENCH_BOOKING_SEATS
+    (30) seats -> exactly that many
     confirmed, the rest waitlisted; requests/s over the burst and p50 / p99
 Run: make bench BENCH=booking   (or .venv/bin/python -m benchmarks.bench_booking)
 """
@@ -21,7 +22,7 @@ import sys
 from benchmarks import harness
 
 CONTENDED = int(os.environ.get("BENCH_BOOKING_CONTENDED", "200"))
-SEATS = 30
+SEATS = int(os.environ.get("BENCH_BOOKING_SEATS", "30"))  # 200: every booker gets a seat, nobody waits
 UNCONTENDED = int(os.environ.get("BENCH_BOOKING_QUIET", "60"))
 ROUNDS = 1
 REDIS_DB = 13

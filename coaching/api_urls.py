@@ -16,7 +16,7 @@ urlpatterns = [
     path(
         "coaching/slots/<uuid:pk>/attendees/", api.SlotAttendeesView.as_view(), name="coaching-slot-attendees"
     ),
-    path("coaching/slots/<uuid:pk>/book/", api.SlotBookView.as_view(), name="coaching-slot-book"),
+    path("coaching/slots/<uuid:pk>/book/", api.slot_book_view, name="coaching-slot-book"),
     path("coaching/signup/", api.SignupView.as_view(), name="coaching-signup"),
     path("coaching/bookings/", api.MyBookingsView.as_view(), name="coaching-bookings"),
     path("coaching/bookings/<uuid:pk>/", api.BookingDetailView.as_view(), name="coaching-booking"),

@@ -190,6 +190,21 @@ class BookingSerializer(serializers.ModelSerializer):
         return waitlist_position(booking)
 
 
+class BookingCreatedSerializer(serializers.Serializer):
+    """The answer to a booking: the new booking's own fields (GET the booking for the class's details)."""
+
+    id = serializers.UUIDField(read_only=True)
+    slot = serializers.UUIDField(read_only=True, help_text="The class booked.")
+    status = inline_choice(Booking.Status.choices[:2], read_only=True)
+    waitlist_position = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="1 = next in line; null unless the booking is waitlisted."
+    )
+    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    ical_uid = serializers.CharField(read_only=True)
+    ical_sequence = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
 class SlotAttendeeSerializer(serializers.ModelSerializer):
     """What a coach sees about an attendee: name and masked phone only."""
 

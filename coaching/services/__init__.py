@@ -6,6 +6,7 @@ from coaching.services.booking import (  # noqa: F401
     CHECKIN_OPENS_BEFORE,
     attendance_mark,
     attendance_mark_all,
+    book_fast,
     booking_cancel,
     booking_check_in,
     booking_create,

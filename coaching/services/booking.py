@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -20,11 +22,19 @@ from django.utils.translation import gettext
 from coaching.models import ACTIVE_STATUSES, Booking, Slot, Trainee
 from coaching.rules import can_manage_slot
 from coaching.services import common
-from coaching.services.common import booking_changed, bounded_locks, normalize_cn_mobile
+from coaching.services.common import (
+    BOOKING_NOTICE_OUTBOX_KIND,
+    booking_changed,
+    bounded_locks,
+    normalize_cn_mobile,
+)
 from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
-from core.errors import ApplicationError, Conflict, Forbidden
+from core.dispatch import enqueue_ids_on_commit
+from core.errors import ApplicationError, Busy, Conflict, Forbidden
 from core.models import Union, User
+from core.outbox import outbox_deliver_batch_task
+from core.sql import fetchone, fetchone_in_transaction
 from core.validation import check_text
 
 B = Booking.Status
@@ -220,6 +230,29 @@ def booking_create(
 ) -> Booking:
     """Confirm a seat, or put the trainee on the waitlist when the class is full.
 
+    The common case is two prepared statements (``book_fast``); a booking that breaks a rule, or
+    one that must not join the waitlist, takes the ORM path below, which names the rule it broke.
+    """
+    if join_waitlist:
+        row = book_fast(slot_id=slot.pk, who=trainee.pk, booked_by=booked_by)
+        if row is not None:
+            booking = Booking(
+                **{k: row[k] for k in ("id", "status", "priority", "confirmed_at", "ical_uid", "created_at")},
+                slot_id=slot.pk,
+                trainee=trainee,
+                booked_by=booked_by,
+                ical_sequence=0,
+            )
+            booking._state.adding = False
+            return booking
+    return _booking_create_orm(slot=slot, trainee=trainee, join_waitlist=join_waitlist, booked_by=booked_by)
+
+
+def _booking_create_orm(
+    *, slot: Slot, trainee: Trainee, join_waitlist: bool = True, booked_by: User | None = None
+) -> Booking:
+    """The ORM path of ``booking_create`` (rules broken, no waitlist wanted).
+
     The transaction does only what must be atomic: lock the trainee, claim the seat (conditional
     UPDATE, which row-locks the slot), write the booking, the activity row and one outbox INSERT (the
     notice and, for a seat, the request to build the calendar invite after commit). When the committed
@@ -251,6 +284,188 @@ def booking_create(
     except IntegrityError as exc:  # the partial unique constraint caught a duplicate
         raise Conflict(gettext("You already have a booking for this class."), code="already_booked") from exc
     return booking
+
+
+# --- The common booking path in two prepared statements (core/sql.py) -------------------------------
+
+# The seat claim inside _BOOK_SQL: the conditional UPDATE of ``waitlist.take_seat`` (a module constant so
+# the lock-removed variant in tests/coaching/test_concurrency.py can swap it for a count).
+_CLAIM_CTE = """    UPDATE coaching_slot u SET seats_taken = u.seats_taken + 1
+    FROM ok
+    WHERE u.id = ok.id AND u.status = 'scheduled' AND u.seats_taken < u.capacity
+      AND NOT EXISTS (SELECT 1 FROM coaching_booking w WHERE w.slot_id = u.id AND w.status = 'waitlisted')
+    RETURNING u.id"""
+
+# Locks the trainee (lock order: trainee → slot) and sets the transaction's lock wait in the same round
+# trip; a new statement afterwards sees every booking this trainee's earlier transactions committed.
+# The trainee is found by id (services), by the logged-in user, or by API token: the token variant is
+# TokenAuthentication's rule (the key names an active user) in the same statement.
+_LOCK_TRAINEE_SQL = """
+SELECT t.id, t.user_id, set_config('lock_timeout', %(lock_timeout)s, true)
+FROM coaching_trainee t WHERE {who} FOR UPDATE OF t
+"""
+_BY_TRAINEE = "t.id = %(who)s"
+_BY_USER = "t.user_id = %(who)s"
+_BY_TOKEN = (
+    "t.user_id = (SELECT k.user_id FROM authtoken_token k JOIN core_user u ON u.id = k.user_id"
+    " WHERE k.key = %(who)s AND u.is_active)"
+)
+
+# The per-trainee rules of ``_check_bookable`` (already booked here, the program's limit, overlaps) and
+# the class's own (scheduled, notice, horizon, enrolment window) in ``ok``; then the seat claim (the
+# same conditional UPDATE as ``waitlist.take_seat``: an attempt that sees the class full as committed
+# takes no lock), the booking (confirmed, or waitlisted with its no-show priority), the activity row
+# and the outbox row that builds the notice and the calendar invite after commit. When a rule fails
+# nothing is written and ``ok`` is false: the caller then takes the ORM path, which names the rule.
+_BOOK_SQL = """
+WITH me AS (
+    SELECT t.id, t.user_id FROM coaching_trainee t WHERE {who}
+), s AS (
+    SELECT s.id, s.status, s.starts_at, s.ends_at, s.program_id, p.max_active_bookings,
+           (s.status = 'scheduled' AND s.starts_at > %(now)s
+            AND s.starts_at >= %(now)s + c.min_notice_hours * interval '1 hour'
+            AND s.starts_at <= %(now)s + c.horizon_days * interval '1 day'
+            AND p.is_published
+            AND (p.enrol_opens_at IS NULL OR %(now)s >= p.enrol_opens_at)
+            AND (p.enrol_closes_at IS NULL OR %(now)s <= p.enrol_closes_at)) AS open
+    FROM coaching_slot s
+    JOIN coaching_program p ON p.id = s.program_id
+    JOIN coaching_coach c ON c.id = s.coach_id
+    WHERE s.id = %(slot)s
+), mine AS (
+    SELECT count(*) FILTER (WHERE b.slot_id = s.id) AS here,
+           count(*) FILTER (WHERE bs.program_id = s.program_id AND bs.starts_at > %(now)s) AS future,
+           count(*) FILTER (WHERE b.status = 'confirmed' AND bs.status = 'scheduled'
+                            AND bs.starts_at < s.ends_at AND bs.ends_at > s.starts_at
+                            AND b.slot_id <> s.id) AS clashes
+    FROM s, coaching_booking b JOIN coaching_slot bs ON bs.id = b.slot_id
+    WHERE b.trainee_id = (SELECT id FROM me) AND b.status IN ('confirmed', 'waitlisted', 'offered')
+), ok AS (
+    SELECT s.id FROM s, mine, me
+    WHERE s.open AND mine.here = 0 AND mine.future < s.max_active_bookings AND mine.clashes = 0
+), claim AS (
+{claim}), booking AS (
+    INSERT INTO coaching_booking (id, slot_id, trainee_id, status, priority, confirmed_at, cancel_reason,
+                                  late_cancel, attendance, booked_by_id, ical_uid, ical_sequence, created_at)
+    SELECT %(id)s, ok.id, (SELECT id FROM me),
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 'confirmed' ELSE 'waitlisted' END,
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN 0 ELSE (
+               SELECT least(count(*), %(penalty_cap)s) FROM coaching_booking n
+               JOIN coaching_slot ns ON ns.id = n.slot_id
+               WHERE n.trainee_id = (SELECT id FROM me) AND n.attendance IN ('absent', 'no_show')
+                 AND ns.starts_at >= %(no_show_since)s) END,
+           CASE WHEN EXISTS (SELECT 1 FROM claim) THEN %(now)s::timestamptz END,
+           '', false, '', %(booked_by)s, %(ical_uid)s, 0, %(now)s
+    FROM ok
+    RETURNING id, status, priority, confirmed_at, created_at
+), act AS (
+    INSERT INTO core_activity (actor_id, verb, object_type, object_id, data, created_at)
+    SELECT coalesce(%(booked_by)s, (SELECT user_id FROM me)), 'booking.' || booking.status, 'coaching.booking', %(id)s::text, '{}'::jsonb, %(now)s
+    FROM booking
+), outbox AS (
+    INSERT INTO core_outboxmessage (key, kind, recipient, subject, payload, status, attempts, last_error,
+                                    next_attempt_at, created_at)
+    SELECT 'coaching:booked:' || %(id)s::text, %(outbox_kind)s, '', 'booking notice',
+           jsonb_build_object('booking', %(id)s::text, 'change', booking.status, 'sequence', 0),
+           'pending', 0, '', %(now)s, %(now)s
+    FROM booking
+    RETURNING id
+)
+SELECT booking.status, booking.priority, booking.confirmed_at, booking.created_at, (SELECT id FROM outbox),
+       (SELECT id FROM me), (SELECT user_id FROM me),
+       CASE WHEN booking.status = 'waitlisted' THEN (
+           SELECT count(*) + 1 FROM coaching_booking w
+           WHERE w.slot_id = %(slot)s AND w.status = 'waitlisted'
+             AND (w.priority < booking.priority OR (w.priority = booking.priority AND w.created_at < %(now)s)))
+       END
+FROM booking
+"""
+
+
+def _busy(exc: OperationalError) -> Busy | None:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization
+        return Busy(gettext("This class is busy right now, please retry."), code="busy")
+    return None
+
+
+_WHO = {"trainee": _BY_TRAINEE, "user": _BY_USER, "token": _BY_TOKEN}
+
+
+def book_fast(*, slot_id, who, by: str = "trainee", booked_by: User | None = None) -> dict | None:
+    """Lock the trainee, then check, claim and write in one statement; None when a rule says no (or
+    no trainee answers to ``who``: a trainee id, ``by="user"`` a user id, ``by="token"`` an API token).
+
+    Returns the new booking's fields (id, slot, status, priority, waitlist_position, confirmed_at,
+    ical_uid, ical_sequence, created_at, trainee_id, user_id).
+
+    Losers fail fast: an attempt that sees the class full as committed goes to the waitlist without
+    waiting on the slot's row lock. Winners hold that lock only for the rest of one statement and the
+    commit, so the others wait in PostgreSQL's queue (short lock waits with retries were measured to be
+    a herd: 200 bookers re-queueing every 200 ms). A wait longer than LOCK_TIMEOUT starts over while
+    seats keep changing hands; a lock held by a stuck transaction is answered Busy.
+    """
+    budget = _lock_timeout_ms() / 1000
+    deadline = time.monotonic() + budget
+    seen = None
+    while True:
+        wait_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        booking_id = uuid.uuid4()
+        now = timezone.now()
+        book_params = {
+            "who": who,
+            "id": booking_id,
+            "slot": slot_id,
+            "now": now,
+            "no_show_since": now - NO_SHOW_WINDOW,
+            "penalty_cap": NO_SHOW_PENALTY_CAP,
+            "booked_by": booked_by.pk if booked_by else None,
+            "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+            "outbox_kind": BOOKING_NOTICE_OUTBOX_KIND,
+        }
+        lock_sql = _LOCK_TRAINEE_SQL.replace("{who}", _WHO[by])
+        book_sql = _BOOK_SQL.replace("{who}", _WHO[by]).replace("{claim}", _CLAIM_CTE)
+        lock_params = {"who": who, "lock_timeout": f"{wait_ms}ms"}
+        try:
+            if connection.in_atomic_block:  # inside the caller's transaction (sign-up, front desk)
+                with transaction.atomic():
+                    row = fetchone(lock_sql, lock_params) and fetchone(book_sql, book_params)
+                    if row is not None:
+                        enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])
+            else:
+                row = fetchone_in_transaction([(lock_sql, lock_params), (book_sql, book_params)])
+                if row is not None:
+                    enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])  # committed: runs now
+            if row is None:
+                return None  # no such trainee, or a rule says no: the ORM path names it
+        except IntegrityError as exc:  # the partial unique constraint caught a duplicate
+            raise Conflict(
+                gettext("You already have a booking for this class."), code="already_booked"
+            ) from exc
+        except OperationalError as exc:
+            busy = _busy(exc)
+            if busy is None:
+                raise
+            if getattr(exc.__cause__, "sqlstate", None) != "55P03" or time.monotonic() >= deadline:
+                raise busy from exc
+            taken = Slot.objects.filter(pk=slot_id).values_list("seats_taken", flat=True).first()
+            if taken != seen:  # seats are being taken: the queue moves, keep waiting
+                seen, deadline = taken, time.monotonic() + budget
+            continue
+        status, priority, confirmed_at, created_at, _, trainee_id, user_id, position = row
+        return {
+            "id": booking_id,
+            "slot": slot_id,
+            "status": status,
+            "priority": priority,
+            "waitlist_position": position,
+            "confirmed_at": confirmed_at,
+            "ical_uid": f"{Booking.ical_uid_prefix}-{booking_id}@{settings.SITE_DOMAIN}",
+            "ical_sequence": 0,
+            "created_at": created_at,
+            "trainee_id": trainee_id,
+            "user_id": user_id,
+        }
 
 
 SEAT_WAIT_MS = 200  # the longest a booker queues on the slot's row lock before looking again

@@ -25,6 +25,10 @@ from core.phones import cn_mobile_clean
 
 LOCK_TIMEOUT = "3s"
 
+# The outbox row the fast booking path (booking.book_fast) writes in its statement: after commit a
+# worker builds the change's notice and calendar invite, exactly as ``booking_changed`` does.
+BOOKING_NOTICE_OUTBOX_KIND = "coaching.booking_notice"
+
 # Booking changes that a calendar would show (time/status/location): they raise ical_sequence.
 CALENDAR_CHANGES = {"cancelled", "rescheduled", "moved", "expired", "declined", "slot_cancelled", "updated"}
 
@@ -148,6 +152,20 @@ def booking_changed(
     if notice is not None:
         # SMS (by preference) now; the email is the invite's, above.
         notify_person(user=user, phone=phone, notice=notice, email_sent_elsewhere=change in INVITE_CHANGES)
+
+
+def booking_notice_from_outbox(payload: dict) -> None:
+    """Outbox handler for BOOKING_NOTICE_OUTBOX_KIND: ``booking_changed`` for the committed booking, with
+    the notice key it would have had in the seat transaction (idempotent: notice rows are keyed, an
+    unchanged invite sends nothing new)."""
+    booking = (
+        Booking.objects.select_related("slot__program", "slot__coach__user", "trainee__user")
+        .filter(pk=payload["booking"])
+        .first()
+    )
+    if booking is not None:
+        with transaction.atomic():
+            booking_changed(booking=booking, change=payload["change"], key_suffix=str(payload["sequence"]))
 
 
 def slot_changed(*, slot: Slot, change: str, bookings: list[Booking] | None = None) -> None:

@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from coaching import services
 from coaching.models import Booking, Slot
@@ -83,7 +83,47 @@ def test_booking_naive_count_then_insert_overbooks(union, monkeypatch):
         return taken + 1, slot.capacity, "scheduled"
 
     monkeypatch.setattr(booking_module, "take_seat", naive_take_seat)
-    _run_together([lambda t=t: services.booking_create(slot=slot, trainee=t) for t in trainees])
+    # The ORM path (rules broken, no waitlist wanted) claims its seat through take_seat.
+    _run_together([lambda t=t: booking_module._booking_create_orm(slot=slot, trainee=t) for t in trainees])
+
+    assert Booking.objects.filter(slot=slot, status="confirmed").count() == THREADS > slot.capacity
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_fast_booking_with_a_counting_claim_overbooks(union, monkeypatch):
+    """The same proof for the one-statement path: its conditional UPDATE swapped for a count of the
+    seats taken. Every booker runs the statement before anyone commits (a barrier between the statement
+    and the commit), so every count sees 0 and 40 people get 30 seats."""
+    coach = cf.make_coach(union=union)
+    program = cf.make_program(union=union, max_active_bookings=5)
+    slot = cf.make_slot(program=program, coach=coach, capacity=30)
+    trainees = cf.make_trainees(THREADS)
+    statements_ran = threading.Barrier(THREADS)
+    real_fetchone = booking_module.fetchone
+
+    def fetchone_then_wait(sql, params):
+        row = real_fetchone(sql, params)
+        if "INSERT INTO coaching_booking" in sql:
+            statements_ran.wait(timeout=30)
+        return row
+
+    monkeypatch.setattr(
+        booking_module,
+        "_CLAIM_CTE",
+        """SELECT ok.id FROM ok JOIN coaching_slot c ON c.id = ok.id
+           WHERE (SELECT count(*) FROM coaching_booking t
+                  WHERE t.slot_id = ok.id AND t.status IN ('confirmed', 'offered')) < c.capacity""",
+    )
+    monkeypatch.setattr(booking_module, "fetchone", fetchone_then_wait)
+
+    def book(trainee):
+        # In a caller's transaction the statements run one by one (outside one they go in one pipeline
+        # with the commit), so the barrier can sit between the statement and the commit.
+        with transaction.atomic():
+            services.booking_create(slot=slot, trainee=trainee)
+
+    _run_together([lambda t=t: book(t) for t in trainees])
 
     assert Booking.objects.filter(slot=slot, status="confirmed").count() == THREADS > slot.capacity
 

@@ -29,6 +29,7 @@ def test_phone_only_trainee_gets_sms_reminders(program, coach):
     trainee.user.save()
     slot = cf.make_slot(program=program, coach=coach, starts_in=timedelta(days=2))
     services.booking_create(slot=slot, trainee=trainee)
+    run_invite_requests()  # the worker builds the booking's notice after the commit
 
     services.reminders_send_due(now=slot.starts_at - timedelta(hours=23))
     deliver_pending("sms")
