@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks import harness
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BATCH_EVENTS = int(os.environ.get("BENCH_LIVE_BATCH_EVENTS", "200000"))
 SINGLE_REQUESTS = int(os.environ.get("BENCH_LIVE_SINGLE", "4000"))
@@ -95,8 +97,6 @@ def child() -> None:
     from django.conf import settings
 
     redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
-    from benchmarks import harness
-
     server = harness.Server(dict(os.environ))
     try:
         server.start()
@@ -150,31 +150,12 @@ def _setup_session(title: str, hours_ago: float = 3):
 
 
 def _events(session, n, prefix="e"):
-    from datetime import timedelta
-
-    kinds = ["join", "heartbeat", "heartbeat", "heartbeat", "comment", "like", "leave", "heartbeat"]
-    base = session.went_live_at
-    out = []
-    for i in range(n):
-        kind = kinds[i % len(kinds)]
-        event = {
-            "id": f"{prefix}{i}",
-            "type": kind,
-            "ts": (base + timedelta(milliseconds=i * 37)).isoformat(),
-            "member_id": f"u{i % 20000}",
-        }
-        if kind == "comment":
-            event["text"] = "请问这个岗位包住宿吗？"
-            event["question"] = i % 3 == 0
-        out.append(event)
-    return out
+    return harness.viewer_events(session.went_live_at, n, prefix)
 
 
 def _run(port):
     import httpx
     from django.db import connection
-
-    from benchmarks import harness
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; other processes share this machine)")
     parts = os.environ.get("BENCH_LIVE_PARTS", "abcd")

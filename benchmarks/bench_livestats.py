@@ -66,21 +66,7 @@ def _setup() -> None:
 
 
 def _bodies(session: dict, prefix: str) -> list[bytes]:
-    kinds = ["join", "heartbeat", "heartbeat", "heartbeat", "comment", "like", "leave", "heartbeat"]
-    base = datetime.fromisoformat(session["went"])
-    events = []
-    for i in range(EVENTS):
-        kind = kinds[i % len(kinds)]
-        event = {
-            "id": f"{prefix}{i}",
-            "type": kind,
-            "ts": (base + timedelta(milliseconds=i * 37)).isoformat(),
-            "member_id": f"u{i % 20000}",
-        }
-        if kind == "comment":
-            event["text"] = "请问这个岗位包住宿吗？"
-            event["question"] = i % 3 == 0
-        events.append(event)
+    events = harness.viewer_events(datetime.fromisoformat(session["went"]), EVENTS, prefix)
     return [json.dumps({"events": events[i : i + 1000]}).encode() for i in range(0, len(events), 1000)]
 
 

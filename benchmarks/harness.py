@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -293,3 +294,23 @@ def closed_loop(
 
 def machine_line() -> str:
     return f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared; read ratios, not absolutes)"
+
+
+def viewer_events(base, n: int, prefix: str = "e") -> list[dict]:
+    """n bridge events of one live session from ``base`` on (joins, heartbeats, comments — every third
+    a question —, likes, leaves; 20,000 members), as the ingest benchmarks send them."""
+    kinds = ["join", "heartbeat", "heartbeat", "heartbeat", "comment", "like", "leave", "heartbeat"]
+    out = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        event = {
+            "id": f"{prefix}{i}",
+            "type": kind,
+            "ts": (base + timedelta(milliseconds=i * 37)).isoformat(),
+            "member_id": f"u{i % 20000}",
+        }
+        if kind == "comment":
+            event["text"] = "请问这个岗位包住宿吗？"
+            event["question"] = i % 3 == 0
+        out.append(event)
+    return out
