@@ -357,7 +357,7 @@ def invite_publish(
     if not source.is_published():
         if entry is not None and entry.status != CANCELLED:
             # Published once, withdrawn now (e.g. a lineup slot back to pending): take it back.
-            return invite_retire(source_key=source.key, now=now)
+            return invite_retire(source_key=source.key, now=now, extras=extras)
         return PublishResult(uid=entry.uid if entry else "")
     event = source.event()
     if entry is None and event.status == CANCELLED:
@@ -390,10 +390,13 @@ def invite_withdraw(
 
 
 @transaction.atomic
-def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishResult:
+def invite_retire(
+    *, source_key: str, now: datetime | None = None, extras: Extras = NO_EXTRAS
+) -> PublishResult:
     """The object behind a source is gone (a deleted lineup segment): cancel it for everyone.
 
-    The event stays in feeds as CANCELLED for a while, with a raised SEQUENCE.
+    The event stays in feeds as CANCELLED for a while, with a raised SEQUENCE. ``extras``: the notices
+    the CANCEL emails carry (the change that removed it, one email per change).
     """
     now = now or timezone.now()
     _lock(source_key)
@@ -407,10 +410,12 @@ def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishRes
     _render_feed_bodies(entry, event_from_entry(entry), now)
     entry.save()
     _touch_feeds(now=now, event_id=entry.pk)
-    return _sync(entry, [], now)
+    return _sync(entry, [], now, extras)
 
 
-def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | None = None) -> int:
+def invite_retire_missing(
+    *, parent_key: str, keep: set[str], now: datetime | None = None, extras: Extras = NO_EXTRAS
+) -> list[PublishResult]:
     """Retire the children of ``parent_key`` whose source keys are not in ``keep``."""
     gone = (
         CalendarEvent.objects.filter(parent_key=parent_key)
@@ -418,11 +423,7 @@ def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | No
         .exclude(status=CANCELLED)
         .values_list("source_key", flat=True)
     )
-    count = 0
-    for key in list(gone):
-        invite_retire(source_key=key, now=now)
-        count += 1
-    return count
+    return [invite_retire(source_key=key, now=now, extras=extras) for key in list(gone)]
 
 
 # --- Personal feed tokens ---------------------------------------------------------------------------

@@ -196,7 +196,11 @@ def session_invites_sync(*, session, extras: Extras = NO_EXTRAS) -> set:
         keep.add(source.key)
         result = invite_publish(source=source, extras=extras)
         emailed.update(result.requested, result.cancelled)
-    invite_retire_missing(parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep)
+    # Segments gone from the lineup: CANCEL, carrying the notice of the change that removed them.
+    for result in invite_retire_missing(
+        parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep, extras=extras
+    ):
+        emailed.update(result.cancelled)
     return emailed
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import User
+from invites.services import Extras
 from jobs.calendar import on_lineup_changed
 from jobs.models import (
     Employer,
@@ -25,12 +26,17 @@ from livestreams.models import LiveSession, Segment
 from livestreams.services import segment_create, segment_delete
 
 
-def _lineup_changed(*, request: LineupRequest, change: str) -> None:
+def _lineup_changed(
+    *, request: LineupRequest, change: str, segment_gone: Segment | None = None, by: User | None = None
+) -> None:
     """The one place every lineup change passes through (approved, declined, withdrawn, removed, moved).
 
     It records the activity, refreshes the time snapshot, makes sure short links exist for
     featured postings, and brings the employer's calendar invites up to date (REQUEST on approval
     or a move, CANCEL when declined/withdrawn/removed; idempotent).
+
+    ``segment_gone``: the segment this change takes out of the lineup, deleted here (by ``by``) so that
+    its CANCEL carries the change's notice: one email per change, as an approval's REQUEST does.
     """
     if change in ("approved", "moved", "reinstated") and request.segment_id:
         segment = Segment.objects.get(pk=request.segment_id)
@@ -47,15 +53,21 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
     def publish(notices: dict) -> set:
         nonlocal published
         published = True
+        if segment_gone is not None:
+            return segment_delete(segment=segment_gone, by=by, extras=Extras(notices=notices))
         return on_lineup_changed(request, notices)
 
     if change != "suspended":  # un-verifying suspends, and employer_verify sends one email naming every fair
         # A slot given back reads to the employer like an approval (its time is in the notice).
         kind = "approved" if change == "reinstated" else change
-        # One email per change: the invite this change sends carries the notice (an approval's REQUEST).
+        # One email per change: the invite this change sends carries the notice (an approval's REQUEST,
+        # a removal's CANCEL).
         employer_notice_send(employer=request.employer, kind=kind, request=request, by_invite=publish)
     if not published:  # no notice for this change (a move, a suspension): the calendar still follows
-        on_lineup_changed(request)
+        if segment_gone is not None:
+            segment_delete(segment=segment_gone, by=by)
+        else:
+            on_lineup_changed(request)
 
 
 def _lineup_error(field: str, message: str, code: str = "invalid") -> ApplicationError:
@@ -200,11 +212,8 @@ def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> Li
         fields.append("suspended_segment")
     request.status, request.reason, request.segment = to, reason, None
     request.save(update_fields=fields)
-    if segment_id:
-        segment = Segment.objects.filter(pk=segment_id).first()
-        if segment is not None:
-            segment_delete(segment=segment, by=by)
-    _lineup_changed(request=request, change=to)
+    segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
+    _lineup_changed(request=request, change=to, segment_gone=segment, by=by)
     return request
 
 
