@@ -167,20 +167,51 @@ def test_a_deleted_segment_tells_its_employer_in_the_cancel_email(smtp_server, s
     assert "直播带岗时段已取消" in texts[-1][1] and fair.title in texts[-1][1]
 
 
-def test_suspension_keeps_one_uid_and_the_sequence_rises(fair, organizer):
-    """Un-verifying suspends the slot (CANCEL, SEQUENCE raised by the retirement); the segment comes back
-    with the same UID on reinstatement (REQUEST, higher again)."""
+def test_suspension_keeps_one_uid_and_the_sequence_rises(smtp_server, union, fair, organizer, host):
+    """Un-verifying suspends the slots (CANCEL, SEQUENCE raised by the retirement): one email naming every
+    fair carries each fair's CANCEL. The segment comes back with the same UID on reinstatement."""
     employer = _employer("恒芯电子", "914403001922038216", "hengxin")
     owner = employer.memberships.get().user
+    second_fair = factories.make_session(union=union, hosts=[host], created_by=organizer, title="秋季专场")
+    ls.session_schedule(session=second_fair, by=organizer)
     request = _approve(fair, employer, organizer)
+    _approve(second_fair, employer, organizer)
+    _deliver_all()
     jobs.employer_verify(employer=employer, by=organizer, verified=False, reason="营业执照已过期")
+    _deliver_all()
+
+    for address in (owner.email, "hengxin-hr@example.com"):
+        (notice,) = [m for m in smtp_server.to(address) if "认证已撤销" in str(m["message"]["Subject"])]
+        message = notice["message"]
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert "营业执照已过期" in text and fair.title in text and "秋季专场" in text
+        cancels = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        assert len(cancels) == 2  # both fairs' entries, in this one email
+        for part in cancels:
+            cal, _ = parse_both(part.get_payload(decode=True))
+            assert str(cal["METHOD"]) == "CANCEL"
+        assert len(smtp_server.to(address)) == 3  # two approvals, one un-verification
+
     jobs.employer_verify(employer=employer, by=organizer, verified=True)
     request.refresh_from_db()
     jobs.lineup_reinstate(request=request, by=organizer)
-    sent = _sent(owner.email)
+    sent = [row for row in _sent_all(owner.email) if row[1] == _sent(owner.email)[0][1]]
     assert [m for m, _, _ in sent] == ["REQUEST", "CANCEL", "REQUEST"]
-    assert len({uid for _, uid, _ in sent}) == 1
     assert sent[0][2] < sent[1][2] < sent[2][2]
+
+
+def _sent_all(email: str) -> list[tuple[str, str, int]]:
+    """(METHOD, UID, SEQUENCE) of every calendar the outbox holds for an address, invites and the
+    calendars other notices carry."""
+    out = []
+    for message in OutboxMessage.objects.filter(recipient=email).order_by("id"):
+        parts = message.payload.get("alternatives", []) or message.payload.get("attachments", [])
+        for part in parts:
+            if part["mimetype"].startswith("text/calendar"):
+                cal, _ = parse_both(part["content"])
+                (event,) = events(cal)
+                out.append((str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])))
+    return out
 
 
 def test_other_employers_are_not_disturbed(fair, organizer):
