@@ -36,6 +36,8 @@ from coaching.serializers import (
     SlotInputSerializer,
     SlotSerializer,
     SlotUpdateSerializer,
+    StaffInvitedSerializer,
+    StaffInviteInputSerializer,
     TraineeProgressSerializer,
 )
 from core.errors import ApplicationError, NotFound
@@ -123,6 +125,17 @@ class CoachListView(ListAPIView):
     def post(self, request):
         coach = services.coach_create(by=request.user, **_valid(CoachInputSerializer, request))
         return Response(CoachSerializer(coach).data, status=status.HTTP_201_CREATED)
+
+
+class StaffInvitationView(APIView):
+    """Organizers invite coaches and hosts into their own union (the same service as the page)."""
+
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(request=StaffInviteInputSerializer, responses={201: StaffInvitedSerializer})
+    def post(self, request):
+        user = services.staff_invite(by=request.user, **_valid(StaffInviteInputSerializer, request))
+        return Response(StaffInvitedSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class CoachStatsView(APIView):

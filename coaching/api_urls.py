@@ -9,6 +9,7 @@ urlpatterns = [
     path("coaching/programs/<uuid:pk>/", api.ProgramDetailView.as_view(), name="coaching-program"),
     path("coaching/programs/<uuid:pk>/stats/", api.ProgramStatsView.as_view(), name="coaching-program-stats"),
     path("coaching/coaches/", api.CoachListView.as_view(), name="coaching-coaches"),
+    path("coaching/invitations/", api.StaffInvitationView.as_view(), name="coaching-invitations"),
     path("coaching/coaches/<int:pk>/stats/", api.CoachStatsView.as_view(), name="coaching-coach-stats"),
     path("coaching/slots/", api.SlotListView.as_view(), name="coaching-slots"),
     path("coaching/slots/<uuid:pk>/", api.SlotDetailView.as_view(), name="coaching-slot"),

@@ -3,7 +3,8 @@ from rest_framework import serializers
 
 from coaching.models import Booking, Coach, Program, Slot
 from coaching.services.booking import waitlist_position
-from core.serializers import EmptyInput, StrictSerializer
+from core.phones import cn_mobile_mask
+from core.serializers import EmailOrMobileSerializer, EmptyInput, StrictSerializer
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -140,6 +141,30 @@ class CoachingSignupInputSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32)
     city = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class StaffInviteInputSerializer(EmailOrMobileSerializer):
+    """An organizer invites a coach or a host into their union: by email, or by SMS where only a mainland
+    mobile is known (one of them required). The person gets a single-use set-password link."""
+
+    role = serializers.ChoiceField(choices=[("coach", "coach"), ("host", "host")])
+    name = serializers.CharField(max_length=100)
+
+
+class StaffInvitedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    email = serializers.CharField(help_text="Empty when the invitation went by SMS only.")
+    phone = serializers.SerializerMethodField(help_text="The mobile the link was texted to, masked.")
+    has_password = serializers.SerializerMethodField()
+
+    def get_phone(self, user) -> str:
+        return cn_mobile_mask(user.phone)
+
+    def get_has_password(self, user) -> bool:
+        return user.has_usable_password()
 
 
 class BookingMoveInputSerializer(StrictSerializer):

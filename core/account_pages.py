@@ -20,6 +20,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from core import signin
 from core.errors import ApplicationError, error_body
 from core.invitations import magic_link_send, password_reset_send
 from core.models import User
-from core.notify import preferences_update
+from core.notify import language_of, preferences_update
 from core.throttle import RateLimited, client_ip, rate_check, rate_hit, rate_peek, setting_rate
 
 SESSION_PHONE = "signin_phone"
@@ -46,6 +47,22 @@ def _safe_next(request) -> str:
     ):
         return target
     return settings.LOGIN_REDIRECT_URL
+
+
+def _remember_language(response, user: User):
+    """Set the language cookie to the person's chosen language (their pages follow it after sign-in)."""
+    if user.language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def _field_errors(exc: ApplicationError) -> dict:
@@ -100,6 +117,9 @@ class SignInView(auth_views.LoginView):
             return self._page(status=429, retry_after=wait, open_panel="password")
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        return _remember_language(super().form_valid(form), form.get_user())
+
     def form_invalid(self, form):
         rate_hit(scope="login_ip", key=client_ip(self.request), rate=setting_rate("login_ip"))
         self.open_panel = "password"
@@ -132,7 +152,7 @@ class SignInView(auth_views.LoginView):
             return self._page(status=400, phone_errors=_field_errors(exc))
         request.session.pop(SESSION_PHONE, None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return HttpResponseRedirect(_safe_next(request))
+        return _remember_language(HttpResponseRedirect(_safe_next(request)), user)
 
     def _magic_link(self):
         request = self.request
@@ -202,7 +222,22 @@ def _zone_choices():
     return [("", gettext_lazy("跟随课程/场次所在时区"))] + [(z, z) for z in common + rest]
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in itself, marked with its own ``lang`` (like the switcher in base.html)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["lang"] = value
+        return option
+
+
 class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("语言（通知和页面）"),
+        choices=settings.LANGUAGES,
+        widget=LanguageSelect,
+        required=False,  # a form without it (an older page, a script) leaves the language as it is
+    )
     notify_channel = forms.ChoiceField(
         label=gettext_lazy("通知方式"), choices=User.Channel.choices, required=False
     )
@@ -215,6 +250,7 @@ class PreferencesForm(forms.Form):
 def preferences(request):
     user = request.user
     initial = {
+        "language": language_of(user),
         "notify_channel": user.notify_channel,
         "time_zone": user.time_zone,
         "email": user.email,
@@ -225,12 +261,18 @@ def preferences(request):
         del form.fields["phone"]
     if request.method == "POST" and form.is_valid():
         try:
-            preferences_update(user=user, **form.cleaned_data)
+            preferences_update(
+                user=user, **{**form.cleaned_data, "language": form.cleaned_data["language"] or None}
+            )
         except ApplicationError as exc:
             for name, errors in _field_errors(exc).items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            messages.success(request, _("通知设置已保存。"))
-            return redirect(reverse("preferences"))
+            # Their own pages follow the language they chose from now on (LocaleMiddleware reads it).
+            with translation.override(user.language):
+                messages.success(request, _("通知设置已保存。"))
+            response = redirect(reverse("preferences"))
+            _remember_language(response, user)
+            return response
     status = 400 if form.errors else 200
     return render(request, "registration/preferences.html", {"form": form}, status=status)

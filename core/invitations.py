@@ -23,6 +23,7 @@ from sesame.utils import get_query_string
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import Union, User
+from core.notify import notice_language
 from core.outbox import email_payload, outbox_enqueue, sms_payload
 
 INVITABLE_ROLES = (User.Role.COACH, User.Role.HOST)
@@ -72,7 +73,9 @@ def account_invite(
         else:
             user = User.objects.select_for_update().filter(phone=phone).order_by("pk").first()
             taken = {"phone": [_("该手机号已有账号。")]}
-        if user is not None and (user.role != role or user.has_usable_password()):
+        # Another union's person (or an active account) is never taken over: same answer as "taken".
+        elsewhere = user is not None and union is not None and user.union_id not in (None, union.pk)
+        if user is not None and (user.role != role or user.has_usable_password() or elsewhere):
             raise Conflict(
                 _("This email or number already has an account."), code="email_taken", fields=taken
             )
@@ -99,6 +102,12 @@ def account_invite(
 
 
 def invitation_send(*, user: User, by: User, phone: str = "") -> None:
+    """The set-password link by email and/or SMS, in the invited person's language (else the site's)."""
+    with notice_language(user):
+        _invitation_send(user=user, by=by, phone=phone)
+
+
+def _invitation_send(*, user: User, by: User, phone: str) -> None:
     link = set_password_url(user)
     role = User.Role(user.role).label
     days = max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1)
@@ -144,24 +153,28 @@ def password_reset_send(*, email: str) -> int:
     for user in User.objects.filter(email__iexact=(email or "").strip(), is_active=True)[:5]:
         link = set_password_url(user)
         stamp = default_token_generator.make_token(user)[-12:]
-        text = "\n".join(
-            [
-                _("%(name)s，您好：") % {"name": user.name},
-                "",
-                _("请打开下面的链接设置新密码（只能使用一次）："),
-                link,
-                "",
-                _("您的用户名：%(username)s。如果不是您本人操作，请忽略本邮件。")
-                % {"username": user.username},
-            ]
-        )
-        sent += outbox_enqueue(
-            key=f"pwreset:{user.pk}:{stamp}",
-            recipient=user.email,
-            subject=_("【驿站】设置密码"),
-            payload=email_payload(text=text),
-        )
+        with notice_language(user):
+            sent += _password_reset_mail(user=user, link=link, stamp=stamp)
     return sent
+
+
+def _password_reset_mail(*, user: User, link: str, stamp: str) -> int:
+    text = "\n".join(
+        [
+            _("%(name)s，您好：") % {"name": user.name},
+            "",
+            _("请打开下面的链接设置新密码（只能使用一次）："),
+            link,
+            "",
+            _("您的用户名：%(username)s。如果不是您本人操作，请忽略本邮件。") % {"username": user.username},
+        ]
+    )
+    return outbox_enqueue(
+        key=f"pwreset:{user.pk}:{stamp}",
+        recipient=user.email,
+        subject=_("【驿站】设置密码"),
+        payload=email_payload(text=text),
+    )
 
 
 def magic_link_send(*, email: str, next_url: str = "") -> int:
@@ -174,18 +187,20 @@ def magic_link_send(*, email: str, next_url: str = "") -> int:
         if next_url:
             query += "&" + urlencode({"next": next_url})
         link = settings.SITE_URL + reverse("magic-login") + query
-        text = "\n".join(
-            [
-                _("%(name)s，您好：") % {"name": user.name},
-                "",
-                _("点击下面的链接登录驿站（15 分钟内有效，只能使用一次）："),
-                link,
-            ]
-        )
+        with notice_language(user):
+            text = "\n".join(
+                [
+                    _("%(name)s，您好：") % {"name": user.name},
+                    "",
+                    _("点击下面的链接登录驿站（15 分钟内有效，只能使用一次）："),
+                    link,
+                ]
+            )
+            subject = _("【驿站】登录链接")
         sent += outbox_enqueue(
             key=f"magic:{user.pk}:{secrets.token_hex(8)}",
             recipient=user.email,
-            subject=_("【驿站】登录链接"),
+            subject=subject,
             payload=email_payload(text=text),
         )
     return sent

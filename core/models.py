@@ -49,6 +49,9 @@ class User(AbstractUser):
         _("通知方式"), max_length=8, choices=Channel.choices, blank=True, default=""
     )
     time_zone = models.CharField(_("时区"), max_length=64, blank=True, default="")
+    # The language notices to this person are written in, and their pages after sign-in; empty: the
+    # site's (settings.LANGUAGE_CODE). Codes from settings.LANGUAGES.
+    language = models.CharField(_("语言"), max_length=8, blank=True, default="")
     # A staff member's mobile (11 national digits) for SMS notices, SMS invitations and phone sign-in;
     # trainees keep theirs on the trainee profile (unique there).
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="", db_index=True)

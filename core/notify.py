@@ -6,7 +6,9 @@ email, SMS, both. A channel the person cannot be reached on falls back to the ot
 email for a change is a calendar invite (it carries the notice text), the caller passes
 ``email_sent_elsewhere=True`` so the person gets one email per change, not two.
 
-Times in notices are shown in the person's own zone (``User.time_zone``), else the event's zone.
+Times in notices are shown in the person's own zone (``User.time_zone``), else the event's zone, and
+the words are in the person's own language (``User.language``), else the site's: build a notice's texts
+inside ``with notice_language(user):``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Notice:
     sms_text: str = ""  # short text for SMS (defaults to the subject)
     sms_params: dict | None = None
     html: str = ""
+    # Files the email carries (e.g. the CANCELs of calendar entries this change took back).
+    attachments: tuple = ()
 
 
 def phone_of(user: User) -> str:
@@ -67,11 +71,16 @@ def local(dt: datetime, *, user: User, default_zone: str) -> str:
     return formatting.when(dt, user_zone(user, default_zone))
 
 
+def language_of(user: User | None) -> str:
+    """The person's own language (``User.language``) if it is one the site speaks, else the site's."""
+    lang = (getattr(user, "language", "") or "") if user is not None else ""
+    return lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def notice_language(user: User | None = None):
-    """The language a notice to ``user`` is written in: theirs where the code knows it, else the
-    site's (settings.LANGUAGE_CODE), never the language of whoever's request caused the notice."""
-    lang = getattr(user, "language", "") if user is not None else ""
-    return translation.override(lang or settings.LANGUAGE_CODE)
+    """The language a notice to ``user`` is written in: theirs, else the site's (settings.LANGUAGE_CODE;
+    also for people without an account), never the language of whoever's request caused the notice."""
+    return translation.override(language_of(user))
 
 
 def notify(
@@ -90,7 +99,9 @@ def notify(
                     "key": f"{notice.key}:email",
                     "recipient": user.email,
                     "subject": notice.subject,
-                    "payload": email_payload(text=notice.text, html=notice.html),
+                    "payload": email_payload(
+                        text=notice.text, html=notice.html, attachments=list(notice.attachments)
+                    ),
                 }
             )
         elif channel == "sms":
@@ -122,7 +133,9 @@ def notify_email(*, user: User, notice: Notice) -> bool:
                     "key": f"{notice.key}:email",
                     "recipient": user.email,
                     "subject": notice.subject,
-                    "payload": email_payload(text=notice.text, html=notice.html),
+                    "payload": email_payload(
+                        text=notice.text, html=notice.html, attachments=list(notice.attachments)
+                    ),
                 }
             ]
         )
@@ -133,25 +146,41 @@ def wants_email(user: User, *, phone: str | None = None) -> bool:
     return "email" in channels_for(user, phone=phone)
 
 
+def _invalid(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
 def preferences_update(
-    *, user: User, notify_channel: str, time_zone: str, email: str, phone: str | None = None
+    *,
+    user: User,
+    notify_channel: str,
+    time_zone: str,
+    email: str,
+    phone: str | None = None,
+    language: str | None = None,
 ) -> User:
-    """``phone``: staff accounts' own number (trainees keep theirs on the profile); None leaves it."""
+    """``phone``: staff accounts' own number (trainees keep theirs on the profile); ``language``: a code
+    of settings.LANGUAGES; None leaves either as it is."""
     if notify_channel not in User.Channel.values:
-        raise ApplicationError("Unknown channel.", fields={"notify_channel": [_("请选择通知方式。")]})
+        raise _invalid("notify_channel", _("请选择通知方式。"))
     if time_zone and time_zone not in available_timezones():
-        raise ApplicationError("Unknown time zone.", fields={"time_zone": [_("未知时区。")]})
+        raise _invalid("time_zone", _("未知时区。"))
+    if language is not None and language and language not in dict(settings.LANGUAGES):
+        raise _invalid("language", _("请选择语言。"))
     email = (email or "").strip()
     if notify_channel in (User.Channel.EMAIL, User.Channel.BOTH) and not email:
-        raise ApplicationError("Email needed.", fields={"email": [_("选择邮件通知需要填写邮箱。")]})
+        raise _invalid("email", _("选择邮件通知需要填写邮箱。"))
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ApplicationError("Email in use.", fields={"email": [_("该邮箱已被其他账号使用。")]})
+        raise _invalid("email", _("该邮箱已被其他账号使用。"))
     fields = ["notify_channel", "time_zone", "email"]
     if phone is not None:
         user.phone = cn_mobile_clean(phone) if phone.strip() else ""
         fields.append("phone")
+    if language is not None:
+        user.language = language
+        fields.append("language")
     if notify_channel in (User.Channel.SMS, User.Channel.BOTH) and not phone_of(user):
-        raise ApplicationError("Phone needed.", fields={"phone": [_("选择短信通知需要填写手机号。")]})
+        raise _invalid("phone", _("选择短信通知需要填写手机号。"))
     user.notify_channel, user.time_zone, user.email = notify_channel, time_zone, email
     user.save(update_fields=fields)
     return user

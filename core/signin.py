@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core.activity import activity_log
 from core.errors import ApplicationError
 from core.models import PhoneCode, User
+from core.notify import notice_language
 from core.outbox import outbox_enqueue, sms_payload
 from core.phones import cn_mobile_normalize
 from core.throttle import RateLimited
@@ -117,6 +118,11 @@ def phone_code_request(*, phone: str, ip: str | None, now: datetime | None = Non
         )
         if user is not None:
             minutes = int(CODE_TTL.total_seconds() // 60)
+            with notice_language(user):  # the account's language, not the page's
+                text = _("【驿站】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。") % {
+                    "code": code,
+                    "minutes": minutes,
+                }
             outbox_enqueue(
                 key=f"signin:{row.pk}",
                 kind="sms",
@@ -124,8 +130,7 @@ def phone_code_request(*, phone: str, ip: str | None, now: datetime | None = Non
                 subject="sign-in code",
                 payload=sms_payload(
                     kind="login_code",
-                    text=_("【驿站】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。请勿告诉他人。")
-                    % {"code": code, "minutes": minutes},
+                    text=text,
                     params={"code": code},
                 )
                 | {"scrub_after_send": True},

@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 from html import escape
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import formatting
-from core.notify import notice_language
 from core.outbox import email_payload
 from invites.builders import CANCEL, REQUEST
 from invites.sources import Attendee, InviteEvent
@@ -53,16 +54,18 @@ def invite_payload(
     is_update: bool,
     notice=None,
     extra_attachments=(),
+    language: str = "",
 ) -> tuple[str, dict]:
-    """(subject, outbox payload) for one attendee.
+    """(subject, outbox payload) for one attendee, in ``language`` (theirs; default the site's).
 
     ``notice`` (a ``core.notify.Notice``): the change this invite belongs to. Its subject and text lead
     the email, so the person gets one email per change that both tells them and updates their calendar.
     """
     if notice is not None:
-        return _notice_payload(notice=notice, method=method, ics=ics, extra_attachments=extra_attachments)
-    # The recipient's language is not known here: the site's (settings.LANGUAGE_CODE).
-    with notice_language():
+        return _notice_payload(
+            notice=notice, method=method, ics=ics, extra_attachments=extra_attachments, language=language
+        )
+    with translation.override(language or settings.LANGUAGE_CODE):
         text, html = _invite_texts(event=event, attendee=attendee, method=method, is_update=is_update)
         subject = subject_for(event=event, method=method, is_update=is_update)
     payload = email_payload(
@@ -125,8 +128,10 @@ def calendar_hint(method: str) -> str:
     return ""
 
 
-def _notice_payload(*, notice, method: str, ics: str, extra_attachments=()) -> tuple[str, dict]:
-    with notice_language():
+def _notice_payload(
+    *, notice, method: str, ics: str, extra_attachments=(), language: str = ""
+) -> tuple[str, dict]:
+    with translation.override(language or settings.LANGUAGE_CODE):  # the notice's own language
         hint, sign = calendar_hint(method), _("— 驿站")
     text = f"{notice.text}\n\n{hint}\n\n{sign}"
     html = notice.html or (

@@ -27,11 +27,20 @@ from django.utils import timezone
 
 from core.activity import activity_log
 from core.models import OutboxMessage, User
+from core.notify import language_of
 from core.outbox import outbox_enqueue_many
 from core.text import shorten
 from invites import builders, emails
 from invites.models import CalendarEvent, InviteAttendee, InviteDelivery
-from invites.sources import CANCELLED, STATUSES, SUMMARY_MAX_LENGTH, Attendee, InviteEvent, InviteSource
+from invites.sources import (
+    CANCELLED,
+    STATUSES,
+    SUMMARY_MAX_LENGTH,
+    Attendee,
+    InviteEvent,
+    InviteSource,
+    event_in_language,
+)
 
 REQUEST = builders.REQUEST
 CANCEL = builders.CANCEL
@@ -214,28 +223,64 @@ class Extras:
       calendar entry a moved booking left).
     - ``hold_email``: record the REQUEST/CANCEL as sent but do not email it; the attachment comes back in
       ``PublishResult.held`` for the caller to carry in another email of the same change.
+    - ``hold_keys``: the same for these attendee keys only (everyone else is emailed as usual).
     """
 
     notices: dict = field(default_factory=dict)
     attachments: dict = field(default_factory=dict)
     hold_email: bool = False
+    hold_keys: frozenset = frozenset()
+
+    def holds(self, key: str) -> bool:
+        return self.hold_email or key in self.hold_keys
 
 
 NO_EXTRAS = Extras()
 
 
-def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime, extras: Extras = NO_EXTRAS) -> dict:
-    """Build one iMIP email per plan, enqueue them in bulk and record the deliveries."""
+def _languages(plans: list[_Plan]) -> dict[int, str]:
+    """user id → the language that person reads (``User.language``; one query), for those who chose one
+    other than the site's."""
+    ids = {plan.person.user_id for plan in plans if plan.person.user_id is not None}
+    if not ids:
+        return {}
+    chosen = User.objects.filter(pk__in=ids).exclude(language__in=["", settings.LANGUAGE_CODE])
+    return {user.pk: language_of(user) for user in chosen.only("pk", "language")}
+
+
+def _send(
+    entry: CalendarEvent,
+    plans: list[_Plan],
+    now: datetime,
+    extras: Extras = NO_EXTRAS,
+    source: InviteSource | None = None,
+) -> dict:
+    """Build one iMIP email per plan, enqueue them in bulk and record the deliveries.
+
+    Each person's email, and the words of their calendar entry when ``source`` can render them again,
+    are in their own language (``User.language``), else the site's."""
     if not plans:
         return {}
     event = event_from_entry(entry)
-    groups: dict[tuple[str, int], list[_Plan]] = {}
+    languages = _languages(plans)
+    site = settings.LANGUAGE_CODE
+    events = {site: event}
+    for language in set(languages.values()):
+        events[language] = event
+        if source is not None:
+            words = event_in_language(source, language)
+            events[language] = replace(event, description=words.description, location=words.location)
+
+    def language_for(plan: _Plan) -> str:
+        return languages.get(plan.person.user_id, site)
+
+    groups: dict[tuple[str, int, str], list[_Plan]] = {}
     for plan in plans:
-        groups.setdefault((plan.method, plan.sequence), []).append(plan)
+        groups.setdefault((plan.method, plan.sequence, language_for(plan)), []).append(plan)
     calendars: dict[int, str] = {}
-    for (method, sequence), group in groups.items():
+    for (method, sequence, language), group in groups.items():
         rendered = builders.build_invites(
-            event=event,
+            event=events[language],
             uid=entry.uid,
             sequence=sequence,
             attendees=[plan.person for plan in group],
@@ -247,7 +292,8 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime, extras: Extra
     messages, held = [], {}
     for plan in plans:
         subject, payload = emails.invite_payload(
-            event=event,
+            event=events[language_for(plan)],
+            language=language_for(plan),
             attendee=plan.person,
             method=plan.method,
             ics=calendars[id(plan)],
@@ -258,13 +304,14 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime, extras: Extra
         key = emails.outbox_key(
             uid=entry.uid, attendee=plan.person, sequence=plan.sequence, method=plan.method
         )
-        if extras.hold_email:
+        message = {"key": key, "recipient": plan.person.email, "subject": subject, "payload": payload}
+        if extras.holds(plan.person.key):
             held[plan.person.key] = emails.calendar_attachment(
                 ics=calendars[id(plan)], method=plan.method, filename=f"{plan.method.lower()}.ics"
             )
-        messages.append({"key": key, "recipient": plan.person.email, "subject": subject, "payload": payload})
-    if not extras.hold_email:
-        outbox_enqueue_many(messages)
+            message["held"] = True
+        messages.append(message)
+    outbox_enqueue_many([m for m in messages if not m.pop("held", False)])
     keys = [m["key"] for m in messages]
     outbox_ids = dict(OutboxMessage.objects.filter(key__in=keys).values_list("key", "pk"))
 
@@ -320,11 +367,15 @@ def _send(entry: CalendarEvent, plans: list[_Plan], now: datetime, extras: Extra
 
 
 def _sync(
-    entry: CalendarEvent, wanted: list[Attendee], now: datetime, extras: Extras = NO_EXTRAS
+    entry: CalendarEvent,
+    wanted: list[Attendee],
+    now: datetime,
+    extras: Extras = NO_EXTRAS,
+    source: InviteSource | None = None,
 ) -> PublishResult:
     rows = {row.key: row for row in entry.attendees.all()}
     plans = _plan(entry, wanted, rows)
-    held = _send(entry, plans, now, extras)
+    held = _send(entry, plans, now, extras, source)
     # People still listed whose name/address changed without a new SEQUENCE: remember it quietly.
     for person in wanted:
         row = rows.get(person.key)
@@ -357,14 +408,14 @@ def invite_publish(
     if not source.is_published():
         if entry is not None and entry.status != CANCELLED:
             # Published once, withdrawn now (e.g. a lineup slot back to pending): take it back.
-            return invite_retire(source_key=source.key, now=now)
+            return invite_retire(source_key=source.key, now=now, extras=extras)
         return PublishResult(uid=entry.uid if entry else "")
     event = source.event()
     if entry is None and event.status == CANCELLED:
         return PublishResult()  # never sent, nothing to take back
     entry = _store(source, entry, event, now)
     wanted = [] if entry.status == CANCELLED else _unique_attendees(source.attendees())
-    return _sync(entry, wanted, now, extras)
+    return _sync(entry, wanted, now, extras, source)
 
 
 @transaction.atomic
@@ -385,15 +436,18 @@ def invite_withdraw(
     if row is None:
         return PublishResult(uid=entry.uid, sequence=entry.sequence)
     plans = [_Plan(row, attendee, CANCEL, max(entry.sequence, row.last_sequence))]
-    _send(entry, plans, now)
+    _send(entry, plans, now, source=source)
     return PublishResult(uid=entry.uid, sequence=entry.sequence, cancelled=[attendee.key])
 
 
 @transaction.atomic
-def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishResult:
+def invite_retire(
+    *, source_key: str, now: datetime | None = None, extras: Extras = NO_EXTRAS
+) -> PublishResult:
     """The object behind a source is gone (a deleted lineup segment): cancel it for everyone.
 
-    The event stays in feeds as CANCELLED for a while, with a raised SEQUENCE.
+    The event stays in feeds as CANCELLED for a while, with a raised SEQUENCE. ``extras``: the notices
+    the CANCEL emails carry (the change that removed it, one email per change).
     """
     now = now or timezone.now()
     _lock(source_key)
@@ -407,10 +461,12 @@ def invite_retire(*, source_key: str, now: datetime | None = None) -> PublishRes
     _render_feed_bodies(entry, event_from_entry(entry), now)
     entry.save()
     _touch_feeds(now=now, event_id=entry.pk)
-    return _sync(entry, [], now)
+    return _sync(entry, [], now, extras)
 
 
-def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | None = None) -> int:
+def invite_retire_missing(
+    *, parent_key: str, keep: set[str], now: datetime | None = None, extras: Extras = NO_EXTRAS
+) -> list[PublishResult]:
     """Retire the children of ``parent_key`` whose source keys are not in ``keep``."""
     gone = (
         CalendarEvent.objects.filter(parent_key=parent_key)
@@ -418,11 +474,7 @@ def invite_retire_missing(*, parent_key: str, keep: set[str], now: datetime | No
         .exclude(status=CANCELLED)
         .values_list("source_key", flat=True)
     )
-    count = 0
-    for key in list(gone):
-        invite_retire(source_key=key, now=now)
-        count += 1
-    return count
+    return [invite_retire(source_key=key, now=now, extras=extras) for key in list(gone)]
 
 
 # --- Personal feed tokens ---------------------------------------------------------------------------

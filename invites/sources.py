@@ -46,6 +46,7 @@ waitlister appears and gets a REQUEST; a moved slot (SEQUENCE raised) re-sends R
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -67,16 +68,30 @@ OPT_PARTICIPANT = "OPT-PARTICIPANT"
 SUMMARY_MAX_LENGTH = 300  # CalendarEvent.summary; sources fit their titles into it (core.text.fit_title)
 
 
+# Set only by ``event_in_language``: the language an attendee reads, for the words of their own copy.
+_event_language: ContextVar[str] = ContextVar("invite_event_language", default="")
+
+
 def in_site_language(method):
     """Decorate ``InviteSource.event``: invites are stored and compared by content, so their words are in
-    the site's language (settings.LANGUAGE_CODE) whoever's request or task builds them."""
+    the site's language (settings.LANGUAGE_CODE) whoever's request or task builds them. The copy an
+    attendee gets is rendered again in their own language (``event_in_language``)."""
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(_event_language.get() or settings.LANGUAGE_CODE):
             return method(*args, **kwargs)
 
     return wrapper
+
+
+def event_in_language(source, language: str):
+    """``source.event()`` with its words (description, place) in ``language``."""
+    token = _event_language.set(language)
+    try:
+        return source.event()
+    finally:
+        _event_language.reset(token)
 
 
 @dataclass(frozen=True)

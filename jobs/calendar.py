@@ -38,6 +38,16 @@ def lineup_attendees(segments) -> dict:
     return found
 
 
+def team_invite_keys(employer) -> set[str]:
+    """The attendee keys ``lineup_attendees`` gives this employer's team (members, the contact address)."""
+    members = [m.user for m in employer.memberships.select_related("user") if m.user.is_active]
+    keys = {f"u{user.pk}" for user in members}
+    contact = (employer.contact_email or "").strip()
+    if contact and contact.lower() not in {(u.email or "").strip().lower() for u in members}:
+        keys.add(contact.lower())
+    return keys
+
+
 def on_lineup_changed(request: LineupRequest, notices: dict | None = None) -> set:
     """Called from ``jobs.services.lineup._lineup_changed`` (approved, declined, withdrawn, removed, moved).
 

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext
 from rest_framework import serializers
 
-from core.serializers import StrictSerializer
+from core.phones import cn_mobile_mask
+from core.serializers import EmailOrMobileSerializer, StrictSerializer
 from jobs.models import Application, ApplicationEvent, Employer, EmployerMembership, JobPosting, LineupRequest
 from jobs.services.common import POSTING_FIELD_ORDER
 from jobs.validators import (
@@ -88,14 +89,18 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name", "email", "role", "created_at"]
 
 
-class InviteInputSerializer(StrictSerializer):
-    email = serializers.EmailField()
+class InviteInputSerializer(EmailOrMobileSerializer):
+    """A recruiter by email, or by SMS where only a mobile is known (one of them required)."""
 
 
 class InvitationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="Empty when the invitation went by SMS only.")
+    phone = serializers.SerializerMethodField(help_text="The mobile the link was texted to, masked.")
     expires_at = serializers.DateTimeField()
+
+    def get_phone(self, invitation) -> str:
+        return cn_mobile_mask(invitation.phone)
 
 
 class AcceptInputSerializer(StrictSerializer):

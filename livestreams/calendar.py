@@ -175,9 +175,11 @@ def segment_extra_attendees(segments) -> dict:
     return extra
 
 
-def session_invites_sync(*, session, extras: Extras = NO_EXTRAS) -> set:
+def session_invites_sync(*, session, extras: Extras = NO_EXTRAS, held: dict | None = None) -> set:
     """Publish a session and its lineup; idempotent, so every change can call it. ``extras``: notices
-    carried by the segment invite emails (one email per change). Returns the attendee keys emailed."""
+    carried by the segment invite emails (one email per change), or the attendees whose segment emails
+    are held (``hold_keys``): their calendar attachments are added to ``held`` ({attendee key: [..]}) for
+    the caller's one email. Returns the attendee keys emailed."""
     session = (
         LiveSession.objects.select_related("union", "created_by").prefetch_related("hosts").get(pk=session.pk)
     )
@@ -188,15 +190,23 @@ def session_invites_sync(*, session, extras: Extras = NO_EXTRAS) -> set:
     invite_publish(source=SessionInvite(session, segments=segments))
     lineup = _lineup_text(session, segments)
     keep = set()
-    emailed = set()
+    results = []
     for segment in segments:
         source = SegmentInvite(
             segment, session=session, lineup=lineup, extra_attendees=extra.get(segment.pk, [])
         )
         keep.add(source.key)
-        result = invite_publish(source=source, extras=extras)
-        emailed.update(result.requested, result.cancelled)
-    invite_retire_missing(parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep)
+        results.append(invite_publish(source=source, extras=extras))
+    # Segments gone from the lineup: CANCEL, carrying the notice of the change that removed them.
+    results += invite_retire_missing(
+        parent_key=f"{SessionInvite.kind}:{session.pk}", keep=keep, extras=extras
+    )
+    emailed = set()
+    for result in results:
+        emailed.update(key for key in (*result.requested, *result.cancelled) if key not in result.held)
+        if held is not None:
+            for key, attachment in result.held.items():
+                held.setdefault(key, []).append(attachment)
     return emailed
 
 

@@ -18,6 +18,7 @@ from core.notify import Notice, notice_language, notify, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from core.timeutils import window_check
 from core.validation import reject_unknown
+from invites.services import NO_EXTRAS, Extras
 from livestreams import calendar, hooks
 from livestreams.models import MAX_SESSION_LENGTH, LiveSession, Segment, Series
 
@@ -468,13 +469,17 @@ def segment_update(*, segment: Segment, by: User, **changes) -> Segment:
 
 
 @transaction.atomic
-def segment_delete(*, segment: Segment, by: User) -> None:
+def segment_delete(
+    *, segment: Segment, by: User, extras: Extras = NO_EXTRAS, held: dict | None = None
+) -> set:
+    """``extras``/``held``: notices the segment's CANCEL emails carry, or CANCELs held for the caller's
+    own email (``calendar.session_invites_sync``): one email per change. Returns the attendee keys emailed."""
     session = _lock_for_lineup(segment.session)
     activity_log(actor=by, verb="segment.deleted", obj=segment)
     segment.delete()
     _renumber(session)
     hooks.run("segments_changed", session)
-    calendar.session_invites_sync(session=session)
+    return calendar.session_invites_sync(session=session, extras=extras, held=held)
 
 
 def segment_on_air(session: LiveSession, at: datetime) -> Segment | None:

@@ -13,7 +13,7 @@ from coaching.services.catalog import Forbidden, can_manage_slot
 from core.activity import activity_log
 from core.errors import ApplicationError
 from core.models import User
-from core.notify import Notice, notify
+from core.notify import Notice, notice_language, notify
 
 
 def slot_message(*, slot: Slot, by: User, text: str) -> int:
@@ -33,15 +33,20 @@ def slot_message(*, slot: Slot, by: User, text: str) -> int:
     told = 0
     for booking in bookings:
         user = booking.trainee.user
+        with notice_language(user):  # the words around the coach's text in the trainee's language
+            facts = {"title": slot.title, "by": by.name, "text": text[:60]}
+            subject = gettext("【驿站】%(title)s：%(by)s 的消息") % facts
+            hello = gettext("%(name)s，您好：") % {"name": user.name}
+            sms_text = gettext("【驿站】%(title)s：%(text)s") % facts
         notify(
             user=user,
             phone=booking.trainee.phone,
             notice=Notice(
                 key=f"coaching:message:{slot.pk}:{booking.pk}:{digest}",
                 kind="coaching_message",
-                subject=f"【驿站】{slot.title}：{by.name} 的消息",
-                text=f"{user.name}，您好：\n\n{text}\n\n— {by.name}\n{settings.SITE_URL}/coaching/me/",
-                sms_text=f"【驿站】{slot.title}：{text[:60]}",
+                subject=subject,
+                text=f"{hello}\n\n{text}\n\n— {by.name}\n{settings.SITE_URL}/coaching/me/",
+                sms_text=sms_text,
                 sms_params={"title": slot.title[:20], "text": text[:60]},
             ),
         )

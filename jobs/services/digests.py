@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.notify import notice_language
+from core.models import User
 from jobs.models import (
     Application,
     Employer,
 )
-from jobs.services.notices import employer_team_tell
+from jobs.services.notices import Words, employer_team_tell
 from jobs.validators import mask_phone
 
 
@@ -52,41 +52,42 @@ def digests_send_due(*, now: datetime | None = None, limit: int = 5000) -> int:
 
 
 def _send_digest(employer: Employer, apps: list[Application], period: datetime) -> bool:
-    """The digest in the site's language (the team's own languages are not known)."""
-    with notice_language():
-        return _send_digest_in_language(employer, apps, period)
-
-
-def _send_digest_in_language(employer: Employer, apps: list[Application], period: datetime) -> bool:
     """The "applications received" notice: one per employer per period, to each member of its team on
-    their own channels (email, SMS, both), and to the company contact address by email when nobody on
-    the team uses it. Applicants' numbers are masked; the full ones are in the inbox."""
-    lines = [
-        f"- {a.name} {mask_phone(a.phone)} · {a.posting.title} · {a.get_channel_display()}" for a in apps[:50]
-    ]
-    more = ""
-    if len(apps) > 50:
-        more = "\n" + gettext("……另有 %(n)d 人") % {"n": len(apps) - 50}
-    text = (
-        gettext("「%(name)s」您好：") % {"name": employer.name}
-        + "\n\n"
-        + gettext("新收到 %(n)d 份求职申请：") % {"n": len(apps)}
-        + "\n\n"
-        + "\n".join(lines)
-        + more
-        + "\n\n"
-        + gettext("登录查看完整联系方式并跟进：%(url)s") % {"url": f"{settings.SITE_URL}/jobs/employer/"}
-        + "\n"
-    )
-    subject = gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % {"name": employer.name, "n": len(apps)}
+    their own channels (email, SMS, both; in their own language), and to the company contact address by
+    email when nobody on the team uses it. Applicants' numbers are masked; the full ones are in the inbox."""
+    facts = {"name": employer.name, "n": len(apps)}
+
+    def words_for(user: User | None) -> Words:
+        # Labels in the reader's language (the channel's label is translated when read).
+        rows = [
+            f"- {a.name} {mask_phone(a.phone)} · {a.posting.title} · {a.get_channel_display()}"
+            for a in apps[:50]
+        ]
+        more = ""
+        if len(apps) > 50:
+            more = "\n" + gettext("……另有 %(n)d 人") % {"n": len(apps) - 50}
+        text = (
+            gettext("「%(name)s」您好：") % facts
+            + "\n\n"
+            + gettext("新收到 %(n)d 份求职申请：") % facts
+            + "\n\n"
+            + "\n".join(rows)
+            + more
+            + "\n\n"
+            + gettext("登录查看完整联系方式并跟进：%(url)s") % {"url": f"{settings.SITE_URL}/jobs/employer/"}
+            + "\n"
+        )
+        return Words(
+            subject=gettext("[驿站] %(name)s：新收到 %(n)d 份求职申请") % facts,
+            text=text,
+            sms_text=gettext("【驿站】「%(name)s」新收到 %(n)d 份求职申请，请登录驿站查看。") % facts,
+        )
+
     key = f"jobs:digest:{employer.pk}:{period.isoformat()}"
     return employer_team_tell(
         employer=employer,
         key=key,
         kind="application_received",
-        subject=subject,
-        text_for=lambda user: text,
-        sms_text=gettext("【驿站】「%(name)s」新收到 %(n)d 份求职申请，请登录驿站查看。")
-        % {"name": employer.name, "n": len(apps)},
+        words_for=words_for,
         sms_params={"employer": employer.name[:20], "count": len(apps)},
     )

@@ -25,7 +25,7 @@ from jobs.models import (
     LineupRequest,
 )
 from jobs.services.common import EMPLOYER_FIELDS
-from jobs.services.notices import employer_notice_send, employer_team_tell
+from jobs.services.notices import Words, employer_notice_send, employer_team_tell
 from jobs.validators import credit_code_error, normalize_credit_code, normalize_mobile
 
 
@@ -200,13 +200,15 @@ def can_verify_employer(user: User, employer: Employer, *, unions: set | None = 
     return not unions or unions == {user.union_id}
 
 
-def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> None:
+def _tell_unverified(employer: Employer, *, reason: str, suspended: list, held: dict) -> None:
     """The "slot requests suspended" notice: one message naming every fair, to each team member on
-    their own channels, and to the company contact address by email when nobody on the team uses it."""
+    their own channels (in their own language), and to the company contact address by email when
+    nobody on the team uses it."""
     lines = "\n".join(f"- {r.session.title}" for r in suspended) or "-"
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     facts = {"employer": employer.name, "reason": reason, "lines": lines, "count": len(suspended)}
-    with notice_language():  # the team's languages are not known: the site's
+
+    def words_for(user: User | None) -> Words:
         text = (
             gettext("您好：")
             + "\n\n"
@@ -219,19 +221,21 @@ def _tell_unverified(employer: Employer, *, reason: str, suspended: list) -> Non
             + gettext("重新通过认证后，请在驿站重新申请场次；原环节不会自动恢复。")
             + "\n"
         )
-        subject = gettext("[驿站] 企业认证已撤销：%(employer)s") % facts
-        sms_text = (
-            gettext("【驿站】「%(employer)s」的企业认证已撤销，%(count)d 个直播带岗时段已暂停。") % facts
+        return Words(
+            subject=gettext("[驿站] 企业认证已撤销：%(employer)s") % facts,
+            text=text,
+            sms_text=gettext("【驿站】「%(employer)s」的企业认证已撤销，%(count)d 个直播带岗时段已暂停。")
+            % facts,
         )
+
     employer_team_tell(
         employer=employer,
         key=f"jobs:unverified:{employer.pk}:{stamp}",
         contact_key=f"jobs:unverified:{employer.pk}:{stamp}:{(employer.contact_email or '').strip().lower()}",
         kind="employer_suspended",
-        subject=subject,
-        text_for=lambda user: text,
-        sms_text=sms_text,
+        words_for=words_for,
         sms_params={"employer": employer.name[:20], "count": len(suspended)},
+        attachments=held,  # every fair's CANCEL rides in this one email
     )
 
 
@@ -275,8 +279,10 @@ def employer_verify(*, employer: Employer, by: User, verified: bool = True, reas
         reason=reason,
     )
     if was_verified and not verified:
-        suspended = lineup_suspend_for_employer(employer=employer, by=by, reason=reason)
-        _tell_unverified(employer, reason=reason, suspended=suspended)
+        # One email per change: the team's CANCELs are held and carried by the notice naming every fair.
+        held: dict = {}
+        suspended = lineup_suspend_for_employer(employer=employer, by=by, reason=reason, held=held)
+        _tell_unverified(employer, reason=reason, suspended=suspended, held=held)
     elif verified and not was_verified:
         employer_notice_send(employer=employer, kind="verified")
     return employer

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from core.activity import activity_log
 from core.errors import ApplicationError, Conflict
 from core.models import User
-from jobs.calendar import on_lineup_changed
+from invites.services import Extras
+from jobs.calendar import on_lineup_changed, team_invite_keys
 from jobs.models import (
     Employer,
     JobPosting,
@@ -25,12 +26,24 @@ from livestreams.models import LiveSession, Segment
 from livestreams.services import segment_create, segment_delete
 
 
-def _lineup_changed(*, request: LineupRequest, change: str) -> None:
+def _lineup_changed(
+    *,
+    request: LineupRequest,
+    change: str,
+    segment_gone: Segment | None = None,
+    by: User | None = None,
+    held: dict | None = None,
+) -> None:
     """The one place every lineup change passes through (approved, declined, withdrawn, removed, moved).
 
     It records the activity, refreshes the time snapshot, makes sure short links exist for
     featured postings, and brings the employer's calendar invites up to date (REQUEST on approval
     or a move, CANCEL when declined/withdrawn/removed; idempotent).
+
+    ``segment_gone``: the segment this change takes out of the lineup, deleted here (by ``by``) so that
+    its CANCEL carries the change's notice: one email per change, as an approval's REQUEST does.
+    ``held``: the team's CANCELs are not emailed but collected here ({attendee key: [attachment]}) for
+    the caller's one email (an un-verification naming every fair).
     """
     if change in ("approved", "moved", "reinstated") and request.segment_id:
         segment = Segment.objects.get(pk=request.segment_id)
@@ -47,15 +60,24 @@ def _lineup_changed(*, request: LineupRequest, change: str) -> None:
     def publish(notices: dict) -> set:
         nonlocal published
         published = True
+        if segment_gone is not None:
+            return segment_delete(segment=segment_gone, by=by, extras=Extras(notices=notices))
         return on_lineup_changed(request, notices)
 
     if change != "suspended":  # un-verifying suspends, and employer_verify sends one email naming every fair
         # A slot given back reads to the employer like an approval (its time is in the notice).
         kind = "approved" if change == "reinstated" else change
-        # One email per change: the invite this change sends carries the notice (an approval's REQUEST).
+        # One email per change: the invite this change sends carries the notice (an approval's REQUEST,
+        # a removal's CANCEL).
         employer_notice_send(employer=request.employer, kind=kind, request=request, by_invite=publish)
     if not published:  # no notice for this change (a move, a suspension): the calendar still follows
-        on_lineup_changed(request)
+        if segment_gone is not None and held is not None:
+            extras = Extras(hold_keys=frozenset(team_invite_keys(request.employer)))
+            segment_delete(segment=segment_gone, by=by, extras=extras, held=held)
+        elif segment_gone is not None:
+            segment_delete(segment=segment_gone, by=by)
+        else:
+            on_lineup_changed(request)
 
 
 def _lineup_error(field: str, message: str, code: str = "invalid") -> ApplicationError:
@@ -181,7 +203,9 @@ def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRe
     return request
 
 
-def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> LineupRequest:
+def _end_lineup(
+    request: LineupRequest, *, by: User, to: str, reason: str, held: dict | None = None
+) -> LineupRequest:
     request = _locked_request(request)
     if request.status not in LineupRequest.ACTIVE:
         raise Conflict(
@@ -200,11 +224,8 @@ def _end_lineup(request: LineupRequest, *, by: User, to: str, reason: str) -> Li
         fields.append("suspended_segment")
     request.status, request.reason, request.segment = to, reason, None
     request.save(update_fields=fields)
-    if segment_id:
-        segment = Segment.objects.filter(pk=segment_id).first()
-        if segment is not None:
-            segment_delete(segment=segment, by=by)
-    _lineup_changed(request=request, change=to)
+    segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
+    _lineup_changed(request=request, change=to, segment_gone=segment, by=by, held=held)
     return request
 
 
@@ -218,18 +239,21 @@ def lineup_remove(*, request: LineupRequest, by: User, reason: str) -> LineupReq
     return _end_lineup(request, by=by, to=L.REMOVED, reason=reason)
 
 
-def lineup_suspend_for_employer(*, employer: Employer, by: User, reason: str) -> list[LineupRequest]:
+def lineup_suspend_for_employer(
+    *, employer: Employer, by: User, reason: str, held: dict | None = None
+) -> list[LineupRequest]:
     """An employer lost its verification: take its approved slots out of every fair not yet ended.
 
     Each request goes the way a removal goes (segment deleted, calendar CANCEL), with its own status so
-    the employer and the organizer can tell why; it is not reinstated by verifying again.
+    the employer and the organizer can tell why; it is not reinstated by verifying again. ``held``: the
+    team's CANCELs are collected there instead of emailed, for the one notice that names every fair.
     """
     suspended = []
     requests = LineupRequest.objects.filter(
         employer=employer, status=L.APPROVED, session__status__in=(S.DRAFT, S.SCHEDULED, S.LIVE)
     ).order_by("created_at")
     for request in requests:
-        suspended.append(_end_lineup(request, by=by, to=L.SUSPENDED, reason=reason))
+        suspended.append(_end_lineup(request, by=by, to=L.SUSPENDED, reason=reason, held=held))
     return suspended
 
 

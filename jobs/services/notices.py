@@ -6,6 +6,7 @@ company contact address, if nobody on the team uses it, by email."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import formatting
 from core.models import User
-from core.notify import Notice, channels_for, notice_language, notify, user_zone
+from core.notify import Notice, channels_for, notice_language, notify, notify_email, user_zone
 from core.outbox import email_payload, outbox_enqueue
 from jobs.models import Employer, LineupRequest
 
@@ -36,11 +37,6 @@ _SMS = {
     "suspended": gettext_noop("【驿站】直播带岗时段已暂停：%(session)s"),
     "removed": gettext_noop("【驿站】直播带岗时段已取消：%(session)s"),
 }
-
-
-def _body(kind: str, employer: Employer, request: LineupRequest | None, zone_name: str = "") -> str:
-    with notice_language():
-        return _body_text(kind, employer, request, zone_name)
 
 
 def _body_text(kind: str, employer: Employer, request: LineupRequest | None, zone_name: str = "") -> str:
@@ -93,20 +89,32 @@ def employer_notice_send(
     else:
         key = f"jobs:lineup-notice:{request.pk}:{kind}:{request.updated_at.isoformat()}"
     session_title = request.session.title if request is not None else ""
-    with notice_language():  # the team's languages are not known: the site's
-        subject = gettext(_SUBJECTS[kind])
-        sms_text = gettext(_SMS[kind]) % {"employer": employer.name, "session": session_title}
     zone = request.session.timezone if request is not None else settings.TIME_ZONE
+
+    def words_for(user: User | None) -> Words:
+        return Words(
+            subject=gettext(_SUBJECTS[kind]),
+            text=_body_text(kind, employer, request, user_zone(user, zone) if user else ""),
+            sms_text=gettext(_SMS[kind]) % {"employer": employer.name, "session": session_title},
+        )
+
     return employer_team_tell(
         employer=employer,
         key=key,
         kind=f"employer_{kind}",
-        subject=subject,
-        text_for=lambda user: _body(kind, employer, request, user_zone(user, zone) if user else ""),
-        sms_text=sms_text,
+        words_for=words_for,
         sms_params={"employer": employer.name[:20], "session": session_title[:20]},
         by_invite=by_invite,
     )
+
+
+@dataclass(frozen=True)
+class Words:
+    """What one person reads of a notice, in their language and zone."""
+
+    subject: str
+    text: str
+    sms_text: str = ""
 
 
 def employer_team_tell(
@@ -114,37 +122,49 @@ def employer_team_tell(
     employer: Employer,
     key: str,
     kind: str,
-    subject: str,
-    text_for: Callable[[User | None], str],
-    sms_text: str,
+    words_for: Callable[[User | None], Words],
     sms_params: dict,
     contact_key: str = "",
     by_invite: Callable[[dict], set] | None = None,
+    attachments: dict | None = None,
 ) -> bool:
-    """Tell every member of the employer's team on their own channels (``text_for(user)``: the text in
-    that person's zone), then the company contact address by email (``text_for(None)``) when no member
-    who gets email uses it. Idempotent per ``key``. Returns True if anything was queued.
+    """Tell every member of the employer's team on their own channels (``words_for(user)``: the notice in
+    that person's language and zone, called inside ``notice_language(user)``), then the company contact
+    address by email (``words_for(None)``: the site's language) when no member who gets email uses it.
+    Idempotent per ``key``. Returns True if anything was queued.
 
     ``by_invite``: one email per change. It is given {attendee key: notice} for everyone who reads
     email, publishes the calendar change with those notices in the invite emails, and returns the keys
-    it emailed; they get no second email (SMS still goes by preference)."""
+    it emailed; they get no second email (SMS still goes by preference).
+
+    ``attachments``: {attendee key: [calendar attachment]}, the CANCELs this change held back
+    (``Extras.hold_keys``); each such person's notice email carries theirs, and a person who otherwise
+    reads SMS only gets that one email too (it replaces the CANCEL they would have had)."""
+    attachments = attachments or {}
     members = []
     for membership in employer.memberships.select_related("user").order_by("pk"):
         user = membership.user
+        with notice_language(user):
+            words = words_for(user)
+        carried = tuple(attachments.get(f"u{user.pk}", ()))
         notice = Notice(
             key=f"{key}:u{user.pk}",
             kind=kind,
-            subject=subject,
-            text=text_for(user),
-            sms_text=sms_text,
+            subject=words.subject,
+            text=words.text,
+            sms_text=words.sms_text,
             sms_params=sms_params,
+            attachments=carried,
         )
-        members.append((user, notice, "email" in channels_for(user) and bool(user.email)))
+        reads_email = bool(user.email) and ("email" in channels_for(user) or bool(carried))
+        members.append((user, notice, reads_email))
     addresses = {user.email.strip().lower() for user, _, reads_email in members if reads_email}
     contact = (employer.contact_email or "").strip()
     contact_notice = None
     if contact and contact.lower() not in addresses:
-        contact_notice = Notice(key=contact_key or key, kind=kind, subject=subject, text=text_for(None))
+        with notice_language():
+            words = words_for(None)
+        contact_notice = Notice(key=contact_key or key, kind=kind, subject=words.subject, text=words.text)
     emailed: set = set()
     if by_invite is not None:
         wanted = {f"u{user.pk}": notice for user, notice, reads_email in members if reads_email}
@@ -152,15 +172,21 @@ def employer_team_tell(
             wanted[contact.lower()] = contact_notice
         emailed = by_invite(wanted)
     told = bool(emailed)
-    for user, notice, _ in members:
-        channels = notify(user=user, notice=notice, email_sent_elsewhere=f"u{user.pk}" in emailed)
+    for user, notice, reads_email in members:
+        elsewhere = f"u{user.pk}" in emailed
+        if notice.attachments and reads_email and not elsewhere and "email" not in channels_for(user):
+            notify_email(user=user, notice=notice)  # the held CANCELs' one email
+            elsewhere = True
+        channels = notify(user=user, notice=notice, email_sent_elsewhere=elsewhere)
         told = told or bool(channels)
     if contact_notice is not None and contact.lower() not in emailed:
         queued = outbox_enqueue(
             key=contact_notice.key,
             recipient=contact,
-            subject=subject,
-            payload=email_payload(text=contact_notice.text),
+            subject=contact_notice.subject,
+            payload=email_payload(
+                text=contact_notice.text, attachments=list(attachments.get(contact.lower(), ()))
+            ),
         )
         told = bool(queued) or told
     return told

@@ -79,3 +79,25 @@ def test_trainee_picks_email_and_sms_in_their_own_zone_on_a_phone(live_server, p
     page.screenshot(path=str(SHOTS / "trainee-preferences.png"))
     trainee.user.refresh_from_db()
     assert (trainee.user.notify_channel, trainee.user.time_zone) == ("both", "Asia/Urumqi")
+
+
+def test_trainee_switches_to_english_on_a_phone_and_it_stays(live_server, page_for):
+    trainee = cf.make_trainee(username="lang_reader", phone="13805716007")
+    page = page_for(trainee.user, phone=True)
+    assert page.viewport_size["width"] == 390
+
+    page.goto(f"{live_server.url}/accounts/preferences/")
+    language = page.get_by_label("语言（通知和页面）")
+    expect(language).to_have_value("zh-hans")  # nothing chosen yet: the site's language
+    language.select_option("en")
+    page.get_by_test_id("save-preferences").click()
+
+    # Saved, and their own pages now speak English (the language cookie follows the preference).
+    expect(page.locator(".notice").first).to_contain_text("Notification settings saved.")
+    expect(page.get_by_label("Language (notices and pages)")).to_have_value("en")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    page.screenshot(path=str(SHOTS / "trainee-language.png"))
+    trainee.user.refresh_from_db()
+    assert trainee.user.language == "en"
+    page.goto(f"{live_server.url}/coaching/me/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -37,10 +37,16 @@ def test_unverify_suspends_from_lineup_cancels_invites_and_tells_why(
     request.refresh_from_db()
     assert request.status == "suspended" and request.reason == "营业执照已过期"
     assert not fair.segments.filter(pk=segment_id).exists()
-    assert _methods(owner.email)[-1] == ("CANCEL", first[1])
+    # One email per change: no separate CANCEL invite; the notice that says why carries it.
+    assert _methods(owner.email) == [first]
     told = OutboxMessage.objects.filter(key__startswith=f"jobs:unverified:{employer.pk}:")
     assert {m.recipient for m in told} == {owner.email, employer.contact_email}
     assert all("营业执照已过期" in m.payload["text"] and fair.title in m.payload["text"] for m in told)
+    for message in told:
+        (attachment,) = message.payload["attachments"]
+        cal, _ = parse_both(attachment["content"])
+        (event,) = events(cal)
+        assert (str(cal["METHOD"]), str(event["UID"])) == ("CANCEL", first[1])
     # Gone from the public lineup API and page; the other employer stays.
     data = client.get(f"/api/v1/jobs/public/sessions/{fair.pk}/lineup/").json()
     assert [row["employer"]["name"] for row in data["lineup"]] == ["速达物流"]
