@@ -120,8 +120,8 @@ FROM chan c
 LEFT JOIN ins i ON true
 LEFT JOIN LATERAL (
     SELECT a.id, a.name, a.phone, a.channel, a.status FROM jobs_application a
-    WHERE a.posting_id = c.id AND a.phone = %(phone)s
-) x ON i.id IS NULL
+    WHERE i.id IS NULL AND a.posting_id = c.id AND a.phone = %(phone)s LIMIT 1
+) x ON true
 """
 
 _SUBMIT = {mode: _SUBMIT_SQL.format(target=target) for mode, target in _TARGETS.items()}
