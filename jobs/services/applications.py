@@ -186,7 +186,7 @@ def application_submit_public(
 
     The target is a short-link ``code``, or a ``posting_id`` (with a ``session_id``: the posting's link
     for that session must exist). Invalid input still counts against the IP's limit (hostile junk cannot
-    probe for free); a valid one counts per IP and per number, both in one Redis pipeline. The limiter
+    probe for free); a valid one counts per IP and per number, both in one Redis command. The limiter
     never needs Redis (PostgreSQL fallback), so an application is stored during a Redis outage. Then one
     SQL statement resolves, attributes and stores (or returns the existing application).
     """
