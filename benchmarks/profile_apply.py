@@ -1,12 +1,18 @@
-"""Where one public apply spends its time, in-process: queries, Redis, and the cProfile top.
+"""Where one public apply spends its time, in-process, next to the bare insert (benchmarks/baselines.py).
 
-Run: .venv/bin/python -m benchmarks.profile_apply
+Both are called through Django's WSGI handler (every middleware, no HTTP server), so the figures are the
+per-request CPU of each process involved: this Python process, its PostgreSQL backend (from /proc) and
+the Redis server (INFO cpu). CPU time depends far less on the other load on the machine than a
+wall-clock figure does. Then whether the apply statement is really prepared (planned once per
+connection), and a profile of the apply (pyinstrument when installed, else cProfile).
+
+Run: .venv/bin/python -m benchmarks.profile_apply  (PROFILE_APPLY_N requests per figure, default 1000)
 """
 
 from __future__ import annotations
 
-import cProfile
-import pstats
+import io
+import os
 import sys
 import time
 
@@ -16,58 +22,104 @@ REDIS_DB = 8
 
 
 def _child() -> None:
+    import contextlib
+
     import django
 
     django.setup()
     import orjson
+    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from benchmarks.bench_apply import SEED
+    from core.ratelimit import _redis
 
     scope: dict = {}
-    import contextlib
-    import io
-
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         exec(SEED, scope)  # noqa: S102 - the benchmark's own seed script
     code = buf.getvalue().split()[-1]
-    client = Client(HTTP_HOST="127.0.0.1")
+    app = WSGIHandler()
 
-    def apply(i):
+    def post(path: str, i: int) -> None:
         body = orjson.dumps({"code": code, "name": "压测", "phone": f"139{i:08d}"})
-        r = client.post("/api/v1/jobs/apply/", data=body, content_type="application/json")
-        assert r.status_code == 201, r.content[:300]
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+        }
+        status = []
+        out = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+        assert status[0].startswith("201"), (status, out[:300])
 
-    def bare(i):
-        body = orjson.dumps({"code": code, "name": "压测", "phone": f"139{i:08d}"})
-        r = client.post("/bench/insert", data=body, content_type="application/json")
-        assert r.status_code == 201, r.content[:300]
+    n = int(os.environ.get("PROFILE_APPLY_N", "1000"))
+    for i in range(50):
+        post("/api/v1/jobs/apply/", i)
+        post("/bench/insert", i)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
 
-    apply(0)
-    with CaptureQueriesContext(connection) as queries:
-        apply(1)
-    print(f"one apply: {len(queries)} queries")
-    for q in queries.captured_queries:
-        print(f"  {q['time']}s {q['sql'][:120]!r}")
-    for i in range(2, 200):
-        bare(i)
-    started = time.perf_counter()
-    for i in range(1000, 1400):
-        bare(i)
-    print(f"bare insert: {(time.perf_counter() - started) / 400 * 1000:.2f} ms each in-process")
-    started = time.perf_counter()
-    for i in range(2000, 2400):
-        apply(i)
-    print(f"apply: {(time.perf_counter() - started) / 400 * 1000:.2f} ms each in-process")
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for i in range(3000, 3400):
-        apply(i)
-    profiler.disable()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    def pg_cpu() -> float:
+        fields = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def redis_cpu() -> float:
+        info = _redis().info("cpu")
+        return info["used_cpu_user"] + info["used_cpu_sys"]
+
+    print(f"per request, {n} each (ms): wall · Python CPU · PostgreSQL backend CPU · Redis CPU")
+    for round_ in range(2):
+        for name, path in (("bare insert", "/bench/insert"), ("apply", "/api/v1/jobs/apply/")):
+            base = (round_ * 2 + (path != "/bench/insert") + 1) * 10**6
+            wall, cpu, pg, rd = time.perf_counter(), time.process_time(), pg_cpu(), redis_cpu()
+            for i in range(base, base + n):
+                post(path, i)
+            print(
+                f"  {name:12} {(time.perf_counter() - wall) / n * 1000:.3f} · "
+                f"{(time.process_time() - cpu) / n * 1000:.3f} · {(pg_cpu() - pg) / n * 1000:.3f} · "
+                f"{(redis_cpu() - rd) / n * 1000:.3f}"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO jobs_application%"],
+        )
+        plans = cursor.fetchall()
+    print(f"apply statement prepared on this connection (generic, custom plans): {plans or 'NOT PREPARED'}")
+
+    base = 9 * 10**6
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(base, base + n):
+            post("/api/v1/jobs/apply/", i)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    else:
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for i in range(base, base + n):
+            post("/api/v1/jobs/apply/", i)
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False))
 
 
 def main() -> None:

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+import orjson
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -99,6 +100,19 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     if fields:
         body["error"]["fields"] = fields
     return body
+
+
+def error_response(exc: ApplicationError) -> HttpResponse:
+    """An ApplicationError as the plain Django response the DRF handler below renders for it (same
+    status, body and headers), for the few plain views on hot paths."""
+    response = HttpResponse(
+        orjson.dumps(error_body(exc.code, exc.message, exc.fields)),
+        status=exc.status_code,
+        content_type="application/json",
+    )
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 def exception_handler(exc, context):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, Forbidden, NotFound
+from core.errors import ApplicationError, Forbidden, NotFound, error_response
 from core.permissions import IsOrganizer
 from core.throttle import ScopedThrottle
 from jobs import exports, selectors, services
@@ -528,6 +530,9 @@ class ApplyView(APIView):
 
     201 for a new application, 200 with the existing one for a repeat with the same number.
     Rate-limited per IP and per number (429 with Retry-After).
+
+    Served through :func:`apply_view`: this DRF view answers every request the plain fast path leaves
+    to it (anything but a plainly valid JSON body), and describes the operation in the schema.
     """
 
     permission_classes = [AllowAny]
@@ -555,6 +560,94 @@ class ApplyView(APIView):
         return Response(
             apply_payload(applied), status=status.HTTP_201_CREATED if applied.created else status.HTTP_200_OK
         )
+
+
+# The fast path of the public apply. DRF's request wrapper, content negotiation, serializer and renderer
+# cost about as much CPU as the apply itself (benchmarks/profile_apply.py), so a body that is plainly
+# what ApplyInputSerializer accepts is checked by ``apply_input_fast`` (the serializer's rules: known
+# fields only, strings stripped, the same length limits, ids parsed by uuid.UUID(hex=…) as UUIDField
+# does) and goes straight to the same service. Everything else (not JSON, another content type or
+# Accept, a query string, a missing, blank, too long or non-string field, a NUL, an unknown field) is
+# answered by ApplyView exactly as before, with the serializer's messages. The service's own refusals
+# (the mobile number, 404, 409 closed, 429) are rendered in the one error shape, as DRF's handler does.
+
+_APPLY_TEXT = {"code": 16, "name": 50, "phone": 32, "note": 200}  # ApplyInputSerializer's max_length
+_APPLY_REQUIRED = ("name", "phone")
+_APPLY_FIELDS = frozenset({*_APPLY_TEXT, "posting", "session"})
+
+
+def apply_input_fast(body: bytes) -> dict | None:
+    """The service's arguments for a body ApplyInputSerializer would accept with these values, else None
+    (never accepts what the serializer refuses: None hands the request to the serializer)."""
+    try:
+        data = orjson.loads(body)  # never yields a lone surrogate (the serializer refuses those)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict or not data.keys() <= _APPLY_FIELDS:
+        return None
+    out = {"note": ""}
+    for name, limit in _APPLY_TEXT.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if type(value) is not str or "\x00" in value:
+            return None
+        value = value.strip()  # CharField(trim_whitespace=True)
+        if len(value) > limit or (not value and name != "note"):
+            return None
+        out[name] = value
+    for name in ("posting", "session"):  # UUIDField(required=False); only session allows null
+        if name not in data or (name == "session" and data[name] is None):
+            continue
+        value = data[name]
+        if type(value) is not str:
+            return None
+        try:
+            out[f"{name}_id"] = uuid.UUID(hex=value)
+        except ValueError:
+            return None
+    if any(name not in out for name in _APPLY_REQUIRED) or not (out.get("code") or out.get("posting_id")):
+        return None
+    return out
+
+
+def _plain_json(meta) -> bool:
+    """A JSON body, no query string (DRF's ?format=), and an Accept that DRF would answer with JSON."""
+    if meta.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != "application/json":
+        return False
+    if meta.get("QUERY_STRING"):
+        return False
+    accept = meta.get("HTTP_ACCEPT", "")
+    return accept in ("", "*/*") or (accept.startswith("application/json") and "html" not in accept)
+
+
+def _json(data: dict, status_code: int) -> HttpResponse:
+    return HttpResponse(orjson.dumps(data), status=status_code, content_type="application/json")
+
+
+def _apply_fast(drf_view):
+    def view(request):
+        if request.method == "POST" and _plain_json(request.META):
+            try:
+                values = apply_input_fast(request.body)
+            except RequestDataTooBig:  # ApplyView answers it (413, the one error shape)
+                values = None
+            if values is not None:
+                try:
+                    applied = services.application_submit_public(ip=client_ip(request), **values)
+                except ApplicationError as exc:
+                    return error_response(exc)
+                return _json(apply_payload(applied), 201 if applied.created else 200)
+        return drf_view(request)
+
+    for attr in ("cls", "initkwargs", "view_class", "view_initkwargs", "csrf_exempt"):  # schema, CSRF
+        setattr(view, attr, getattr(drf_view, attr))
+    view.__name__ = view.__qualname__ = drf_view.__name__
+    view.__doc__ = drf_view.__doc__
+    return view
+
+
+apply_view = _apply_fast(ApplyView.as_view())
 
 
 class PublicLineupView(APIView):

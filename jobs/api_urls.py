@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path("jobs/signup/", api.EmployerSignupView.as_view(), name="jobs-signup"),
     path("jobs/invitations/accept/", api.InvitationAcceptView.as_view(), name="jobs-invitation-accept"),
-    path("jobs/apply/", api.ApplyView.as_view(), name="jobs-apply"),
+    path("jobs/apply/", api.apply_view, name="jobs-apply"),
     path("jobs/public/sessions/<uuid:pk>/lineup/", api.PublicLineupView.as_view(), name="jobs-public-lineup"),
     path("jobs/reports/sessions/<uuid:pk>/", _report("session_report"), name="jobs-report-session"),
     path(

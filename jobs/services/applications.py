@@ -120,8 +120,8 @@ FROM chan c
 LEFT JOIN ins i ON true
 LEFT JOIN LATERAL (
     SELECT a.id, a.name, a.phone, a.channel, a.status FROM jobs_application a
-    WHERE a.posting_id = c.id AND a.phone = %(phone)s
-) x ON i.id IS NULL
+    WHERE i.id IS NULL AND a.posting_id = c.id AND a.phone = %(phone)s LIMIT 1
+) x ON true
 """
 
 _SUBMIT = {mode: _SUBMIT_SQL.format(target=target) for mode, target in _TARGETS.items()}
@@ -186,7 +186,7 @@ def application_submit_public(
 
     The target is a short-link ``code``, or a ``posting_id`` (with a ``session_id``: the posting's link
     for that session must exist). Invalid input still counts against the IP's limit (hostile junk cannot
-    probe for free); a valid one counts per IP and per number, both in one Redis pipeline. The limiter
+    probe for free); a valid one counts per IP and per number, both in one Redis command. The limiter
     never needs Redis (PostgreSQL fallback), so an application is stored during a Redis outage. Then one
     SQL statement resolves, attributes and stores (or returns the existing application).
     """
