@@ -30,7 +30,7 @@ from coaching.services.common import (
 )
 from coaching.services.waitlist import offer_free_seats, release_seat, take_seat
 from core.activity import activity_log
-from core.dispatch import enqueue_ids_on_commit
+from core.dispatch import enqueue_ids_on_commit, publish_committed_ids
 from core.errors import ApplicationError, Busy, Conflict, Forbidden
 from core.models import Union, User
 from core.outbox import outbox_deliver_batch_task
@@ -435,7 +435,7 @@ def book_fast(*, slot_id, who, by: str = "trainee", booked_by: User | None = Non
             else:
                 row = fetchone_in_transaction([(lock_sql, lock_params), (book_sql, book_params)])
                 if row is not None:
-                    enqueue_ids_on_commit(outbox_deliver_batch_task, [row[4]])  # committed: runs now
+                    publish_committed_ids(outbox_deliver_batch_task, [row[4]])  # committed: off the request
             if row is None:
                 return None  # no such trainee, or a rule says no: the ORM path names it
         except IntegrityError as exc:  # the partial unique constraint caught a duplicate
