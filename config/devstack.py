@@ -44,10 +44,18 @@ def process_commands(python: str, port: str, schedule: Path, *, loud: bool) -> d
     return commands
 
 
+# Celery warns when its worker runs as root (as `make run` does in a dev container). The worker only
+# accepts JSON (with pickle Celery would refuse to start as root, not warn). Only the dev stack's
+# quiet environment drops this one message; production settings and LOG_LEVEL=DEBUG keep it, and a
+# production worker should run as its own user anyway (docs/operations.md).
+ROOT_WARNING = "ignore:You're running the worker with superuser privileges"
+
+
 def quiet_environment(env: dict, data_dir: Path) -> dict:
     """Environment for the quiet default: mail to files, no runserver production warning."""
     env = dict(env)
     env.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS", ""), ROOT_WARNING]))
     if "EMAIL_BACKEND" not in env and not env.get("EMAIL_HOST"):
         env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
         env.setdefault("EMAIL_FILE_PATH", str(data_dir / "mail"))

@@ -128,6 +128,21 @@ def when(dt: datetime | None, tz: str | None, fmt: str = DATE_TIME) -> str:
     return f"{local_text(dt, tz, fmt)} {zone_name(tz, dt)}"
 
 
+def clock(dt: datetime | None, tz: str | None) -> str:
+    """ "10:30 北京时间": the wall-clock time of day with the zone named (where the date is plain)."""
+    return when(dt, tz, "%H:%M")
+
+
+def clock_range(start: datetime | None, end: datetime | None, tz: str | None) -> str:
+    """ "10:00–10:30 北京时间": a segment's times of day with the zone named, for pages that show the
+    date once (a session's lineup, the host kit)."""
+    if start is None:
+        return MISSING
+    if end is None:
+        return clock(start, tz)
+    return f"{local_text(start, tz, '%H:%M')}–{local_text(end, tz, '%H:%M')} {zone_name(tz, start)}"
+
+
 def when_range(start: datetime | None, end: datetime | None, tz: str | None) -> str:
     """ "2026-12-02 10:00–12:00 北京时间"; the end carries its date when it falls on another day."""
     if start is None:

@@ -221,6 +221,9 @@ class LineupRequest(models.Model):
     preferred_segment = models.ForeignKey(
         "livestreams.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Its title when asked, so a preferred segment deleted since (a suspension took it away, the
+    # organizer deleted it) reads as "cancelled" rather than as no preference.
+    preferred_segment_title = models.CharField(max_length=200, blank=True)
     # The segment a suspension took away (id, title, description, offset from the session's start and
     # length, in seconds), so reinstating can put the same calendar entry back (same UID) even after
     # the session was postponed.

@@ -53,3 +53,20 @@ class UnverifyForm(forms.Form):
     reason = forms.CharField(
         label=_("撤销认证的原因（会发给企业）"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class BulkApproveForm(forms.Form):
+    """The pending requests ticked in the queue (only this fair's, only ones the organizer may see)."""
+
+    requests = forms.ModelMultipleChoiceField(
+        queryset=None,
+        error_messages={
+            "required": _("请先勾选要批准的申请。"),
+            "invalid_choice": _("所选申请已处理或不存在，请刷新页面。"),
+            "invalid_pk_value": _("所选申请已处理或不存在，请刷新页面。"),
+        },
+    )
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requests"].queryset = pending

@@ -1,4 +1,5 @@
-"""Fixtures for real services: an in-process Celery worker, Celery beat, a loopback SMTP server."""
+"""Fixtures for real services: an in-process Celery worker, Celery beat, a loopback SMTP server, and the
+in-memory SMS backend (``sms_outbox``)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,19 @@ class SMTPSink:
     def to(self, address: str) -> list:
         with self._lock:
             return [m for m in self.messages if address in m["rcpt_tos"]]
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """SMS goes to the in-memory test backend; yields its outbox (``core.sms.outbox``), empty at the start
+    and emptied again afterwards. Modules that send SMS in every test use it as
+    ``pytestmark = pytest.mark.usefixtures("sms_outbox")``."""
+    from core import sms
+
+    settings.SMS_BACKEND = "core.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
 
 
 @pytest.fixture

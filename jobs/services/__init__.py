@@ -29,7 +29,9 @@ from jobs.services.employers import (  # noqa: F401
 from jobs.services.fairs import lineup_request_submit  # noqa: F401
 from jobs.services.inbox import BULK_LIMIT, applications_bulk_set_status  # noqa: F401
 from jobs.services.lineup import (  # noqa: F401
+    BULK_APPROVE_LIMIT,
     lineup_approve,
+    lineup_approve_preferred_many,
     lineup_decline,
     lineup_on_segments_changed,
     lineup_reinstate,

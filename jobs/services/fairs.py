@@ -33,5 +33,6 @@ def lineup_request_submit(
     request = lineup_request_create(employer=employer, by=by, session=session, postings=postings, note=note)
     if preferred_segment is not None:
         request.preferred_segment = preferred_segment
-        request.save(update_fields=["preferred_segment", "updated_at"])
+        request.preferred_segment_title = preferred_segment.title[:200]
+        request.save(update_fields=["preferred_segment", "preferred_segment_title", "updated_at"])
     return request

@@ -184,6 +184,38 @@ def lineup_approve(
     return request
 
 
+BULK_APPROVE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: list[LineupRequest]
+    skipped: list[tuple[LineupRequest, str]]  # the request and why it was left in the queue
+
+
+def lineup_approve_preferred_many(*, requests: list[LineupRequest], by: User) -> BulkApproval:
+    """Approve each request into the segment its employer asked for: one ``lineup_approve`` (its own
+    transaction, decision and notice) per request, in order, so one that cannot go (no preference,
+    the segment taken meanwhile, the employer unverified) is left in the queue with the reason and the
+    others still go."""
+    if len(requests) > BULK_APPROVE_LIMIT:
+        raise ApplicationError(
+            gettext("一次最多批准 %(n)s 个申请。") % {"n": BULK_APPROVE_LIMIT},
+            fields={"requests": ["Too many."]},
+        )
+    approved, skipped = [], []
+    for request in requests:
+        if request.preferred_segment_id is None:
+            skipped.append((request, gettext("没有希望的环节，请单独选择环节。")))
+            continue
+        try:
+            approved.append(lineup_approve(request=request, by=by, segment=request.preferred_segment))
+        except ApplicationError as exc:
+            reason = next(iter((exc.fields or {}).values()), [exc.message])[0]
+            skipped.append((request, str(reason)))
+    return BulkApproval(approved=approved, skipped=skipped)
+
+
 @transaction.atomic
 def lineup_decline(*, request: LineupRequest, by: User, reason: str) -> LineupRequest:
     request = _locked_request(request)

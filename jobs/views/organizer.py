@@ -19,7 +19,7 @@ from core.errors import ApplicationError
 from core.listing import choice_param, paginate, text_param
 from jobs import selectors, services
 from jobs.models import Employer, LineupRequest
-from jobs.organizer_forms import ApproveForm, ReasonForm, UnverifyForm
+from jobs.organizer_forms import ApproveForm, BulkApproveForm, ReasonForm, UnverifyForm
 from livestreams.models import LiveSession, Segment
 from livestreams.organizer_forms import apply_service_error, service_error_text
 
@@ -184,6 +184,39 @@ def request_approve(request, pk):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("已批准 %(name)s，已发送日历邀请。") % {"name": obj.employer.name})
+    return _queue_done(request, session)
+
+
+@organizer_required
+@require_POST
+def requests_approve_selected(request, pk):
+    """Approve every ticked request into its preferred segment: one decision (and notice) each."""
+    session = _fair(request, pk)
+    pending = (
+        selectors.lineup_requests_visible_to(request.user)
+        .filter(session=session, status=L.REQUESTED)
+        .select_related("preferred_segment", "employer")
+    )
+    form = BulkApproveForm(request.POST, pending=pending)
+    if not form.is_valid():
+        for error in form.errors.get("requests", []):
+            messages.error(request, error)
+        return _queue_done(request, session)
+    chosen = sorted(form.cleaned_data["requests"], key=lambda r: r.created_at)
+    try:
+        outcome = services.lineup_approve_preferred_many(requests=chosen, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _queue_done(request, session)
+    if outcome.approved:
+        names = _("、").join(r.employer.name for r in outcome.approved)
+        messages.success(
+            request,
+            _("已批准 %(n)s 个申请（%(names)s），已分别发送日历邀请。")
+            % {"n": len(outcome.approved), "names": names},
+        )
+    for skipped, why in outcome.skipped:
+        messages.error(request, _("%(name)s 未批准：%(why)s") % {"name": skipped.employer.name, "why": why})
     return _queue_done(request, session)
 
 

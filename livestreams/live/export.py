@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import formatting, spreadsheet
 from core.spreadsheet import DURATION, INT, MONEY, NUMBER, PERCENT, TEXT, Cell, Sheet
@@ -97,7 +98,10 @@ def tables(result: SessionResult, *, include_ids: bool = False) -> list[Sheet]:
     if include_ids:
         info.rows.append(["ID", str(session.pk)])
 
-    card = Sheet(_("成绩总览"), [(_("指标"), TEXT), (_("数值"), NUMBER), (_("说明"), TEXT)])
+    card = Sheet(
+        _("成绩总览"),
+        [(_("指标"), TEXT), (_("数值"), NUMBER), (pgettext("metric definition column", "说明"), TEXT)],
+    )
     for label, value, kind, definition in _scorecard_rows(result.scorecard):
         card.rows.append([label, Cell(kind, value), definition])
     out = [info, card]

@@ -17,6 +17,7 @@ import redis
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from core import formatting
 from livestreams.live import counters, results
 from livestreams.models import LiveSession, Order, Product, Segment
 
@@ -190,6 +191,46 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+COUNT_FIGURES = (
+    "current_viewers",
+    "peak_viewers",
+    "views",
+    "unique_viewers",
+    "comments",
+    "questions",
+    "questions_unanswered",
+    "job_card_clicks",
+    "product_clicks",
+    "orders",
+)
+
+
+def display(out: dict) -> dict:
+    """The snapshot's figures as the screen shows them, formatted by ``core.formatting`` (the rule
+    pages, emails and exports use) so the screen's script only places text: counts "1,234",
+    rates per minute "2.4", money "¥1,234.50", the apply rate "12.3%". Adds ``display`` to ``out``
+    and ``gmv_net_text`` to each top product; returns ``out``."""
+    shown: dict[str, str] = {}
+    figures = out.get("figures")
+    if figures is not None:
+        shown.update({key: formatting.decimal(figures[key], 0) for key in COUNT_FIGURES})
+        shown["comments_per_min"] = formatting.decimal(figures["comments_per_min"], 1)
+        shown["questions_per_min"] = formatting.decimal(figures["questions_per_min"], 1)
+        shown["gmv_net"] = formatting.yuan(figures["gmv_net"])
+    if "fair" in out:
+        fair = out["fair"]
+        shown["applications"] = formatting.decimal(fair.get("applications"), 0)
+        if figures is not None:
+            shown["apply_rate"] = formatting.percent(fair.get("apply_rate"))
+    if "sales" in out:
+        out["sales"]["top_products"] = [  # copies: the breakdown rows are shared between polls
+            {**row, "gmv_net_text": formatting.yuan(row["gmv_net"])}
+            for row in out["sales"].get("top_products", [])
+        ]
+    out["display"] = shown
+    return out
+
+
 def snapshot(*, session: LiveSession) -> dict:
     """Everything the data screen shows, for both kinds. ``counters`` is "ok" or "degraded"."""
     now = timezone.now()
@@ -217,22 +258,7 @@ def snapshot(*, session: LiveSession) -> dict:
         "now_minute": now_minute if session.went_live_at else None,
     }
     if state == "ok":
-        out["figures"] = {
-            key: stats[key]
-            for key in (
-                "current_viewers",
-                "peak_viewers",
-                "views",
-                "unique_viewers",
-                "comments",
-                "questions",
-                "questions_unanswered",
-                "job_card_clicks",
-                "product_clicks",
-                "orders",
-                "gmv_net",
-            )
-        }
+        out["figures"] = {key: stats[key] for key in (*COUNT_FIGURES, "gmv_net")}
         out["figures"]["comments_per_min"] = _rate(per_minute, "comments", now_minute)
         out["figures"]["questions_per_min"] = _rate(per_minute, "questions", now_minute)
         out["curve"] = _curve(
@@ -252,4 +278,4 @@ def snapshot(*, session: LiveSession) -> dict:
                 {"step": "orders", "value": stats["orders"]},
             ]
         out["sales"] = sales
-    return out
+    return display(out)

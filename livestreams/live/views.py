@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import formatting
 from core.errors import ApplicationError
 from livestreams import selectors
 from livestreams.live import export, orders, refresh, results
@@ -27,6 +28,9 @@ def _sized(charts: list[dict]) -> list[dict]:
     """Give each spec its element id and a height that fits every label (no cut-off bars)."""
     for c in charts:
         c["dom_id"] = f"chart-spec-{c['id']}"
+        if c.get("money"):  # the bars' labels as core.formatting writes money, so the script has no rule
+            for series in c["series"]:
+                series["texts"] = [formatting.yuan(v) for v in series["data"]]
         c["height"] = max(160, 48 + 36 * len(c["labels"])) if c["type"] == "hbar" else 260
     return charts
 

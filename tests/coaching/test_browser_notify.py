@@ -16,14 +16,13 @@ from tests.coaching import factories as cf
 from tests.core.test_signin import deliver_pending
 
 SHOTS = Path("/tmp/shots/notify")
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _sms(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sms_outbox"),
+]
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def test_coach_sets_sms_preference_and_messages_the_class(live_server, page_for, union, organizer):

@@ -15,14 +15,13 @@ from tests.coaching import factories as cf
 from tests.core.test_signin import deliver_pending
 
 SHOTS = Path("/tmp/shots/auth")
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _sms(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sms_outbox"),
+]
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def _code_for(phone: str) -> str:

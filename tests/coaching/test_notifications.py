@@ -88,10 +88,8 @@ def test_one_email_per_booking_change_carries_the_notice_and_the_invite(
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sms_preferring_trainee_gets_the_sms_and_only_the_invite_with_the_text(
-    celery_worker, smtp_server, union, settings
+    celery_worker, smtp_server, union, sms_outbox
 ):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
     coach = cf.make_coach(union=union)
     program = cf.make_program(union=union)
     slot = cf.make_slot(program=program, coach=coach, title="第 3 课：复盘")

@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _sms(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
+def _sms(sms_outbox):
+    """Every test here sends SMS to the in-memory backend (the shared fixture)."""
 
 
 def test_phone_only_trainee_gets_sms_reminders(program, coach):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from config import devstack
@@ -84,3 +85,28 @@ def test_quiet_environment_writes_mail_to_files_unless_a_mail_server_is_set(tmp_
     assert env["DJANGO_RUNSERVER_HIDE_WARNING"] == "true"
 
     assert "EMAIL_BACKEND" not in devstack.quiet_environment({"EMAIL_HOST": "smtp.local"}, tmp_path)
+
+
+def test_dev_stack_silences_celerys_running_as_root_warning_only(tmp_path):
+    """Celery's own warning, raised by Celery's own code in a fresh interpreter: gone with the dev
+    stack's environment, still printed without it (production keeps it) and for other warnings."""
+    import subprocess
+    import sys
+
+    script = (
+        "import warnings\n"
+        "from celery import platforms\n"
+        "platforms._warn_or_raise_security_error(0, 0, 0, 0, False)\n"
+        "warnings.warn('another warning')\n"
+    )
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+
+    def run(env):
+        return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stderr
+
+    plain = run(base)
+    quiet = run(devstack.quiet_environment(base, tmp_path))
+    assert "superuser privileges" in plain and "another warning" in plain
+    assert "superuser privileges" not in quiet and "another warning" in quiet
+    kept = devstack.quiet_environment({"PYTHONWARNINGS": "error::DeprecationWarning"}, tmp_path)
+    assert kept["PYTHONWARNINGS"].startswith("error::DeprecationWarning,ignore:")

@@ -40,3 +40,15 @@ def test_template_filters_use_the_same_rules():
             "{% load fmt %}{{ r|percent }}|{{ s|duration }}|{{ m|yuan }}|{{ t|when:z }}|{{ z|zone_name }}"
         ).render(Context({"r": 0.25, "s": 245, "m": "88.8", "t": NOON_UTC, "z": "Asia/Shanghai"}))
     assert html == "25.0%|4:05|¥88.80|2026-03-01 10:05 北京时间|北京时间"
+
+
+def test_times_of_day_name_the_zone():
+    later = datetime(2026, 3, 1, 2, 35, tzinfo=UTC)
+    with translation.override("zh-hans"):
+        assert formatting.clock(NOON_UTC, "Asia/Shanghai") == "10:05 北京时间"
+        assert formatting.clock_range(NOON_UTC, later, "Asia/Shanghai") == "10:05–10:35 北京时间"
+        html = Template("{% load fmt %}{{ t|clock:z }}|{% clock_range t u z %}").render(
+            Context({"t": NOON_UTC, "u": later, "z": "Asia/Shanghai"})
+        )
+    assert html == "10:05 北京时间|10:05–10:35 北京时间"
+    assert formatting.clock_range(None, later, "Asia/Shanghai") == "—"

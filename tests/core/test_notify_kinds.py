@@ -28,9 +28,8 @@ SMS_PHONE = "13805716001"
 
 
 @pytest.fixture(autouse=True)
-def _sms(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
+def _sms(sms_outbox):
+    """Every test here sends SMS to the in-memory backend (the shared fixture)."""
 
 
 def _texts(phone: str, kind: str) -> list[str]:

@@ -6,6 +6,11 @@ results, so the results pages are reached too). A page passes when
 ``document.documentElement.scrollWidth <= innerWidth``: wide tables scroll inside their own container,
 not the page. Pages of one route are visited once (the first link found), so the walk grows with the
 app without listing URLs by hand. A failing page is saved as a screenshot under ``$PHONE_WALK_SHOTS``.
+
+Pages nobody links to (a QR code or an SMS leads there) are start pages too: the apply page
+``/j/<code>/``, the one-minute booking page, the class check-in page; the phone sign-in's code step
+(reached by a POST) is measured after sending a code from the login page. Every role walks
+once in Chinese and once in English (longer words wrap differently).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from coaching.models import Slot
+from core import sms
 from core.models import User
 from jobs.models import ShortLink
 from livestreams.live import results
@@ -51,6 +58,28 @@ def _route(path: str) -> str | None:
     return match.route or match.view_name
 
 
+def _measure(page, path: str, failures: list[str]) -> None:
+    measured = page.evaluate(OVERFLOW_JS, page.viewport_size["width"])
+    if measured["scroll"] > measured["inner"]:
+        failures.append(f"{path}: scrollWidth {measured['scroll']} > {measured['inner']} {measured['wide']}")
+        shots = os.environ.get("PHONE_WALK_SHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            name = path.strip("/").replace("/", "_") or "home"
+            page.screenshot(path=f"{shots}/{name[:80]}.png", full_page=True)
+
+
+def _code_step(page, base: str) -> tuple[list[str], list[str]]:
+    """The phone sign-in's second step (code sent), reached by a POST from the login page."""
+    failures: list[str] = []
+    page.goto(base + "/accounts/login/")
+    page.locator("#id_phone").first.fill("13800138000")
+    page.get_by_test_id("send-code").first.click()
+    page.get_by_test_id("code-form").wait_for()
+    _measure(page, "/accounts/login/ (code sent)", failures)
+    return ["/accounts/login/ (code sent)"], failures
+
+
 def _walk(page, base: str, starts: list[str]) -> tuple[list[str], list[str]]:
     """Breadth-first over same-site links. Returns (visited paths, failures)."""
     queue = deque(starts)
@@ -66,16 +95,7 @@ def _walk(page, base: str, starts: list[str]) -> tuple[list[str], list[str]]:
         if response is None or response.status >= 400:
             continue  # a link this role may not follow (the scoping tests cover those answers)
         visited.append(path)
-        measured = page.evaluate(OVERFLOW_JS, page.viewport_size["width"])
-        if measured["scroll"] > measured["inner"]:
-            failures.append(
-                f"{path}: scrollWidth {measured['scroll']} > {measured['inner']} {measured['wide']}"
-            )
-            shots = os.environ.get("PHONE_WALK_SHOTS")
-            if shots:
-                Path(shots).mkdir(parents=True, exist_ok=True)
-                name = path.strip("/").replace("/", "_") or "home"
-                page.screenshot(path=f"{shots}/{name[:80]}.png", full_page=True)
+        _measure(page, path, failures)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             parts = urlsplit(href)
             if parts.scheme not in ("http", "https") or f"{parts.scheme}://{parts.netloc}" != base:
@@ -103,7 +123,15 @@ def demo_world(settings):
     results.result_compute(session_id=session.pk)
     link = ShortLink.objects.filter(session__isnull=False).select_related("posting").first()
     fair = LiveSession.objects.filter(kind=LiveSession.Kind.JOB_FAIR).first()
-    return [f"/s/{session.pk}/", f"/j/{link.code}/", f"/jobs/p/{link.posting_id}/", f"/jobs/fair/{fair.pk}/"]
+    slot = Slot.objects.filter(status=Slot.Status.SCHEDULED, starts_at__gt=timezone.now()).first()
+    return [
+        f"/s/{session.pk}/",
+        f"/j/{link.code}/",  # the apply page: reached from a QR code, not a link
+        f"/jobs/p/{link.posting_id}/",
+        f"/jobs/fair/{fair.pk}/",
+        f"/coaching/book/{slot.pk}/",  # the one-minute booking page
+        f"/coaching/checkin/{slot.checkin_token}/",  # the check-in page (a QR code in the room)
+    ]
 
 
 ROLES = {
@@ -116,20 +144,34 @@ ROLES = {
 }
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_fits_a_phone_without_sideways_scrolling(role, live_server, browser, page_for, demo_world):
+def test_every_page_fits_a_phone_without_sideways_scrolling(
+    role, language, live_server, browser, page_for, demo_world, settings
+):
+    from django.conf import settings as django_settings
+
+    settings.SMS_BACKEND = "core.sms.LocmemBackend"  # the code step sends a code
+    sms.outbox.clear()
     username, starts = ROLES[role]
     if username is None:
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
         page = context.new_page()
     else:
         page = page_for(User.objects.get(username=username), phone=True)
-        context = None
+        context = page.context
+    context.add_cookies(
+        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
     starts = [*starts, *demo_world]
     try:
         visited, failures = _walk(page, live_server.url, starts)
+        if username is None:
+            more, more_failures = _code_step(page, live_server.url)
+            visited, failures = visited + more, failures + more_failures
+        assert page.locator("html").get_attribute("lang") == language
     finally:
-        if context is not None:
+        if username is None:
             context.close()
     assert len(visited) >= 3, visited  # the walk really reached this role's pages
     assert not failures, "\n".join(failures)

@@ -38,11 +38,8 @@ def last_code(phone: str = PHONE) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _sms_outbox(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
+def _sms_outbox(sms_outbox):
+    """Every test here sends SMS to the in-memory backend (the shared fixture)."""
 
 
 @pytest.fixture

@@ -58,3 +58,47 @@ def test_organizer_past_classes_name_the_zone(union, organizer):
     page = _client(organizer).get(f"/organizer/coaching/{program.pk}/").content.decode()
     assert "第 1 课：开场" in page
     assert f"{formatting.when(past.starts_at, past.timezone)} 第 1 课：开场" in page
+
+
+def test_organizer_queue_and_lineup_name_the_zone(union, organizer, host):
+    """The lineup-request queue shows when a request came in, its preferred segment and the approved
+    segments with the zone named; the lineup editor's time column names it once; the host kit too."""
+    from jobs import services as jobs_services
+    from livestreams import services as ls
+    from tests import factories
+    from tests.jobs.factories import XIAOMI
+
+    fair = factories.make_session(
+        union=union, hosts=[host], created_by=organizer, starts_in=timedelta(days=3), title="春风行动专场"
+    )
+    ls.session_schedule(session=fair, by=organizer)
+    fair.refresh_from_db()
+    segment = ls.segment_create(
+        session=fair,
+        by=organizer,
+        title="企业宣讲一",
+        starts_at=fair.starts_at,
+        ends_at=fair.starts_at + timedelta(minutes=30),
+    )
+    employer = make_employer(name="小米之家", credit_code=XIAOMI, username="zone_queue_owner")
+    waiting = jobs_services.lineup_request_submit(
+        employer=employer,
+        by=employer.memberships.get().user,
+        session=fair,
+        postings=[make_posting(employer)],
+        preferred_segment=segment,
+    )
+    web = _client(organizer)
+
+    page = web.get(f"/organizer/fairs/{fair.pk}/requests/").content.decode()
+    assert f'data-testid="requested-at">{formatting.when(waiting.created_at, fair.timezone)}<' in page
+    assert f"{formatting.when_range(segment.starts_at, segment.ends_at, fair.timezone)} 企业宣讲一" in page
+
+    jobs_services.lineup_approve(request=waiting, by=organizer, segment=segment)
+    page = web.get(f"/organizer/fairs/{fair.pk}/requests/").content.decode()
+    assert f"{formatting.when_range(segment.starts_at, segment.ends_at, fair.timezone)} 企业宣讲一" in page
+
+    session_page = web.get(f"/organizer/sessions/{fair.pk}/").content.decode()
+    assert 'data-testid="lineup-zone">北京时间<' in session_page
+    kit = web.get(f"/s/{fair.pk}/live/kit/").content.decode()
+    assert formatting.clock_range(segment.starts_at, segment.ends_at, fair.timezone) in kit

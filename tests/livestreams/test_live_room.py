@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core import formatting
 from jobs import services as job_services
 from livestreams.live import counters
 from livestreams.models import LiveEvent, LiveSession, Product
@@ -75,6 +76,8 @@ def test_screen_data_fair_counts_viewers_applications_and_marks_segment(fair, or
     assert data["figures"]["job_card_clicks"] == 1 and data["figures"]["questions_unanswered"] == 1
     assert data["fair"]["applications"] == 3 and data["fair"]["applicants"] == 2
     assert data["fair"]["apply_rate"] == 0.4
+    assert data["display"]["apply_rate"] == formatting.percent(0.4) == "40.0%"
+    assert data["display"]["applications"] == "3" and data["display"]["current_viewers"] == "5"
     assert [(j["title"], j["applications"]) for j in data["fair"]["top_jobs"]] == [
         ("电子厂普工", 2),
         ("快递分拣员", 1),
@@ -111,8 +114,17 @@ def test_screen_data_sales_shows_gmv_top_products_and_funnel(
 
     assert data["figures"]["gmv_net"] == "119.70" and data["figures"]["orders"] == 2
     assert data["sales"]["top_products"] == [
-        {"id": data["sales"]["top_products"][0]["id"], "name": "高山云雾茶", "orders": 2, "gmv_net": "119.70"}
+        {
+            "id": data["sales"]["top_products"][0]["id"],
+            "name": "高山云雾茶",
+            "orders": 2,
+            "gmv_net": "119.70",
+            "gmv_net_text": "¥119.70",
+        }
     ]
+    # The screen's text comes formatted by core.formatting: the script has no formatting rule of its own.
+    assert data["display"]["gmv_net"] == formatting.yuan("119.70") == "¥119.70"
+    assert data["display"]["orders"] == "2" and data["display"]["views"] == "2"
     assert [s["value"] for s in data["sales"]["funnel"]] == [2, 1, 2]
     assert "fair" not in data
 
@@ -128,6 +140,7 @@ def test_screen_data_says_degraded_when_redis_is_down(fair, organizer, settings,
 
     assert data["counters"] == "degraded"
     assert "figures" not in data  # no zeros pretending to be figures
+    assert data["display"] == {"applications": "1"}  # only what PostgreSQL still knows
     assert data["fair"]["applications"] == 1  # applications live in PostgreSQL and still show
 
 

@@ -114,6 +114,11 @@ def test_data_screen_viewers_and_curve_move_while_events_arrive(fair, page_for, 
     assert page.locator("#seg-now").inner_text() == "恒芯电子宣讲"
     assert page.locator("#seg-next").inner_text() == "速达物流宣讲"
     assert page.get_by_test_id("degraded").is_hidden()
+    # Rates read as core.formatting writes them (the payload's display strings, no JS rule).
+    from core import formatting
+
+    assert page.locator("[data-fig=apply_rate]").inner_text() == formatting.percent(0) == "0.0%"
+    assert page.locator("[data-fig=comments_per_min]").inner_text() == formatting.decimal(0) == "0.0"
     assert _no_sideways_scroll(page)
     _shot(page, "screen-desktop")
 

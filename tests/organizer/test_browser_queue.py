@@ -125,3 +125,65 @@ def test_organizer_recomputes_results_and_filters_the_list_in_place(page_for, li
     expect(page.get_by_test_id("messages")).to_contain_text("成绩已重新计算")
     assert SessionResult.objects.get(session=session).computed_at > before
     _shot(page, "14-session-page-results")
+
+
+def test_organizer_approves_selected_requests_in_one_step(
+    page_for, live_server, smtp_server, fair, organizer, employer, other_employer, new_employer
+):
+    """Two ticked requests with free preferred segments are approved into them, one decision and one
+    calendar invitation per employer; a ticked one without a preference stays with the reason."""
+    from playwright.sync_api import expect
+
+    from jobs import services as jobs
+    from jobs.models import LineupRequest
+    from livestreams import services as ls
+    from tests.jobs.conftest import make_posting
+
+    segments = [
+        ls.segment_create(
+            session=fair,
+            by=organizer,
+            title=title,
+            starts_at=fair.starts_at + timedelta(minutes=40 * i),
+            ends_at=fair.starts_at + timedelta(minutes=40 * i + 30),
+        )
+        for i, title in enumerate(["企业宣讲一", "企业宣讲二"])
+    ]
+    for emp, wanted in ((employer, segments[0]), (other_employer, segments[1]), (new_employer, None)):
+        jobs.lineup_request_submit(
+            employer=emp,
+            by=emp.memberships.get().user,
+            session=fair,
+            postings=[make_posting(emp)],
+            preferred_segment=wanted,
+        )
+    new_employer.verified = True  # verified, but it asked for no segment
+    new_employer.save(update_fields=["verified"])
+    page = _laptop(page_for, organizer)
+    page.goto(f"{live_server.url}/organizer/fairs/{fair.pk}/requests/")
+    page.evaluate("window.__stayed = true")
+    for name in ("恒芯电子", "速达物流", "小米之家"):
+        page.locator(f'[data-testid=request][data-employer="{name}"]').get_by_test_id("pick").check()
+    page.get_by_test_id("bulk-approve").click()
+
+    messages = page.get_by_test_id("messages")
+    expect(messages.locator("li.success")).to_contain_text("已批准 2 个申请")
+    expect(messages.locator("li.error")).to_contain_text("小米之家 未批准：没有希望的环节")
+    expect(page.locator('[data-testid=approved][data-employer="恒芯电子"]')).to_contain_text("企业宣讲一")
+    expect(page.locator('[data-testid=approved][data-employer="速达物流"]')).to_contain_text("企业宣讲二")
+    expect(page.locator('[data-testid=request][data-employer="小米之家"]')).to_be_visible()
+    assert page.evaluate("window.__stayed === true")  # swapped in place by htmx
+    _no_horizontal_scroll(page)
+    _shot(page, "13-queue-bulk-approved")
+
+    by_employer = {r.employer_id: r for r in LineupRequest.objects.filter(session=fair)}
+    assert (
+        by_employer[employer.pk].segment_id == segments[0].pk
+        and by_employer[employer.pk].status == "approved"
+    )
+    assert by_employer[other_employer.pk].segment_id == segments[1].pk
+    assert by_employer[new_employer.pk].status == "requested"
+    _deliver_all()
+    for emp in (employer, other_employer):
+        sent = _calendar_mails(smtp_server, emp.memberships.get().user.email)
+        assert [method for method, *_ in sent] == ["REQUEST"]

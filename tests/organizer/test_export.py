@@ -82,3 +82,17 @@ def test_exports_are_the_organizers_only(client, finished, other_organizer, trai
     assert client.get(f"/s/{finished.pk}/results.xlsx").status_code == 404
     client.force_login(trainee)
     assert client.get(f"/s/{finished.pk}/results.csv").status_code == 404
+
+
+def test_english_scorecard_column_is_the_metric_definition(org, finished):
+    """说明 reads "Note" on forms but is the metric's definition in the scorecard (catalog check)."""
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                org.get(f"/s/{finished.pk}/results.csv", HTTP_ACCEPT_LANGUAGE="en").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert ["Figure", "Value", "Definition"] in rows

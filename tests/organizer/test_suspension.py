@@ -115,3 +115,35 @@ def test_public_series_are_listed_anonymously_as_the_docs_say(anon_client, union
     assert anon_client.get(f"/api/v1/series/{hidden.pk}/").status_code == 404
     assert anon_client.get(f"/api/v1/series/{public.pk}/").status_code == 200
     assert anon_client.post("/api/v1/series/", {"title": "x"}, format="json").status_code in (401, 403)
+
+
+def test_preferred_segment_deleted_by_a_suspension_reads_as_cancelled(
+    client, fair, organizer, employer, other_employer
+):
+    from livestreams import services as ls
+    from tests.jobs.factories import make_posting
+
+    wanted = ls.segment_create(
+        session=fair,
+        by=organizer,
+        title="企业宣讲一",
+        starts_at=fair.starts_at,
+        ends_at=fair.starts_at + timedelta(minutes=30),
+    )
+    waiting = jobs.lineup_request_submit(
+        employer=other_employer,
+        by=other_employer.memberships.get().user,
+        session=fair,
+        postings=[make_posting(other_employer)],
+        preferred_segment=wanted,
+    )
+    jobs.lineup_approve(request=request_slot(fair, employer), by=organizer, segment=wanted)
+    jobs.employer_verify(employer=employer, by=organizer, verified=False, reason="营业执照已过期")
+
+    waiting.refresh_from_db()
+    assert waiting.preferred_segment_id is None and waiting.preferred_segment_title == "企业宣讲一"
+    client.force_login(organizer)
+    page = client.get(f"/organizer/fairs/{fair.pk}/requests/").content.decode()
+    card = page.split(f'id="request-{waiting.pk}"')[1].split("</article>")[0]
+    assert 'data-testid="preferred-gone">原时段已取消<' in card and "企业宣讲一" in card
+    assert "未指定" not in card

@@ -19,7 +19,7 @@
   }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 
-  function fmtRate(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
+  // Figures arrive formatted (d.display, from core/formatting.py): this script has no formatting rule.
   function setFig(key, value) {
     root.querySelectorAll('[data-fig="' + key + '"]').forEach(function (el) { el.textContent = value; });
   }
@@ -60,11 +60,12 @@
     }, { notMerge: true });
   }
 
-  function drawBars(id, rows, name, valueKey) {
+  function drawBars(id, rows, name, valueKey, textKey) {
     var c = chart(id);
     if (!c) { return; }
     var names = rows.map(function (r) { return r.title || r.name || L.no_segment; }).reverse();
     var values = rows.map(function (r) { return Number(r[valueKey]); }).reverse();
+    var texts = rows.map(function (r) { return textKey ? r[textKey] : String(r[valueKey]); }).reverse();
     c.setOption({
       animation: false,
       textStyle: { color: ink },
@@ -72,7 +73,7 @@
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       xAxis: Object.assign({ type: "value", minInterval: 1 }, axisStyle()),
       yAxis: Object.assign({ type: "category", data: names, axisLabel: { color: ink, fontSize: size, width: dark ? 220 : 140, overflow: "truncate" } }),
-      series: [{ name: name, type: "bar", data: values, itemStyle: { color: "#c8161d" }, label: { show: true, position: "right", color: ink, fontSize: size } }],
+      series: [{ name: name, type: "bar", data: values, itemStyle: { color: "#c8161d" }, label: { show: true, position: "right", color: ink, fontSize: size, formatter: function (p) { return texts[p.dataIndex]; } } }],
       graphic: rows.length ? [] : [{ type: "text", left: "center", top: "middle", style: { text: L.empty, fill: ink, fontSize: 16 } }]
     }, { notMerge: true });
   }
@@ -105,8 +106,7 @@
     document.getElementById("seg-next").textContent = segTitle(d, d.next_segment);
     if (!degraded) {
       lastOk = d;
-      var f = d.figures;
-      Object.keys(f).forEach(function (k) { setFig(k, k === "gmv_net" ? "¥" + f[k] : f[k]); });
+      Object.keys(d.display).forEach(function (k) { setFig(k, d.display[k]); });
       drawCurve(d);
     }
     // Keep the last good figures but show they are stale rather than dropping to zero.
@@ -115,13 +115,12 @@
       el.classList.toggle("stale", degraded && k !== "applications" && k !== "apply_rate");
     });
     if (d.fair) {
-      setFig("applications", d.fair.applications);
-      if (!degraded) { setFig("apply_rate", fmtRate(d.fair.apply_rate)); }
+      setFig("applications", d.display.applications);
       drawBars("chart-top", d.fair.top_jobs, L.applications, "applications");
       drawBars("chart-segments", d.fair.per_segment, L.applications, "applications");
     }
     if (d.sales) {
-      drawBars("chart-top", d.sales.top_products, L.gmv, "gmv_net");
+      drawBars("chart-top", d.sales.top_products, L.gmv, "gmv_net", "gmv_net_text");
       if (!degraded) { drawFunnel(d.sales.funnel); }
     }
     document.getElementById("as-of").textContent = new Date(d.as_of).toLocaleTimeString();

@@ -5,20 +5,21 @@
   if (!window.echarts) { return; }
   var palette = ["#c8161d", "#2471a3", "#28b463", "#b7950b", "#7d3c98", "#ca6f1e"];
   var made = [];
-  function money(v) { return "¥" + Number(v).toFixed(2); }
+  // Money specs carry their labels formatted by core/formatting.py (series.texts): no rule here.
+  function texts(s) { return function (v, i) { return s.texts && i !== undefined ? s.texts[i] : String(v); }; }
   function option(spec) {
     var base = { animation: false, color: palette, tooltip: { trigger: "axis" },
                  legend: { top: 0, right: 0, show: spec.series.length > 1 } };
     if (spec.type === "hbar") {
       // Category labels wrap inside a fixed width and the grid grows to hold them (containLabel).
       return Object.assign(base, {
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: spec.money ? money : null },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: spec.money ? texts(spec.series[0]) : null },
         grid: { left: 8, right: 64, top: spec.series.length > 1 ? 28 : 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: spec.money ? 0 : 1 },
         yAxis: { type: "category", inverse: true, data: spec.labels, axisLabel: { width: 180, overflow: "break", lineHeight: 16 } },
         series: spec.series.map(function (s) {
           return { name: s.name, type: "bar", data: s.data,
-                   label: { show: true, position: "right", formatter: spec.money ? function (p) { return money(p.value); } : "{c}" } };
+                   label: { show: true, position: "right", formatter: spec.money ? function (p) { return texts(s)(p.value, p.dataIndex); } : "{c}" } };
         })
       });
     }
