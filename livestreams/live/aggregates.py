@@ -161,7 +161,7 @@ WITH vb AS (
     SELECT o.* FROM livestreams_livefoldviewer o JOIN pv USING (viewer) WHERE o.session_id = %(sid)s
 ), pres AS (
     SELECT viewer, device, kind, event_id, t, (extract(epoch FROM ts) * 1000000)::bigint AS us,
-           row_number() OVER w AS k, count(*) OVER (PARTITION BY viewer) AS kn,
+           row_number() OVER w AS k, lead(t) OVER w IS NULL AS newest,
            lag(t) OVER w AS pt, lag(kind) OVER w AS pk
     FROM ({folded}) f
     WHERE kind IN ('join', 'heartbeat', 'leave')
@@ -169,8 +169,8 @@ WITH vb AS (
 ), psum AS (
     SELECT viewer, min(device) AS dmin, max(device) AS dmax,
            max(us) FILTER (WHERE k = 1) AS first_us, max(event_id) FILTER (WHERE k = 1) AS first_eid,
-           max(us) FILTER (WHERE k = kn) AS last_us, max(event_id) FILTER (WHERE k = kn) AS last_eid,
-           max(t) FILTER (WHERE k = kn) AS last_t, max(kind) FILTER (WHERE k = kn) AS last_kind
+           max(us) FILTER (WHERE newest) AS last_us, max(event_id) FILTER (WHERE newest) AS last_eid,
+           max(t) FILTER (WHERE newest) AS last_t, max(kind) FILTER (WHERE newest) AS last_kind
     FROM pres GROUP BY viewer
 ), pieces AS (
     SELECT viewer, s, e FROM (
@@ -182,8 +182,9 @@ WITH vb AS (
 ), edges AS (
     SELECT viewer, s, e FROM pieces
     UNION ALL
-    SELECT viewer, (runs -> -1 ->> 0)::bigint, (runs -> -1 ->> 1)::bigint FROM old
-    WHERE jsonb_array_length(runs) > 0 AND viewer IN (SELECT viewer FROM pieces)
+    SELECT viewer, (runs -> -1 ->> 0)::bigint, (runs -> -1 ->> 1)::bigint
+    FROM old JOIN (SELECT DISTINCT viewer FROM pieces) cut USING (viewer)
+    WHERE jsonb_array_length(runs) > 0
 ), runs AS (
     SELECT viewer, jsonb_agg(jsonb_build_array(s, e) ORDER BY s) AS runs FROM (
         SELECT viewer, island, min(s) AS s, max(e) AS e FROM (
