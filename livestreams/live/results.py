@@ -60,7 +60,9 @@ def live_window(session: LiveSession) -> tuple[datetime, datetime]:
 # viewer into islands — the union of their devices — so they count once and keep the time one device
 # covers after another has left. Sessions with no such member run exactly the one-sort plan (one sort
 # (viewer, ts) feeds the window pass); a single MixedAggregate then counts piece starts per second, ends
-# per second, pieces per viewer and the total in the same pass.
+# per second, pieces per viewer and the total in the same pass. Lists of viewers are joined as
+# ``IN (SELECT unnest(…))`` (a hash join), not ``= ANY(…)``: measured, the array filter was compared
+# element by element on every event row (1M events × 2,500 viewers: 40 s).
 # GROUPING(ssec, esec, viewer): 3 = starts per second, 5 = ends per second, 6 = one viewer, 7 = total.
 _MULTI_DEVICE = """
 SELECT coalesce(array_agg(viewer), '{}') FROM (
@@ -89,7 +91,7 @@ def _piece_rows(where: str, partition: str) -> str:
 
 
 _SINGLE = _piece_rows("", 'viewer COLLATE "C"')
-_SINGLE_OF_MIXED = _piece_rows(" AND viewer <> ALL(%(multi)s)", 'viewer COLLATE "C"')
+_SINGLE_OF_MIXED = _piece_rows(" AND viewer NOT IN (SELECT unnest(%(multi)s::text[]))", 'viewer COLLATE "C"')
 _MERGED = f"""
     SELECT viewer, 'join' AS kind, min(s) AS s, max(e) AS e FROM (
         SELECT viewer, s, e,
@@ -99,7 +101,7 @@ _MERGED = f"""
             SELECT viewer, s, e,
                    max(e) OVER (PARTITION BY viewer ORDER BY s, e
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-            FROM ({_piece_rows(" AND viewer = ANY(%(multi)s)", "viewer, device")}) d
+            FROM ({_piece_rows(" AND viewer IN (SELECT unnest(%(multi)s::text[]))", "viewer, device")}) d
             WHERE kind <> 'leave' AND e > s
         ) r
     ) i
@@ -181,7 +183,9 @@ def _watch_from_aggregates(cur, session: LiveSession, agg: dict) -> tuple[Decima
     }
     pieces = aggregates.CLEAN_PIECES
     if agg["dirty_single"]:
-        pieces += " UNION ALL " + _piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')
+        pieces += " UNION ALL " + _piece_rows(
+            " AND viewer IN (SELECT unnest(%(dirty)s::text[]))", 'viewer COLLATE "C"'
+        )
     if agg["dirty_multi"]:
         pieces += f" UNION ALL {_MERGED}"
     cur.execute(_pieces_sql(pieces), params)
