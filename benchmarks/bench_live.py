@@ -402,6 +402,7 @@ def _result_bench(connection):
         f"{refold_seconds / max(refolded, 1) * 1e6:.1f} µs/event"
     )
     print(f"    viewers whose watch time came from the raw events (late or multi-device): {dirty:,}")
+    print(f"    PostgreSQL backend of this run: {_backend_peak(connection)}")
     print(
         "    steps: "
         + ", ".join(f"{k} {v:.2f}s" if isinstance(v, float) else f"{k} {v}" for k, v in timings.items())
@@ -410,6 +411,19 @@ def _result_bench(connection):
         f"    unique viewers {result.unique_viewers:,}, peak concurrent {result.peak_concurrent:,}, "
         f"avg watch {result.scorecard['average_watch_seconds']} s, GMV net ¥{result.gmv_net}"
     )
+
+
+def _backend_peak(connection) -> str:
+    """Peak RSS of the PostgreSQL backend serving this run (generation, folds, results), from /proc."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "peak RSS unknown (not on this machine)"
+    peak = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")), "0")
+    return f"peak RSS {int(peak) / 1024:.0f} MB (shared buffers it touched included)"
 
 
 # The session's raw events, generated in PostgreSQL (no Python loop per row). Viewers join, heartbeat
