@@ -403,6 +403,16 @@ def _result_bench(connection):
     )
     print(f"    viewers whose watch time came from the raw events (late or multi-device): {dirty:,}")
     print(f"    PostgreSQL backend of this run: {_backend_peak(connection)}")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_total_relation_size('livestreams_liveevent'), pg_relation_size('livestreams_liveevent'), "
+            "(SELECT count(*) FROM livestreams_liveevent)"
+        )
+        total, heap, rows = cur.fetchone()
+    print(
+        f"    raw events table: {rows:,} rows, {total / 1e6:.0f} MB with indexes "
+        f"({total / max(rows, 1):.0f} bytes/row, heap {heap / max(rows, 1):.0f})"
+    )
     print(
         "    steps: "
         + ", ".join(f"{k} {v:.2f}s" if isinstance(v, float) else f"{k} {v}" for k, v in timings.items())
