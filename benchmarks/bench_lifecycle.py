@@ -342,9 +342,12 @@ def run(
         "claimed_total": sum(tick_live_counts),
     }
     result["reminders"] = (reminder_rows, reminder_bookings)
+    # The claimed total comes from the workers' "succeeded" lines, which the quiet logging
+    # (config/logconfig.py) holds back at INFO: then the ical_sequence histogram (each session's go-live
+    # bumps it once) is the exactly-once check on its own.
     result["no_duplicates"] = (
         sequences == {1: count}
-        and result["claimed_total"] == count
+        and (result["claimed_total"] == count or not tick_live_counts)
         and reminder_rows == reminder_bookings == reminders
     )
     for leftover in workdir.iterdir():

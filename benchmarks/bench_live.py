@@ -330,7 +330,8 @@ def _result_bench(connection):
     import resource
     import tracemalloc
 
-    from livestreams.live import results
+    from livestreams.live import aggregates, results
+    from livestreams.models import LiveFold, LiveFoldViewer
 
     session, n, load = _load_result_session(connection)
     sid = str(session.pk)
@@ -349,23 +350,10 @@ def _result_bench(connection):
             )
             return cur.fetchone()
 
-    from livestreams.live import aggregates
-
     bare()  # warm the cache the same way for both
     t0 = time.perf_counter()
     bare()
     bare_seconds = time.perf_counter() - t0
-    # The folds the beat task does while the session is live (here: one fold of everything, after the
-    # load) — tick work spread over the session, not part of the result's wait.
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    folded = aggregates.aggregates_fold(session_id=session.pk)
-    fold_seconds = time.perf_counter() - t0
-    _, fold_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    t0 = time.perf_counter()
-    bare()
-    bare_seconds = min(bare_seconds, time.perf_counter() - t0)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
     timings: dict = {}
@@ -375,27 +363,56 @@ def _result_bench(connection):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    bare()
+    bare_seconds = min(bare_seconds, time.perf_counter() - t0)
     assert timings["source"] == "aggregates", timings
     scorecard = (result.scorecard, result.breakdowns, result.timeline)
     t0 = time.perf_counter()
     raw_result = results.result_compute(session_id=session.pk, source="raw")
     raw_seconds = time.perf_counter() - t0
     assert (raw_result.scorecard, raw_result.breakdowns, raw_result.timeline) == scorecard
-    print(
-        f"(c) result of {n:,} viewer events + {RESULT_ORDERS:,} orders (loaded by COPY in {load:.1f}s): "
-        f"{compute_seconds:.2f}s from aggregates, peak Python memory {peak / 1e6:.1f} MB "
-        f"(process max RSS {rss_after / 1024:.0f} MB, +{(rss_after - rss_before) / 1024:.0f} MB); "
-        f"bare SQL aggregate {bare_seconds:.2f}s; ratio {compute_seconds / bare_seconds:.2f}  (goal ratio ≤ 2)"
-    )
-    print(
-        f"    same result from every raw event: {raw_seconds:.2f}s (ratio {raw_seconds / bare_seconds:.2f}); "
-        f"folding the {folded:,} events (beat, during the session): {fold_seconds:.1f}s, "
-        f"peak Python memory {fold_peak / 1e6:.0f} MB"
-    )
-    from livestreams.models import LiveFoldViewer
-
     dirty = LiveFoldViewer.objects.filter(session=session, dirty=True).count()
+    # A refold from scratch (what beat does after a segment edit): the whole session in one fold.
+    LiveFold.objects.filter(session=session).delete()
+    t0 = time.perf_counter()
+    refolded = aggregates.aggregates_fold(session_id=session.pk)
+    refold_seconds = time.perf_counter() - t0
+    again = results.result_compute(session_id=session.pk, timings=(again_timings := {}))
+    assert again_timings["source"] == "aggregates", again_timings
+    assert (again.scorecard, again.breakdowns, again.timeline) == scorecard
+    print(
+        f"(c) result of {n:,} viewer events + {RESULT_ORDERS:,} orders: {compute_seconds:.2f}s from aggregates "
+        f"(peak Python memory {peak / 1e6:.1f} MB); bare SQL aggregate {bare_seconds:.2f}s; "
+        f"ratio {compute_seconds / bare_seconds:.2f}  (goal ratio ≤ 2)"
+    )
+    print(
+        f"    max RSS of this process {rss_after / 1024:.0f} MB (+{(rss_after - rss_before) / 1024:.0f} MB "
+        f"during the computation); same result from every raw event: {raw_seconds:.2f}s "
+        f"(ratio {raw_seconds / bare_seconds:.2f}), equal to the one from aggregates"
+    )
+    print(
+        f"    loading {load['events']:,} rows ({load['redelivered']:,} redelivered, dropped by ON CONFLICT) "
+        f"in {load['slices']} arrival slices: {load['insert']:.1f}s (generation {load['generate']:.1f}s)"
+    )
+    print(
+        f"    beat's folds during the session: {load['folds']} folds, {load['folded']:,} events in "
+        f"{load['fold']:.1f}s = {load['fold'] / max(load['folded'], 1) * 1e6:.1f} µs/event; "
+        f"a refold from scratch: {refolded:,} events in {refold_seconds:.1f}s = "
+        f"{refold_seconds / max(refolded, 1) * 1e6:.1f} µs/event"
+    )
     print(f"    viewers whose watch time came from the raw events (late or multi-device): {dirty:,}")
+    print(f"    PostgreSQL backend of this run: {_backend_peak(connection)}")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_total_relation_size('livestreams_liveevent'), pg_relation_size('livestreams_liveevent'), "
+            "(SELECT count(*) FROM livestreams_liveevent)"
+        )
+        total, heap, rows = cur.fetchone()
+    print(
+        f"    raw events table: {rows:,} rows, {total / 1e6:.0f} MB with indexes "
+        f"({total / max(rows, 1):.0f} bytes/row, heap {heap / max(rows, 1):.0f})"
+    )
     print(
         "    steps: "
         + ", ".join(f"{k} {v:.2f}s" if isinstance(v, float) else f"{k} {v}" for k, v in timings.items())
@@ -406,15 +423,109 @@ def _result_bench(connection):
     )
 
 
+def _backend_peak(connection) -> str:
+    """Peak RSS of the PostgreSQL backend serving this run (generation, folds, results), from /proc."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "peak RSS unknown (not on this machine)"
+    peak = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")), "0")
+    return f"peak RSS {int(peak) / 1024:.0f} MB (shared buffers it touched included)"
+
+
+# The session's raw events, generated in PostgreSQL (no Python loop per row). Viewers join, heartbeat
+# every 60 s while they watch (2,400 s on average), leave; a third are anonymous devices, the rest
+# members, 6 % of whom also watch on a laptop for part of the time; 40 % comment (a third of the
+# comments are questions, half of those answered), some like, share, follow and click products and job
+# cards. Each event arrives 0–1 s after its time, 0.2 % of them 30–300 s late, and 3 % are delivered a
+# second time. Viewers are cut where the running count of events reaches the target.
+_GENERATE = """
+SELECT setseed(0.7);
+CREATE TEMP TABLE bench_viewer AS
+SELECT v, viewer, two, at, least(at + stay, 7199.0) AS leave_at, r1, r2, r3, r4, r5, r6,
+       sum(events) OVER (ORDER BY v) AS running
+FROM (
+    SELECT v, viewer, two, at, stay, r1, r2, r3, r4, r5, r6,
+           (least(59, greatest(0, ceil((least(at + stay, 7199.0) - at) / 60)::int - 1)) + 2)
+           * (CASE WHEN two THEN 2 ELSE 1 END)
+           + (r1 < 0.4)::int + (r4 < 0.2)::int + (r5 < 0.08)::int + (r6 < 0.15)::int AS events
+    FROM (
+        SELECT v, CASE WHEN v %% 3 = 0 THEN 'd:' ELSE 'm:' END || v AS viewer,
+               v %% 3 <> 0 AND random() < 0.06 AS two, random() * 7000 AS at,
+               -ln(1 - random()) * 2400 + 60 AS stay, random() AS r1, random() AS r2, random() AS r3,
+               random() AS r4, random() AS r5, random() AS r6
+        FROM generate_series(1, %(viewers)s) v
+    ) x
+) y;
+DELETE FROM bench_viewer WHERE running > %(events)s;
+CREATE TEMP TABLE bench_stream AS
+SELECT v, viewer, device, s0, s1, least(59, greatest(0, ceil((s1 - s0) / 60)::int - 1)) AS k
+FROM (
+    SELECT v, viewer, CASE WHEN v %% 3 = 0 THEN '' ELSE 'phone' END AS device, at AS s0, leave_at AS s1
+    FROM bench_viewer
+    UNION ALL
+    SELECT v, viewer, 'laptop', at + 0.3 * (leave_at - at), at + 0.8 * (leave_at - at)
+    FROM bench_viewer WHERE two
+) s;
+CREATE TEMP TABLE bench_event AS
+SELECT viewer || '-' || device || '-' || g AS event_id, viewer, device,
+       CASE WHEN g = 0 THEN 'join' WHEN g <= k THEN 'heartbeat' ELSE 'leave' END AS kind,
+       CASE WHEN g <= k THEN s0 + 60 * g ELSE s1 END AS sec, NULL::uuid AS ref, false AS question,
+       false AS answered
+FROM bench_stream, generate_series(0, k + 1) g
+UNION ALL
+SELECT viewer || '-' || kind, viewer, '', kind, at + random() * (leave_at - at), ref, question, answered
+FROM (
+    SELECT viewer, at, leave_at, 'comment' AS kind, NULL::uuid AS ref, r2 < 0.33 AS question,
+           r2 < 0.33 AND r3 < 0.5 AS answered
+    FROM bench_viewer WHERE r1 < 0.4
+    UNION ALL SELECT viewer, at, leave_at, 'like', NULL, false, false FROM bench_viewer WHERE r4 < 0.2
+    UNION ALL SELECT viewer, at, leave_at, CASE WHEN r5 < 0.03 THEN 'share' ELSE 'follow' END, NULL,
+                     false, false FROM bench_viewer WHERE r5 < 0.08
+    UNION ALL SELECT viewer, at, leave_at, CASE WHEN r6 < 0.1 THEN 'product_click' ELSE 'job_card_click' END,
+                     CASE WHEN r6 < 0.1 THEN (%(products)s::uuid[])[1 + v %% 20]
+                          ELSE (%(postings)s::uuid[])[1 + v %% 10] END, false, false
+              FROM bench_viewer WHERE r6 < 0.15
+) e;
+CREATE TEMP TABLE bench_arrival AS
+SELECT sec + CASE WHEN random() < 0.002 THEN 30 + random() * 270 ELSE random() END AS arrive, *
+FROM bench_event
+UNION ALL
+SELECT sec + 5 + random() * 60, * FROM bench_event WHERE random() < 0.03;
+CREATE INDEX ON bench_arrival (arrive);
+ANALYZE bench_arrival;
+"""
+
+_ARRIVE = """
+INSERT INTO livestreams_liveevent
+    (session_id, event_id, kind, ts, viewer, device, ref, text, is_question, body_hash, answered_at)
+SELECT %(sid)s, event_id, kind, %(start)s::timestamptz + sec * interval '1 second', viewer, device, ref,
+       CASE WHEN kind = 'comment' THEN '主播好' ELSE '' END, question, 'x',
+       CASE WHEN answered THEN %(start)s::timestamptz + (sec + 30) * interval '1 second' END
+FROM bench_arrival WHERE arrive >= %(a)s AND arrive < %(b)s ORDER BY arrive
+ON CONFLICT (session_id, event_id) DO NOTHING
+"""
+
+SLICE_SECONDS = 60  # beat folds every tick (2 s); the benchmark folds once a minute of arrivals
+
+
 def _load_result_session(connection):
-    """A 2-hour session: 1,000,000 viewer events (~35k viewers, heartbeats each minute) + 10,000 orders."""
+    """A 2-hour session of RESULT_EVENTS viewer events + 10,000 orders, delivered in arrival order in
+    one-minute slices with beat's fold after each (the session live), then the end and the late ones."""
     import random
+    import uuid
     from datetime import timedelta
     from decimal import Decimal
 
-    from livestreams.models import LiveSession, Segment
+    from django.utils import timezone
 
-    session, _, _ = _setup_session("bench result 1M", hours_ago=2.5)
+    from livestreams.live import aggregates
+    from livestreams.models import LiveSession, Product, Segment
+
+    session, _, _ = _setup_session(f"bench result {RESULT_EVENTS:,}", hours_ago=2.5)
     start = session.went_live_at
     for i in range(8):
         Segment.objects.create(
@@ -424,54 +535,66 @@ def _load_result_session(connection):
             ends_at=start + timedelta(minutes=15 * (i + 1)),
             position=i + 1,
         )
+    products = [
+        Product.objects.create(union=session.union, name=f"商品 {i}", sku=f"B-{i}", price="19.90").pk
+        for i in range(20)
+    ]
+    postings = [uuid.UUID(int=i + 1) for i in range(10)]
+    sid = str(session.pk)
+    load = {"folds": 0, "folded": 0, "fold": 0.0, "insert": 0.0}
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = 0")  # random() in one order: the same data
+        cur.execute(
+            _GENERATE,
+            {
+                "viewers": RESULT_EVENTS // 20,
+                "events": RESULT_EVENTS,
+                "products": [str(p) for p in products],
+                "postings": [str(p) for p in postings],
+            },
+        )
+        cur.execute("RESET max_parallel_workers_per_gather")
+        cur.execute("SELECT count(*), max(arrive) FROM bench_arrival")
+        total_rows, last_arrival = cur.fetchone()
+    load["generate"] = time.perf_counter() - t0
+
+    def arrive(a, b):
+        clock = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(_ARRIVE, {"sid": sid, "start": start, "a": a, "b": b})
+        load["insert"] += time.perf_counter() - clock
+
+    def fold(now):
+        clock = time.perf_counter()
+        load["folded"] += aggregates.aggregates_fold(session_id=session.pk, now=now)
+        load["fold"] += time.perf_counter() - clock
+        load["folds"] += 1
+
+    edge = -60.0
+    slices = 0
+    while edge < 7200:
+        arrive(edge, edge + SLICE_SECONDS)
+        edge += SLICE_SECONDS
+        slices += 1
+        fold(start + timedelta(seconds=edge))
+        if slices == 3:
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE livestreams_liveevent")
+    LiveSession.objects.filter(pk=session.pk).update(status="ended", ended_at=start + timedelta(hours=2))
+    arrive(edge, last_arrival + 1)  # the late ones, after the end
+    slices += 1
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM livestreams_liveevent WHERE session_id = %s", [sid])
+        n = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM bench_viewer")
+        viewers = cur.fetchone()[0]
     rnd = random.Random(7)
     raw = connection.connection
-    sid = str(session.pk)
-    t0 = time.perf_counter()
-    n = 0
-    # 25,000 viewers; each joins, heartbeats every 60 s while watching, sometimes leaves; some engage.
     with raw.cursor() as cur:
         with cur.copy(
-            "COPY livestreams_liveevent (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash) FROM STDIN"
-        ) as copy:
-            viewer = 0
-            while n < RESULT_EVENTS:
-                viewer += 1
-                v = f"m:{viewer}"
-                at = rnd.uniform(0, 7000)
-                stay = rnd.expovariate(1 / 2400) + 60
-                kinds = ["join"]
-                t = at
-                times = [t]
-                while t + 60 < min(at + stay, 7200) and len(kinds) < 60:
-                    t += 60
-                    kinds.append("heartbeat")
-                    times.append(t)
-                kinds.append("leave")
-                times.append(min(at + stay, 7199))
-                if rnd.random() < 0.4:
-                    kinds.append("comment")
-                    times.append(rnd.uniform(at, t + 1))
-                for kind, when in zip(kinds, times, strict=True):
-                    if n >= RESULT_EVENTS:
-                        break
-                    n += 1
-                    copy.write_row(
-                        (
-                            sid,
-                            f"r{n}",
-                            kind,
-                            start + timedelta(seconds=when),
-                            v,
-                            None,
-                            "",
-                            kind == "comment" and n % 3 == 0,
-                            "x",
-                        )
-                    )
-        with cur.copy(
-            "COPY livestreams_order (session_id, platform_order_id, quantity, amount, buyer, ordered_at, minute_offset, "
-            "channel, status, body_hash, created_at, updated_at) FROM STDIN"
+            "COPY livestreams_order (session_id, platform_order_id, product_id, quantity, amount, buyer, "
+            "ordered_at, minute_offset, channel, status, body_hash, created_at, updated_at) FROM STDIN"
         ) as copy:
             now = start + timedelta(hours=2)
             for i in range(RESULT_ORDERS):
@@ -480,9 +603,10 @@ def _load_result_session(connection):
                     (
                         sid,
                         f"O{i}",
+                        products[i % 20] if i % 2 else None,
                         1 + i % 3,
                         Decimal(rnd.randint(990, 19900)) / 100,
-                        f"m:{rnd.randint(1, viewer)}",
+                        f"m:{rnd.randint(1, viewers)}",
                         start + timedelta(seconds=when),
                         int(when // 60),
                         "live",
@@ -493,12 +617,13 @@ def _load_result_session(connection):
                     )
                 )
     raw.commit()
-    LiveSession.objects.filter(pk=session.pk).update(status="ended", ended_at=start + timedelta(hours=2))
     with connection.cursor() as cur:
         cur.execute("ANALYZE livestreams_liveevent")
         cur.execute("ANALYZE livestreams_order")
+    fold(timezone.now())  # beat's fold after the end: the late ones
     session.refresh_from_db()
-    return session, n, time.perf_counter() - t0
+    load.update(events=total_rows, redelivered=total_rows - n, slices=slices)
+    return session, n, load
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -377,7 +378,8 @@ class LiveFold(models.Model):
 
 
 class LiveFoldViewer(models.Model):
-    """One viewer's folded events: counts per segment bucket and watch time as merged pieces.
+    """One viewer's folded events: the segment buckets they were seen and commented in, and watch time
+    as merged pieces.
 
     ``runs``: [[start_ms, end_ms], …] of closed pieces (contiguous ones merged); ``last_*``: the newest
     presence event, whose piece stays open until the next one. ``dirty``: an event arrived out of order,
@@ -394,7 +396,10 @@ class LiveFoldViewer(models.Model):
     last_t = models.BigIntegerField(null=True, blank=True)
     last_kind = models.CharField(max_length=16, blank=True, default="")
     runs = models.JSONField(default=list, blank=True)
-    counts = models.JSONField(default=dict, blank=True)  # "<bucket>" -> [views, comments, questions, …]
+    # The segment buckets the viewer has an event in, and those they commented in (distinct viewers and
+    # commenters per bucket are counted as the fold first sees them there).
+    buckets = ArrayField(models.IntegerField(), default=list, blank=True)
+    commented = ArrayField(models.IntegerField(), default=list, blank=True)
 
     class Meta:
         constraints = [

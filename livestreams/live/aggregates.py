@@ -5,10 +5,17 @@ ended sessions) and once more at the start of every result computation. It reads
 since the previous fold — by id, under the session's exclusive advisory lock for the instant it reads
 the newest id, so no ingest transaction can commit an older id later — and adds them to:
 
-* ``LiveFold`` (one row per session): counts per timeline minute and per clicked posting/product;
-* ``LiveFoldViewer`` (one row per viewer): counts per segment bucket (distinct viewers and commenters
-  overall and per segment are rows, not a scan), and watch time as merged pieces ``runs`` plus the
-  newest presence event, whose piece stays open until the next one (docs/live.md has the rule).
+* ``LiveFold`` (one row per session): counts per timeline minute, per clicked posting/product and per
+  segment bucket, and distinct viewers and commenters overall and per bucket;
+* ``LiveFoldViewer`` (one row per viewer): the buckets the viewer was seen and commented in (so a
+  later fold knows who is new), and watch time as merged pieces ``runs`` plus the newest presence
+  event, whose piece stays open until the next one (docs/live.md has the rule).
+
+The fold is set-based SQL over the new events: one GROUP BY GROUPING SETS for the session-wide counts
+(added to ``LiveFold``'s small maps), and one statement that groups the new events per viewer, cuts
+their presence pieces with window functions (the first piece starts at the stored newest event),
+merges them with the stored last run, upserts every touched viewer (INSERT … ON CONFLICT DO UPDATE)
+and answers how many viewers and commenters are new. No Python loop runs per event.
 
 Redeliveries never reach the fold (ON CONFLICT keeps them out of the table), so nothing counts twice.
 Counts do not depend on order, so late events just add. Watch time does: an event older than its
@@ -27,7 +34,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -36,7 +42,6 @@ from livestreams.models import LiveFold, LiveFoldViewer, LiveSession, Segment
 
 TIMEOUT_MS = PRESENCE_TIMEOUT_SECONDS * 1000
 LIVE_MARGIN = timedelta(seconds=2)
-FETCH = 20_000  # rows per round trip of the fold's server-side cursor
 # Index in a viewer's per-bucket counts: [views, comments, questions, likes, shares, follows, job card
 # clicks, product clicks]; a question also counts as a comment (its kind is "comment").
 COUNTS = ("views", "comments", "questions", "likes", "shares", "follows", "job_card_clicks", "product_clicks")
@@ -104,83 +109,141 @@ def _newest_id(session_id) -> int:
         return int(cur.fetchone()[0])
 
 
-class _Viewer:
-    __slots__ = ("row_id", "devices", "dirty", "last_us", "last_eid", "last_t", "last_kind", "runs", "counts")
-
-    def __init__(self, row=None):
-        if row is None:
-            self.row_id, self.devices, self.dirty = None, [], False
-            self.last_us, self.last_eid, self.last_t, self.last_kind = None, "", None, ""
-            self.runs, self.counts = [], {}
-        else:
-            (
-                self.row_id,
-                self.devices,
-                self.dirty,
-                self.last_us,
-                self.last_eid,
-                self.last_t,
-                self.last_kind,
-            ) = row[:7]
-            self.runs, self.counts = row[7], row[8]
-
-    def as_json(self, viewer: str) -> dict:
-        return {
-            "v": viewer,
-            "dv": self.devices,
-            "dt": self.dirty,
-            "lus": self.last_us,
-            "le": self.last_eid,
-            "lt": self.last_t,
-            "lk": self.last_kind,
-            "r": self.runs,
-            "c": self.counts,
-        }
-
-
-_FOLD_ROWS = """
-SELECT id, viewer, device, kind, event_id, (extract(epoch FROM ts) * 1000000)::bigint AS us,
-       (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t,
-       CASE WHEN %(end)s::timestamptz IS NULL OR ts <= %(end)s::timestamptz
-            THEN GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int END AS m,
-       {bucket} AS b, ref, is_question
-FROM livestreams_liveevent
-WHERE session_id = %(sid)s AND ((id > %(after)s AND id <= %(upto)s) OR id = ANY(%(pending)s::bigint[]))
-ORDER BY ts, event_id COLLATE "C"
+# The events a fold takes: stored since the watermark (``through_id``) or left pending by the previous
+# fold, with their time in ms since went-live (``t``), timeline minute (``m``, none after the end) and
+# segment bucket (``b``); ``horizon`` (while live) leaves the newest ones pending.
+_FOLDED = """
+SELECT * FROM (
+    SELECT id, viewer, device, kind, event_id, ts, ref, is_question,
+           (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t,
+           CASE WHEN %(end)s::timestamptz IS NULL OR ts <= %(end)s::timestamptz
+                THEN GREATEST(0, floor(extract(epoch FROM ts - %(start)s) / 60))::int END AS m,
+           {bucket} AS b
+    FROM livestreams_liveevent
+    WHERE session_id = %(sid)s
+      AND ((id > %(after)s AND id <= %(upto)s) OR id = ANY(%(pending)s::bigint[]))
+) e
+WHERE %(horizon)s::bigint IS NULL OR t <= %(horizon)s::bigint
 """
 
-_UPSERT = """
-INSERT INTO livestreams_livefoldviewer
-    (session_id, viewer, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts)
-SELECT %s, v, dv, dt, lus, le, lt, lk, r, c
-FROM json_to_recordset(%s::json)
-     AS j(v text, dv jsonb, dt bool, lus bigint, le text, lt bigint, lk text, r jsonb, c jsonb)
-ON CONFLICT (session_id, viewer) DO UPDATE SET
-    devices = EXCLUDED.devices, dirty = EXCLUDED.dirty, last_us = EXCLUDED.last_us,
-    last_eid = EXCLUDED.last_eid, last_t = EXCLUDED.last_t, last_kind = EXCLUDED.last_kind,
-    runs = EXCLUDED.runs, counts = EXCLUDED.counts
+_PENDING = """
+SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM (
+    SELECT id, (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
+    FROM livestreams_liveevent
+    WHERE session_id = %(sid)s
+      AND ((id > %(after)s AND id <= %(upto)s) OR id = ANY(%(pending)s::bigint[]))
+) e
+WHERE t > %(horizon)s::bigint
 """
 
+# Session-wide counts of the new events. GROUPING(b, m, kind, ref): 5 = per bucket and kind,
+# 13 = per kind, 9 = per minute and kind, 12 = per kind and clicked ref.
+_COUNTS = """
+SELECT GROUPING(b, m, kind, ref), b, m, kind, ref::text, count(*), count(*) FILTER (WHERE is_question)
+FROM ({folded}) f
+GROUP BY GROUPING SETS ((b, kind), (kind), (m, kind), (kind, ref))
+"""
 
-def _load_viewers(cur, session_id, names: list[str], into: dict) -> None:
-    cur.execute(
-        "SELECT viewer, id, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts "
-        "FROM livestreams_livefoldviewer WHERE session_id = %s AND viewer = ANY(%s)",
-        [session_id, names],
-    )
-    for row in cur.fetchall():
-        _, row_id, devices, dirty, last_us, last_eid, last_t, last_kind, runs, counts = row
-        into[row[0]] = _Viewer(
-            [row_id, _json(devices), dirty, last_us, last_eid, last_t, last_kind, _json(runs), _json(counts)]
-        )
-
-
-def _json(value):
-    return (
-        orjson.loads(value)
-        if isinstance(value, str | bytes) and value[:1] in ("[", "{", b"[", b"{")
-        else value
-    )
+# The per-viewer rows, in one statement: the new events per viewer and bucket (``vb``, ``pv``), the
+# viewers' rows as the previous fold left them (``old``), the presence events in order per viewer with
+# the one before each (``pres``; the first one's is the stored newest), the pieces between them, merged
+# with the stored last run into runs of contiguous pieces (``runs``), then one upsert. What it returns
+# is what the session-wide counts need: new (viewer, bucket) and (commenter, bucket) pairs per bucket
+# (rows with a bucket) and new viewers and commenters (the row without).
+_VIEWERS = """
+WITH vb AS (
+    SELECT viewer, b, bool_or(kind = 'comment') AS commented FROM ({folded}) f GROUP BY viewer, b
+), pv AS (
+    SELECT viewer, array_agg(b ORDER BY b) AS buckets,
+           coalesce(array_agg(b ORDER BY b) FILTER (WHERE commented), '{{}}') AS commented
+    FROM vb GROUP BY viewer
+), old AS MATERIALIZED (
+    SELECT o.* FROM livestreams_livefoldviewer o JOIN pv USING (viewer) WHERE o.session_id = %(sid)s
+), pres AS (
+    SELECT viewer, device, kind, event_id, t, (extract(epoch FROM ts) * 1000000)::bigint AS us,
+           row_number() OVER w AS k, lead(t) OVER w IS NULL AS newest,
+           lag(t) OVER w AS pt, lag(kind) OVER w AS pk
+    FROM ({folded}) f
+    WHERE kind IN ('join', 'heartbeat', 'leave')
+    WINDOW w AS (PARTITION BY viewer ORDER BY ts, event_id COLLATE "C")
+), psum AS (
+    SELECT viewer, min(device) AS dmin, max(device) AS dmax,
+           max(us) FILTER (WHERE k = 1) AS first_us, max(event_id) FILTER (WHERE k = 1) AS first_eid,
+           max(us) FILTER (WHERE newest) AS last_us, max(event_id) FILTER (WHERE newest) AS last_eid,
+           max(t) FILTER (WHERE newest) AS last_t, max(kind) FILTER (WHERE newest) AS last_kind
+    FROM pres GROUP BY viewer
+), pieces AS (
+    SELECT viewer, s, e FROM (
+        SELECT p.viewer, GREATEST(coalesce(p.pt, o.last_t), 0) AS s,
+               LEAST(p.t, coalesce(p.pt, o.last_t) + {timeout}, %(dur)s::bigint) AS e
+        FROM pres p LEFT JOIN old o ON p.k = 1 AND o.viewer = p.viewer
+        WHERE coalesce(p.pk, o.last_kind) IN ('join', 'heartbeat')
+    ) x WHERE e > s
+), edges AS (
+    SELECT viewer, s, e FROM pieces
+    UNION ALL
+    SELECT viewer, (runs -> -1 ->> 0)::bigint, (runs -> -1 ->> 1)::bigint
+    FROM old JOIN (SELECT DISTINCT viewer FROM pieces) cut USING (viewer)
+    WHERE jsonb_array_length(runs) > 0
+), runs AS (
+    SELECT viewer, jsonb_agg(jsonb_build_array(s, e) ORDER BY s) AS runs FROM (
+        SELECT viewer, island, min(s) AS s, max(e) AS e FROM (
+            SELECT viewer, s, e, count(*) FILTER (WHERE before IS DISTINCT FROM s)
+                       OVER (PARTITION BY viewer ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+            FROM (SELECT viewer, s, e, lag(e) OVER (PARTITION BY viewer ORDER BY s, e) AS before
+                  FROM edges) l
+        ) i GROUP BY viewer, island
+    ) r GROUP BY viewer
+), new AS (
+    SELECT pv.viewer, o.viewer IS NULL AS is_new, pv.buckets AS nb, pv.commented AS nc,
+           o.commented AS oc, d.devices,
+           coalesce(o.dirty, false) OR jsonb_array_length(d.devices) > 1 OR (
+               o.last_us IS NOT NULL AND ps.first_us IS NOT NULL
+               AND (ps.first_us, ps.first_eid COLLATE "C") <= (o.last_us, o.last_eid COLLATE "C")
+           ) AS dirty,
+           coalesce(ps.last_us, o.last_us) AS last_us, coalesce(ps.last_eid, o.last_eid, '') AS last_eid,
+           coalesce(ps.last_t, o.last_t) AS last_t, coalesce(ps.last_kind, o.last_kind, '') AS last_kind,
+           CASE WHEN r.viewer IS NULL THEN coalesce(o.runs, '[]')
+                ELSE (coalesce(o.runs, '[]') - (-1)) || r.runs END AS runs,
+           CASE WHEN o.buckets @> pv.buckets THEN o.buckets
+                ELSE ARRAY(SELECT DISTINCT x FROM unnest(coalesce(o.buckets, '{{}}') || pv.buckets) x ORDER BY x)
+           END AS buckets,
+           CASE WHEN coalesce(o.commented, '{{}}') @> pv.commented THEN coalesce(o.commented, '{{}}')
+                ELSE ARRAY(SELECT DISTINCT x FROM unnest(o.commented || pv.commented) x ORDER BY x)
+           END AS commented
+    FROM pv
+    LEFT JOIN old o USING (viewer)
+    LEFT JOIN psum ps USING (viewer)
+    LEFT JOIN runs r USING (viewer)
+    -- the devices seen: two make the viewer dirty for good, so more than two are not kept
+    CROSS JOIN LATERAL (
+        SELECT CASE
+            WHEN ps.viewer IS NULL THEN coalesce(o.devices, '[]')
+            WHEN ps.dmin = ps.dmax AND coalesce(o.devices, '[]') IN ('[]', jsonb_build_array(ps.dmin))
+                THEN jsonb_build_array(ps.dmin)
+            ELSE (SELECT jsonb_agg(DISTINCT x) FROM (
+                      SELECT jsonb_array_elements_text(coalesce(o.devices, '[]'))
+                      UNION SELECT ps.dmin UNION SELECT ps.dmax) u(x))
+        END AS devices
+    ) d
+), up AS (
+    INSERT INTO livestreams_livefoldviewer
+        (session_id, viewer, devices, dirty, last_us, last_eid, last_t, last_kind, runs, buckets, commented)
+    SELECT %(sid)s, viewer, devices, dirty, last_us, last_eid, last_t, last_kind, runs, buckets, commented
+    FROM new
+    ON CONFLICT (session_id, viewer) DO UPDATE SET
+        devices = EXCLUDED.devices, dirty = EXCLUDED.dirty, last_us = EXCLUDED.last_us,
+        last_eid = EXCLUDED.last_eid, last_t = EXCLUDED.last_t, last_kind = EXCLUDED.last_kind,
+        runs = EXCLUDED.runs, buckets = EXCLUDED.buckets, commented = EXCLUDED.commented
+)
+SELECT vb.b, count(*) FILTER (WHERE o.viewer IS NULL OR vb.b <> ALL(o.buckets)),
+       count(*) FILTER (WHERE vb.commented AND (o.viewer IS NULL OR vb.b <> ALL(o.commented)))
+FROM vb LEFT JOIN old o USING (viewer) GROUP BY vb.b
+UNION ALL
+SELECT NULL, count(*) FILTER (WHERE is_new),
+       count(*) FILTER (WHERE cardinality(nc) > 0 AND (is_new OR cardinality(oc) = 0))
+FROM new
+"""
 
 
 def aggregates_fold(*, session_id, now: datetime | None = None, start_over: bool = True) -> int:
@@ -242,105 +305,58 @@ def _reset(state: LiveFold, session: LiveSession, bounds: list[datetime]) -> Non
 
 
 def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tuple[int, list[int]]:
+    """Fold the new events in three set-based statements: the session-wide counts, the per-viewer
+    upsert (which answers the new distinct viewers and commenters), and the ids left pending."""
     bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
+    folded_sql = _FOLDED.format(bucket=bucket)
     params = {
         "sid": session_id,
         "start": start,
         "end": end,
+        "dur": dur,
+        "horizon": horizon,
         "bounds": bounds,
         "after": state.through_id,
         "upto": upto,
         "pending": state.pending,
     }
-    viewers: dict[str, _Viewer] = {}
     minutes, refs, buckets = state.minutes, state.refs, state.buckets
     if not state.totals:
         state.totals = [0] * (len(COUNTS) + 2)
     totals = state.totals
-    pending: list[int] = []
     folded = 0
-    raw = connection.connection
-    with raw.cursor(name=f"fold_{session_id}".replace("-", "_")) as cur, connection.cursor() as side:
-        cur.itersize = FETCH
-        cur.execute(_FOLD_ROWS.format(bucket=bucket), params)
-        while True:
-            rows = cur.fetchmany(FETCH)
-            if not rows:
-                break
-            if state.through_id:  # a later fold: bring in the viewers folded before
-                missing = sorted({r[1] for r in rows} - viewers.keys())
-                if missing:
-                    _load_viewers(side, session_id, missing, viewers)
-            for _id, viewer, device, kind, eid, us, t, m, b, ref, question in rows:
-                if horizon is not None and t > horizon:
-                    pending.append(_id)
-                    continue
-                folded += 1
-                v = viewers.get(viewer)
-                if v is None:
-                    v = viewers[viewer] = _Viewer()
-                    totals[VIEWERS] += 1  # not loaded from an earlier fold: a new viewer
-                key = str(b)
-                counts = v.counts.get(key)
-                if counts is None:
-                    counts = v.counts[key] = [0] * len(COUNTS)
-                    buckets.setdefault(key, [0] * (len(COUNTS) + 2))[VIEWERS] += 1
-                agg = buckets[key]
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '128MB'")
+        cur.execute(_COUNTS.format(folded=folded_sql), params)
+        for grouping, b, m, kind, ref, n, questions in cur.fetchall():
+            if grouping in (5, 13):  # per bucket and kind / per kind (the totals)
+                row = totals if grouping == 13 else buckets.setdefault(str(b), [0] * (len(COUNTS) + 2))
                 slot = _SLOT.get(kind)
                 if slot is not None:
-                    if slot == 1:  # the viewer's first comment (here / at all) makes them a commenter
-                        if not counts[1]:
-                            agg[COMMENTERS] += 1
-                        if not any(c[1] for c in v.counts.values()):
-                            totals[COMMENTERS] += 1
-                    counts[slot] += 1
-                    agg[slot] += 1
-                    totals[slot] += 1
-                if question:
-                    counts[2] += 1
-                    agg[2] += 1
-                    totals[2] += 1
-                if kind in PRESENCE:
-                    _presence(v, device, kind, eid, us, t, dur)
-                    if kind != "join":
-                        continue
-                if m is not None:
-                    minute = minutes.setdefault(str(m), {})
-                    name = MINUTE_NAMES.get(kind, kind)
-                    minute[name] = minute.get(name, 0) + 1
-                    minute["questions"] = minute.get("questions", 0) + (1 if question else 0)
-                if ref is not None:
-                    key = f"{kind}\t{ref}"
-                    refs[key] = refs.get(key, 0) + 1
-        items = list(viewers.items())
-        for i in range(0, len(items), 5000):
-            batch = orjson.dumps([v.as_json(name) for name, v in items[i : i + 5000]])
-            side.execute(_UPSERT, [session_id, batch.decode()])
+                    row[slot] += n
+                row[2] += questions
+                folded += n if grouping == 13 else 0
+            elif kind in PRESENCE and kind != "join":
+                continue  # heartbeats and leaves are in no minute and click no ref
+            elif grouping == 9 and m is not None:
+                minute = minutes.setdefault(str(m), {})
+                name = MINUTE_NAMES.get(kind, kind)
+                minute[name] = minute.get(name, 0) + n
+                minute["questions"] = minute.get("questions", 0) + questions
+            elif grouping == 12 and ref is not None:
+                key = f"{kind}\t{ref}"
+                refs[key] = refs.get(key, 0) + n
+        if folded:
+            cur.execute(_VIEWERS.format(folded=folded_sql, timeout=TIMEOUT_MS), params)
+            for b, viewers, commenters in cur.fetchall():
+                row = totals if b is None else buckets[str(b)]
+                row[VIEWERS] += viewers
+                row[COMMENTERS] += commenters
+        pending: list[int] = []
+        if horizon is not None:
+            cur.execute(_PENDING, params)
+            pending = list(cur.fetchone()[0])
     return folded, pending
-
-
-def _presence(v: _Viewer, device: str, kind: str, eid: str, us: int, t: int, dur: int | None) -> None:
-    if device not in v.devices:
-        v.devices.append(device)
-        if len(v.devices) > 1:
-            v.dirty = True  # several devices: the union of their pieces comes from the raw events
-    if v.dirty:
-        return
-    if v.last_us is not None:
-        if (us, eid) <= (v.last_us, v.last_eid):
-            v.dirty = True  # out of order: the pieces around it are not known here
-            return
-        if v.last_kind != "leave":
-            s = max(v.last_t, 0)
-            e = min(t, v.last_t + TIMEOUT_MS)
-            if dur is not None:
-                e = min(e, dur)
-            if e > s:
-                if v.runs and v.runs[-1][1] == s:
-                    v.runs[-1][1] = e  # contiguous pieces: one run, same +1/−1 per second
-                else:
-                    v.runs.append([s, e])
-    v.last_us, v.last_eid, v.last_t, v.last_kind = us, eid, t, kind
 
 
 def aggregates_read(session: LiveSession) -> dict:

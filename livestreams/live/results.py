@@ -60,7 +60,9 @@ def live_window(session: LiveSession) -> tuple[datetime, datetime]:
 # viewer into islands — the union of their devices — so they count once and keep the time one device
 # covers after another has left. Sessions with no such member run exactly the one-sort plan (one sort
 # (viewer, ts) feeds the window pass); a single MixedAggregate then counts piece starts per second, ends
-# per second, pieces per viewer and the total in the same pass.
+# per second, pieces per viewer and the total in the same pass. Lists of viewers are joined as
+# ``IN (SELECT unnest(…))`` (a hash join), not ``= ANY(…)``: measured, the array filter was compared
+# element by element on every event row (1M events × 2,500 viewers: 40 s).
 # GROUPING(ssec, esec, viewer): 3 = starts per second, 5 = ends per second, 6 = one viewer, 7 = total.
 _MULTI_DEVICE = """
 SELECT coalesce(array_agg(viewer), '{}') FROM (
@@ -73,7 +75,7 @@ SELECT coalesce(array_agg(viewer), '{}') FROM (
 """
 
 
-def _piece_rows(where: str, partition: str) -> str:
+def _piece_rows(where: str, partition: str, table: str = "livestreams_liveevent") -> str:
     return f"""
         SELECT viewer, kind,
                GREATEST(t, 0) AS s,
@@ -81,7 +83,7 @@ def _piece_rows(where: str, partition: str) -> str:
         FROM (
             SELECT viewer, device, kind, event_id, ts,
                    (date_part('epoch', ts - %(start)s) * 1000)::bigint AS t
-            FROM livestreams_liveevent
+            FROM {table}
             WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave'){where}
         ) ev
         WINDOW w AS (PARTITION BY {partition} ORDER BY ts, event_id COLLATE "C")
@@ -89,8 +91,11 @@ def _piece_rows(where: str, partition: str) -> str:
 
 
 _SINGLE = _piece_rows("", 'viewer COLLATE "C"')
-_SINGLE_OF_MIXED = _piece_rows(" AND viewer <> ALL(%(multi)s)", 'viewer COLLATE "C"')
-_MERGED = f"""
+_SINGLE_OF_MIXED = _piece_rows(" AND viewer NOT IN (SELECT unnest(%(multi)s::text[]))", 'viewer COLLATE "C"')
+
+
+def _merged(table: str = "livestreams_liveevent") -> str:
+    return f"""
     SELECT viewer, 'join' AS kind, min(s) AS s, max(e) AS e FROM (
         SELECT viewer, s, e,
                count(*) FILTER (WHERE before IS NULL OR s > before)
@@ -99,7 +104,7 @@ _MERGED = f"""
             SELECT viewer, s, e,
                    max(e) OVER (PARTITION BY viewer ORDER BY s, e
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-            FROM ({_piece_rows(" AND viewer = ANY(%(multi)s)", "viewer, device")}) d
+            FROM ({_piece_rows(" AND viewer IN (SELECT unnest(%(multi)s::text[]))", "viewer, device", table)}) d
             WHERE kind <> 'leave' AND e > s
         ) r
     ) i
@@ -107,9 +112,12 @@ _MERGED = f"""
 """
 
 
-def _pieces_sql(pieces: str) -> str:
+_MERGED = _merged()
+
+
+def _pieces_sql(pieces: str, ctes: str = "") -> str:
     return f"""
-WITH g AS (
+WITH {ctes}g AS (
     SELECT GROUPING(s / 1000, e / 1000, viewer) AS g, s / 1000 AS ssec, e / 1000 AS esec,
            count(*) AS n, sum(e - s) AS total
     FROM ({pieces}) x
@@ -179,12 +187,21 @@ def _watch_from_aggregates(cur, session: LiveSession, agg: dict) -> tuple[Decima
         "dirty": agg["dirty_single"],
         "multi": agg["dirty_multi"],
     }
-    pieces = aggregates.CLEAN_PIECES
+    pieces, ctes = aggregates.CLEAN_PIECES, ""
+    if agg["dirty_single"] or agg["dirty_multi"]:
+        # The dirty viewers' presence events, read in one scan for both kinds.
+        ctes = """dirty_ev AS MATERIALIZED (
+            SELECT session_id, viewer, device, kind, event_id, ts FROM livestreams_liveevent
+            WHERE session_id = %(sid)s AND kind IN ('join', 'heartbeat', 'leave')
+              AND viewer IN (SELECT unnest(%(dirty)s::text[] || %(multi)s::text[]))
+        ), """
     if agg["dirty_single"]:
-        pieces += " UNION ALL " + _piece_rows(" AND viewer = ANY(%(dirty)s)", 'viewer COLLATE "C"')
+        pieces += " UNION ALL " + _piece_rows(
+            " AND viewer IN (SELECT unnest(%(dirty)s::text[]))", 'viewer COLLATE "C"', "dirty_ev"
+        )
     if agg["dirty_multi"]:
-        pieces += f" UNION ALL {_MERGED}"
-    cur.execute(_pieces_sql(pieces), params)
+        pieces += f" UNION ALL {_merged('dirty_ev')}"
+    cur.execute(_pieces_sql(pieces, ctes), params)
     return _watch_rows(cur.fetchall(), start, end)
 
 

@@ -59,6 +59,8 @@ def _traffic(session, product):
         ev("e-h", "heartbeat", s, 360, viewer="m:e"),
         ev("a-late", "heartbeat", s, 150, viewer="m:a"),
         ev("e-c", "comment", s, 365, viewer="m:e", text="几点结束"),
+        # b, folded before without a comment, comments for the first time: a new commenter, not viewer
+        ev("b-c", "comment", s, 370, viewer="d:b", text="有链接吗"),
     ]
     return minute, later
 
@@ -128,9 +130,10 @@ def test_result_from_aggregates_equals_the_raw_computation(union, organizer, tra
     assert (card["views"], card["unique_viewers"], card["comments"], card["questions_answered"]) == (
         7,
         7,
-        4,
+        5,
         1,
     )
+    assert card["commenters"] == 5
     assert card["orders"] == 2 and card["orders_refunded"] == 1
     assert card["total_watch_seconds"] > 0 and card["peak_concurrent"] >= 3
     # The fold kept the few viewers it could not follow (late event, two devices) for the raw path.
