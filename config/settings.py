@@ -163,6 +163,12 @@ CACHES = {
 # session: no PostgreSQL, no Redis; livestreams/live/stats.py). 0 switches it off; tests switch it on
 # where they check it, so that the others read fresh counters after every batch.
 LIVE_STATS_CACHE_SECONDS = float(os.environ.get("LIVE_STATS_CACHE_SECONDS", "0" if TESTING else "1"))
+# Seconds a remembered scope answer may be served after it was last checked (the bound on a revoked
+# token, a sign-out or a removed host); a background thread per process re-checks answers in use at
+# half this age and re-reads the bodies in use at half LIVE_STATS_CACHE_SECONDS. LIVE_STATS_REFRESH=0:
+# no thread (tests call livestreams.live.stats.refresh() themselves).
+LIVE_STATS_SCOPE_SECONDS = float(os.environ.get("LIVE_STATS_SCOPE_SECONDS", "5"))
+LIVE_STATS_REFRESH = os.environ.get("LIVE_STATS_REFRESH", "0" if TESTING else "1") == "1"
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)

@@ -212,8 +212,8 @@ class LiveStatsView(APIView):
     The data screen polls this every 2 s while ingest runs, so it is kept small: one PostgreSQL row
     (scope check, no model instance), one Redis pipeline for the counters (a rebuild only when Redis
     lost them), the applications count shared between pollers, and an orjson body. A repeat by the
-    same credential within ``LIVE_STATS_CACHE_SECONDS`` is answered from this process's memory before
-    DRF runs (livestreams/live/stats.py): no PostgreSQL, no Redis.
+    credential already checked for the session is answered from this process's memory before DRF runs,
+    kept fresh by a background thread (livestreams/live/stats.py): no PostgreSQL, no Redis.
     """
 
     permission_classes = [IsAuthenticated]
