@@ -453,3 +453,68 @@ def test_slot_is_unaffected_by_unknown_capacity_input(organizer_client, slot):
     assert set(_err(response)["fields"]) == {"seats_taken"} or "capacity" in _err(response)["fields"]
     slot.refresh_from_db()
     assert slot.capacity == 30 and Slot.objects.count() == 1
+
+
+# --- The fast booking answer --------------------------------------------------------------------
+
+
+def _drf_answer(booking):
+    from coaching.serializers import BookingCreatedSerializer
+
+    return BookingCreatedSerializer(
+        {
+            "id": booking.pk,
+            "slot": booking.slot_id,
+            "status": booking.status,
+            "waitlist_position": services.waitlist_position(booking),
+            "confirmed_at": booking.confirmed_at,
+            "ical_uid": booking.ical_uid,
+            "ical_sequence": booking.ical_sequence,
+            "created_at": booking.created_at,
+        }
+    ).data
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+def test_fast_token_booking_answers_what_the_serializer_answers(
+    anon_client, program, coach, learner, other_learner, zone
+):
+    """The token fast path builds its JSON itself: same fields and values as BookingCreatedSerializer,
+    for the winner (confirmed) and the loser (waitlisted), in the zone the request runs in."""
+    import orjson
+    from rest_framework.authtoken.models import Token
+
+    from coaching.api import booking_created_json
+
+    slot = cf.make_slot(program=program, coach=coach, capacity=1)
+    answers = []
+    with timezone.override(zone):
+        for trainee in (learner, other_learner):
+            token, _ = Token.objects.get_or_create(user=trainee.user)
+            response = anon_client.post(
+                f"{API}/slots/{slot.pk}/book/", {}, format="json", HTTP_AUTHORIZATION=f"Token {token.key}"
+            )
+            assert response.status_code == 201, response.content
+            assert response["Content-Type"] == "application/json"
+            answers.append(orjson.loads(response.content))
+        confirmed, waitlisted = answers
+        assert (confirmed["status"], waitlisted["status"]) == ("confirmed", "waitlisted")
+        assert waitlisted["waitlist_position"] == 1 and waitlisted["confirmed_at"] is None
+        for answer in answers:
+            booking = Booking.objects.get(pk=answer["id"])
+            assert answer == _drf_answer(booking)
+            assert list(answer) == list(_drf_answer(booking))  # same field order
+            assert (
+                orjson.loads(
+                    booking_created_json(
+                        {
+                            **answer,
+                            "id": booking.pk,
+                            "slot": slot.pk,
+                            "confirmed_at": booking.confirmed_at,
+                            "created_at": booking.created_at,
+                        }
+                    )
+                )
+                == answer
+            )
