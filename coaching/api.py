@@ -274,19 +274,7 @@ class SlotBookView(APIView):
         slot = get_object_or_404(selectors.slots_visible_to(request.user), pk=pk)
         booking = services.booking_create(slot=slot, trainee=_trainee_of(request.user), **data)
         return Response(
-            BookingCreatedSerializer(
-                {
-                    "id": booking.pk,
-                    "slot": booking.slot_id,
-                    "status": booking.status,
-                    "waitlist_position": services.waitlist_position(booking),
-                    "confirmed_at": booking.confirmed_at,
-                    "ical_uid": booking.ical_uid,
-                    "ical_sequence": booking.ical_sequence,
-                    "created_at": booking.created_at,
-                }
-            ).data,
-            status=status.HTTP_201_CREATED,
+            BookingCreatedSerializer(booking_created_fields(booking)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -296,6 +284,20 @@ def _drf_datetime(value):
         return None
     text = value.astimezone(timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def booking_created_fields(booking) -> dict:
+    """A stored booking as the row ``BookingCreatedSerializer`` (and ``booking_created_json``) answer."""
+    return {
+        "id": booking.pk,
+        "slot": booking.slot_id,
+        "status": booking.status,
+        "waitlist_position": services.waitlist_position(booking),
+        "confirmed_at": booking.confirmed_at,
+        "ical_uid": booking.ical_uid,
+        "ical_sequence": booking.ical_sequence,
+        "created_at": booking.created_at,
+    }
 
 
 def booking_created_json(row: dict) -> bytes:

@@ -459,20 +459,10 @@ def test_slot_is_unaffected_by_unknown_capacity_input(organizer_client, slot):
 
 
 def _drf_answer(booking):
+    from coaching.api import booking_created_fields
     from coaching.serializers import BookingCreatedSerializer
 
-    return BookingCreatedSerializer(
-        {
-            "id": booking.pk,
-            "slot": booking.slot_id,
-            "status": booking.status,
-            "waitlist_position": services.waitlist_position(booking),
-            "confirmed_at": booking.confirmed_at,
-            "ical_uid": booking.ical_uid,
-            "ical_sequence": booking.ical_sequence,
-            "created_at": booking.created_at,
-        }
-    ).data
+    return BookingCreatedSerializer(booking_created_fields(booking)).data
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])

@@ -19,18 +19,10 @@ from core import sms
 from core.models import OutboxMessage, User
 from core.outbox import outbox_deliver_batch
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms_outbox")]
 
 URL = "/api/v1/coaching/invitations/"
 PASSWORD = "Coach-pass-2026!"
-
-
-@pytest.fixture(autouse=True)
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
 
 
 def _deliver() -> None:

@@ -16,15 +16,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_deliver_batch
 from jobs.models import EmployerInvitation, EmployerMembership
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def sms_outbox(settings):
-    settings.SMS_BACKEND = "core.sms.LocmemBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sms_outbox")]
 
 
 def _deliver() -> None:
