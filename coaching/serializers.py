@@ -3,8 +3,7 @@ from rest_framework import serializers
 
 from coaching.models import Booking, Coach, Program, Slot
 from coaching.services.booking import waitlist_position
-from core.phones import cn_mobile_mask
-from core.serializers import EmailOrMobileSerializer, EmptyInput, StrictSerializer
+from core.serializers import EmailOrMobileSerializer, EmptyInput, MaskedMobileField, StrictSerializer
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -157,11 +156,8 @@ class StaffInvitedSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.CharField()
     email = serializers.CharField(help_text="Empty when the invitation went by SMS only.")
-    phone = serializers.SerializerMethodField(help_text="The mobile the link was texted to, masked.")
+    phone = MaskedMobileField(help_text="The mobile the link was texted to, masked.")
     has_password = serializers.SerializerMethodField()
-
-    def get_phone(self, user) -> str:
-        return cn_mobile_mask(user.phone)
 
     def get_has_password(self, user) -> bool:
         return user.has_usable_password()

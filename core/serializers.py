@@ -1,7 +1,8 @@
 from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.phones import InvalidPhone, cn_mobile_normalize
+from core.phones import InvalidPhone, cn_mobile_mask, cn_mobile_normalize
 
 
 class StrictSerializer(serializers.Serializer):
@@ -51,3 +52,11 @@ class EmailOrMobileSerializer(StrictSerializer):
             message = gettext("请填写邮箱或手机号。")
             raise serializers.ValidationError({"email": [message], "phone": [message]})
         return attrs
+
+
+@extend_schema_field({"type": "string"})
+class MaskedMobileField(serializers.ReadOnlyField):
+    """A stored mainland mobile shown masked (138****5678); empty when there is none."""
+
+    def to_representation(self, value) -> str:
+        return cn_mobile_mask(value)

@@ -1,8 +1,7 @@
 from django.utils.translation import gettext
 from rest_framework import serializers
 
-from core.phones import cn_mobile_mask
-from core.serializers import EmailOrMobileSerializer, StrictSerializer
+from core.serializers import EmailOrMobileSerializer, MaskedMobileField, StrictSerializer
 from jobs.models import Application, ApplicationEvent, Employer, EmployerMembership, JobPosting, LineupRequest
 from jobs.services.common import POSTING_FIELD_ORDER
 from jobs.validators import (
@@ -96,11 +95,8 @@ class InviteInputSerializer(EmailOrMobileSerializer):
 class InvitationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.CharField(help_text="Empty when the invitation went by SMS only.")
-    phone = serializers.SerializerMethodField(help_text="The mobile the link was texted to, masked.")
+    phone = MaskedMobileField(help_text="The mobile the link was texted to, masked.")
     expires_at = serializers.DateTimeField()
-
-    def get_phone(self, invitation) -> str:
-        return cn_mobile_mask(invitation.phone)
 
 
 class AcceptInputSerializer(StrictSerializer):
