@@ -6,6 +6,8 @@ ORM): read the body, the essential SQL, a small JSON answer. Served only by benc
 
 from __future__ import annotations
 
+import os
+
 import orjson
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -14,6 +16,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 def _json(data, status=200) -> HttpResponse:
     return HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
+
+
+def worker_pid(request):
+    """Which worker process answered: the harness waits until every worker has booted."""
+    return _json({"pid": os.getpid()})
 
 
 @csrf_exempt

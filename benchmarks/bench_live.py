@@ -29,7 +29,7 @@ BATCH_EVENTS = int(os.environ.get("BENCH_LIVE_BATCH_EVENTS", "200000"))
 SINGLE_REQUESTS = int(os.environ.get("BENCH_LIVE_SINGLE", "4000"))
 RESULT_EVENTS = int(os.environ.get("BENCH_LIVE_RESULT_EVENTS", "1000000"))
 RESULT_ORDERS = 10_000
-CLIENT_THREADS = 4
+CLIENT_THREADS = int(os.environ.get("BENCH_LIVE_CLIENTS", "4"))
 
 
 def _free_port() -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import signal
@@ -185,9 +186,29 @@ class Server:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not come up")
             time.sleep(0.2)
+        self._wait_for_every_worker(deadline)
         # Warm every worker (imports, DB connections) before anything is measured.
         closed_loop(self.port, lambda i: ("GET", "/bench/json", None, {}), clients=8, requests=200)
         return self
+
+    def _wait_for_every_worker(self, deadline: float) -> None:
+        """Until each of the configured workers has answered once. The first answer comes from the first
+        worker to finish importing; the others can take seconds more (more on a machine without .pyc
+        files), and a short benchmark run that starts then measures one or two workers, not the pool."""
+        workers = int(self.env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+        seen: set[int] = set()
+        while len(seen) < workers:
+            # A fresh connection each time: an idle booted worker takes it, a busy or booting one cannot.
+            conns = [http.client.HTTPConnection("127.0.0.1", self.port, timeout=5) for _ in range(workers)]
+            for conn in conns:
+                conn.request("GET", "/bench/pid")
+            for conn in conns:
+                seen.add(json.loads(conn.getresponse().read())["pid"])
+                conn.close()
+            if len(seen) < workers:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"only {len(seen)} of {workers} gunicorn workers came up")
+                time.sleep(0.1)
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

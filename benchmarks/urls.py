@@ -7,6 +7,7 @@ from config.urls import urlpatterns as production
 
 urlpatterns = [
     path("bench/json", baselines.small_json),
+    path("bench/pid", baselines.worker_pid),
     path("bench/insert", baselines.insert_one),
     path("bench/claim/<int:seat_id>", baselines.claim_seat),
     *production,
