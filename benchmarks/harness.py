@@ -141,8 +141,13 @@ def baseline_tables(db_url: str) -> None:
         )
 
 
+def worker_count(env: dict) -> int:
+    """How many worker processes config/gunicorn.conf.py starts under ``env`` (its default: two per core)."""
+    return int(env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+
+
 def server_description(env: dict) -> str:
-    workers = env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))
+    workers = worker_count(env)
     kind = env.get("GUNICORN_WORKER_CLASS", "gthread")
     threads = env.get("GUNICORN_THREADS", "8")
     shape = f"{workers} {kind} workers" + (f" × {threads} threads" if kind == "gthread" else "")
@@ -195,7 +200,7 @@ class Server:
         """Until each of the configured workers has answered once. The first answer comes from the first
         worker to finish importing; the others can take seconds more (more on a machine without .pyc
         files), and a short benchmark run that starts then measures one or two workers, not the pool."""
-        workers = int(self.env.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+        workers = worker_count(self.env)
         seen: set[int] = set()
         while len(seen) < workers:
             # A fresh connection each time: an idle booted worker takes it, a busy or booting one cannot.
