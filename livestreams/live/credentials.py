@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core import sql
 from core.activity import activity_log
 from core.errors import ApplicationError, NotFound
 from core.models import User
@@ -94,13 +94,12 @@ class Unauthorized(ApplicationError):
 
 
 def _lookup(key_id: str, session_id: str) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [key_id])
-        row = cursor.fetchone()
-        if row is None:
-            if not LiveSession.objects.filter(pk=session_id).exists():
-                raise NotFound(gettext("Unknown session."))
-            raise Unauthorized()
+    # Prepared (planned once per connection): every bridge request starts here.
+    row = sql.fetchone(_LOOKUP_SQL, [key_id])
+    if row is None:
+        if not LiveSession.objects.filter(pk=session_id).exists():
+            raise NotFound(gettext("Unknown session."))
+        raise Unauthorized()
     (
         token_hash,
         signing_secret,

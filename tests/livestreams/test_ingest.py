@@ -2,12 +2,12 @@ import json
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from livestreams.live import credentials
+from livestreams.live import credentials, ingest
 from livestreams.models import LiveEvent, LiveSession, Product
 from tests import factories
 from tests.livestreams.live_helpers import Bridge, ev, live_stats, make_live_session
@@ -59,6 +59,50 @@ def test_event_id_reused_with_other_body_is_422_and_batch_not_stored(bridge, liv
     assert "1" in error["fields"]["events"]
     assert not LiveEvent.objects.filter(session=live_session, event_id="x2").exists()
     assert LiveEvent.objects.get(session=live_session, event_id="x1").kind == "join"
+
+
+def test_large_batch_partly_redelivered_stores_only_the_new_events(bridge, live_session, organizer_client):
+    # ≥ COPY_MIN_ROWS: the COPY meets a stored id, gives way to the INSERT, and nothing is stored twice.
+    first = _batch(live_session, n=40)
+    assert bridge.post_events(first).json()["accepted"] == 40
+
+    more = [ev(f"n{i}", "like", live_session, 60 + i, viewer=f"m:w{i}") for i in range(ingest.COPY_MIN_ROWS)]
+    response = bridge.post_events(first[20:] + more)
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (len(more), 20, 0)
+    assert body["results"][0] == {"status": "duplicate"}
+    assert body["results"][20] == {"status": "accepted"}
+    assert LiveEvent.objects.filter(session=live_session).count() == 40 + len(more)
+    assert live_stats(organizer_client, live_session)["likes"] == len(more)
+
+
+def test_large_batch_reusing_a_stored_id_with_another_body_stores_nothing(bridge, live_session):
+    bridge.post_events([ev("x1", "join", live_session, 5)])
+    batch = [ev(f"y{i}", "like", live_session, 6, viewer=f"m:y{i}") for i in range(ingest.COPY_MIN_ROWS)]
+
+    response = bridge.post_events([*batch, ev("x1", "like", live_session, 5)])
+
+    assert response.status_code == 422
+    assert str(len(batch)) in response.json()["error"]["fields"]["events"]
+    assert LiveEvent.objects.filter(session=live_session).count() == 1
+
+
+def test_large_new_batch_is_stored_with_every_field(bridge, live_session):
+    events = _batch(live_session, n=ingest.COPY_MIN_ROWS + 8)
+
+    assert bridge.post_events(events).json()["accepted"] == len(events)
+
+    stored = LiveEvent.objects.get(session=live_session, event_id="e14")
+    assert (stored.kind, stored.viewer, stored.is_question, stored.text) == (
+        "comment",
+        "m:v4",
+        True,
+        "有五险一金吗？",
+    )
+    assert stored.ts == datetime.fromisoformat(events[14]["ts"])
+    assert stored.body_hash == ingest.body_hash(events[14])
 
 
 def test_bad_events_rejected_per_index_rest_accepted(bridge, live_session):
@@ -359,6 +403,67 @@ def test_event_hash_matches_the_canonical_json_stored_before_orjson():
     import hashlib
 
     assert body_hash(event) == hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {
+            "type": "comment",
+            "id": "c1",
+            "text": '请问\n包住吗？\u0001 \\ " / é 😀',
+            "question": True,
+            "ts": "2026-01-01T10:00:00+08:00",
+            "member_id": "u",
+        },
+        {"ts": "2026-01-01T10:00:00Z", "id": "j1", "type": "join", "device_id": None, "member_id": "u2"},
+        {
+            "id": "p1",
+            "type": "product_click",
+            "ts": "2026-01-01T10:00:00Z",
+            "device_id": "d",
+            "product": str(uuid.UUID(int=7)),
+            "posting": None,
+        },
+        {"id": "l1", "type": "like", "ts": "2026-01-01T10:00:00Z", "member_id": "u", "text": ""},
+    ],
+)
+def test_event_decoded_from_the_body_hashes_as_the_plain_json_object(event):
+    # The fast path decodes events straight into EventIn; a redelivery read the plain way (a batch with one
+    # malformed event) must still find the same hash.
+    body = json.dumps({"events": [event]}, ensure_ascii=False).encode()
+
+    typed = ingest.events_decode(body)
+
+    assert typed is not None and type(typed[0]) is ingest.EventIn
+    assert ingest.body_hash(typed[0]) == ingest.body_hash(json.loads(body)["events"][0])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"events": [{"id": "a", "type": "join", "ts": "2026-01-01T10:00:00Z", "member_id": 5}]}',
+        b'{"events": [{"id": "a", "type": "join", "ts": "2026-01-01T10:00:00Z", "colour": "red"}]}',
+        b'{"events": [], "extra": 1}',
+        b'[{"id": "a", "type": "join", "ts": "2026-01-01T10:00:00Z", "member_id": "m"}]',
+        b'{"events": [{"id": "a", "type": "join", "ts": "2026-01-01T10:00:00Z", "member_id": "\\ud800"}]}',
+        b"not json",
+    ],
+)
+def test_bodies_that_are_not_plainly_well_formed_take_the_plain_path(body):
+    assert ingest.events_decode(body) is None
+
+
+def test_one_bad_event_in_a_batch_is_named_and_the_rest_kept(bridge, live_session):
+    # A wrongly typed member_id makes the whole body fall back to the plain path, which names that event.
+    events = [ev(f"k{i}", "like", live_session, 5, viewer=f"m:k{i}") for i in range(40)]
+    events[7]["member_id"] = 12345
+
+    body = bridge.post_events(events).json()
+
+    assert (body["accepted"], body["rejected"]) == (39, 1)
+    assert body["results"][7]["reason"] == "invalid_viewer"
+    assert LiveEvent.objects.filter(session=live_session).count() == 39
 
 
 def test_job_card_click_must_name_a_posting_that_exists(bridge, live_session):
