@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import orjson
 import redis
@@ -32,6 +31,8 @@ from livestreams.live.presence import PRESENCE_TIMEOUT_SECONDS, advisory_lock  #
 from livestreams.models import LiveCounterState, LiveSession
 
 KEYS = ("c", "uv", "pz", "lv", "m", "cm", "dv")
+_PRESENCE = frozenset({"join", "heartbeat", "leave"})
+_PRESENCE = frozenset({"join", "heartbeat", "leave"})
 TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -50,33 +51,18 @@ _APPLY_EVENTS = """
 local c, uv, pz, lv, m, cm, dv = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 if redis.call('HEXISTS', c, 'built') == 0 then return -1 end
 local timeout = tonumber(ARGV[1])
-local maxts = tonumber(redis.call('HGET', c, 'maxts') or '0')
-local viewers = {}
--- ARGV[3]: one JSON array [kind, viewer, ts_ms, minute, device, kind, …] (one argument to pack, not 5 per event)
+local stored = tonumber(redis.call('HGET', c, 'maxts') or '0')
+-- ARGV[3]: the presence events (join, heartbeat, leave) in batch order, one JSON array
+-- [kind, viewer, ts_ms, device, newest ts_ms of the batch up to this event, kind, …]
 local ev = cjson.decode(ARGV[3])
 for i = 1, #ev, 5 do
-  local k, v, ts, mn, dev = ev[i], ev[i+1], ev[i+2], string.format('%d', ev[i+3]), ev[i+4]
-  if ts > maxts then maxts = ts end
+  local k, v, ts, dev = ev[i], ev[i+1], ev[i+2], ev[i+3]
+  local maxts = ev[i+4]
+  if stored > maxts then maxts = stored end
   -- a member's devices are tracked apart (lv field "viewer<TAB>device", dv: viewer -> {device: last seen})
   local lkey = v
   if dev ~= '' then lkey = v .. '\t' .. dev end
-  if k == 'join' or k == 'heartbeat' then
-    local left = tonumber(redis.call('HGET', lv, lkey) or '-1')
-    if ts > left then
-      redis.call('ZADD', pz, 'GT', ts, v)
-      if dev ~= '' then
-        local raw = redis.call('HGET', dv, v)
-        local devices = raw and cjson.decode(raw) or {}
-        if (devices[dev] or -1) < ts then devices[dev] = ts end
-        redis.call('HSET', dv, v, cjson.encode(devices))
-      end
-    end
-    if k == 'join' then
-      redis.call('HINCRBY', c, 'views', 1)
-      redis.call('HINCRBY', m, mn .. ':v', 1)
-    end
-    viewers[#viewers + 1] = v
-  elseif k == 'leave' then
+  if k == 'leave' then
     local left = tonumber(redis.call('HGET', lv, lkey) or '-1')
     if ts > left then redis.call('HSET', lv, lkey, ts) end
     -- still present through another device seen within the timeout?
@@ -102,17 +88,29 @@ for i = 1, #ev, 5 do
       local seen = tonumber(redis.call('ZSCORE', pz, v) or '-1')
       if seen >= 0 and ts >= seen then redis.call('ZREM', pz, v) end
     end
-    viewers[#viewers + 1] = v
   else
-    redis.call('HINCRBY', c, k, 1)
-    redis.call('HINCRBY', m, mn .. ':' .. k, 1)
-    if k == 'comment' or k == 'question' then redis.call('PFADD', cm, v) end
-    if k == 'question' then redis.call('HINCRBY', c, 'comment', 1); redis.call('HINCRBY', m, mn .. ':comment', 1) end
-    viewers[#viewers + 1] = v
+    local left = tonumber(redis.call('HGET', lv, lkey) or '-1')
+    if ts > left then
+      redis.call('ZADD', pz, 'GT', ts, v)
+      if dev ~= '' then
+        local raw = redis.call('HGET', dv, v)
+        local devices = raw and cjson.decode(raw) or {}
+        if (devices[dev] or -1) < ts then devices[dev] = ts end
+        redis.call('HSET', dv, v, cjson.encode(devices))
+      end
+    end
   end
-  if #viewers >= 500 then redis.call('PFADD', uv, unpack(viewers)); viewers = {} end
 end
-if #viewers > 0 then redis.call('PFADD', uv, unpack(viewers)) end
+-- ARGV[4], ARGV[5]: the batch's counts, summed in Python ({field: n} of c and of m)
+for f, n in pairs(cjson.decode(ARGV[4])) do redis.call('HINCRBY', c, f, n) end
+for f, n in pairs(cjson.decode(ARGV[5])) do redis.call('HINCRBY', m, f, n) end
+-- ARGV[6], ARGV[7]: the batch's distinct viewers and commenters
+for _, pair in ipairs({{uv, cjson.decode(ARGV[6])}, {cm, cjson.decode(ARGV[7])}}) do
+  local key, list = pair[1], pair[2]
+  for i = 1, #list, 500 do redis.call('PFADD', key, unpack(list, i, math.min(i + 499, #list))) end
+end
+local maxts = tonumber(ARGV[8])
+if stored > maxts then maxts = stored end
 redis.call('HSET', c, 'maxts', maxts)
 redis.call('ZREMRANGEBYSCORE', pz, '-inf', '(' .. (maxts - timeout))
 local cur = redis.call('ZCARD', pz)
@@ -129,29 +127,69 @@ def _script():
     return client().register_script(_APPLY_EVENTS)
 
 
+_ONE_MINUTE = timedelta(minutes=1)
+
+
 def minute_of(ts: datetime, went_live_at: datetime | None) -> int:
+    """The live minute of ``ts`` (exact: timedelta floor division, as SQL's floor over the epoch)."""
     if went_live_at is None:
         return 0
-    return max(0, math.floor((ts - went_live_at).total_seconds() / 60))
+    return max(0, (ts - went_live_at) // _ONE_MINUTE)
 
 
 def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]], went_live_at) -> str:
     """Apply newly stored events (kind, viewer, ts, is_question, device). "ok", or "rebuild" (counters missing).
 
+    Only presence (join, heartbeat, leave) is order-dependent, so only presence events reach the script one
+    by one; the counts per field and per minute and the distinct viewers and commenters are summed here, so
+    the script does a few dozen commands for them per batch instead of two or three per event.
+
     Raises redis.RedisError when Redis is unreachable; the caller marks the counters dirty.
     """
     if not events:
         return "ok"
-    packed: list = []
+    counts: dict[str, int] = {}
+    per_minute: dict[str, int] = {}
+    viewers: set[str] = set()
+    commenters: set[str] = set()
+    presence: list = []
+    newest = 0
     last_minute = 0
     for kind, viewer, ts, is_question, device in events:
-        minute = minute_of(ts, went_live_at)
+        ms = int(ts.timestamp() * 1000)  # as rebuild() reads it
+        if ms > newest:
+            newest = ms
+        viewers.add(viewer)
+        if kind in _PRESENCE:
+            presence += (kind, viewer, ms, device, newest)
+            if kind != "join":
+                continue
+            field, short = "views", "v"
+        else:
+            field = short = "question" if is_question else kind
+        minute = max(0, (ts - went_live_at) // _ONE_MINUTE) if went_live_at is not None else 0
         if minute > last_minute:
             last_minute = minute
-        packed += ("question" if is_question else kind, viewer, int(ts.timestamp() * 1000), minute, device)
-    # One JSON argument: redis-py packs each argument on its own (≈ 5 µs each), which cost more than the
-    # script itself for a 1,000-event batch (benchmarks/profile_ingest.py).
-    args = [PRESENCE_TIMEOUT_SECONDS * 1000, last_minute, orjson.dumps(packed)]
+        counts[field] = counts.get(field, 0) + 1
+        key = f"{minute}:{short}"
+        per_minute[key] = per_minute.get(key, 0) + 1
+        if kind == "comment":
+            commenters.add(viewer)
+            if is_question:  # a question is a comment too
+                counts["comment"] = counts.get("comment", 0) + 1
+                key = f"{minute}:comment"
+                per_minute[key] = per_minute.get(key, 0) + 1
+    # One JSON argument each: redis-py packs each argument on its own (≈ 5 µs each).
+    args = [
+        PRESENCE_TIMEOUT_SECONDS * 1000,
+        last_minute,
+        orjson.dumps(presence),
+        orjson.dumps(counts),
+        orjson.dumps(per_minute),
+        orjson.dumps(list(viewers)),
+        orjson.dumps(list(commenters)),
+        newest,
+    ]
     p = prefix(session_id)
     result = _script()(keys=[p + k for k in KEYS], args=args)
     return "rebuild" if int(result) < 0 else "ok"
