@@ -32,12 +32,20 @@ def _pg() -> psycopg.Connection:
     return pg
 
 
+def _answered() -> None:
+    """A statement just ran on this connection: it is usable, so the Django cursors later in this request
+    need not spend a round trip on CONN_HEALTH_CHECKS' ``SELECT 1`` (the flag is reset per request)."""
+    connection.health_check_done = True
+
+
 def fetchone(sql: str, params: dict | list) -> tuple | None:
     """Execute ``sql`` (``%(name)s`` / ``%s`` placeholders) prepared; return its first row."""
     pg = _pg()
     with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    _answered()
+    return row
 
 
 def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple | None:
@@ -68,6 +76,7 @@ def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple 
         finally:
             for cursor in cursors:
                 cursor.close()
+    _answered()
     if any(row is None for row in rows[:-1]):
         return None
     return rows[-1]

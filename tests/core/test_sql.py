@@ -41,3 +41,15 @@ def test_fetchone_in_transaction_prepares_its_statements():
 
     assert row == (7,)
     assert len([s for s in _prepared() if "yizhan_tx_probe" in s]) == 2
+
+
+def test_a_hot_path_statement_counts_as_the_requests_health_check():
+    # CONN_HEALTH_CHECKS would spend a round trip on SELECT 1 before the next Django cursor of the request;
+    # a statement that just ran proves the connection usable.
+    connection.ensure_connection()
+    connection.health_check_done = False  # as at the start of a request on a reused connection
+    assert connection.health_check_enabled
+
+    sql.fetchone("SELECT 1 AS yizhan_health_probe", [])
+
+    assert connection.health_check_done
