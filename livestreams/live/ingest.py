@@ -1,22 +1,25 @@
-"""The ingest hot path: typed validation, one INSERT … ON CONFLICT from a JSON parameter, one Redis script.
+"""The ingest hot path: typed decoding, a binary COPY (or one INSERT … ON CONFLICT), one Redis script.
 
-Where the time went before this shape (benchmarks/profile_ingest.py, 1,000-event batches): SQL ≈ 28 %
-(of which half was psycopg turning eight Python lists into array literals for ``unnest``), validation
-≈ 15 %, Redis ≈ 12 %, canonical-JSON hashing ≈ 7 % plus the json encoder, parsing ≈ 6 %. After the
-first rewrite (COPY into a temporary buffer) the profile said: SQL ≈ 35 % (four round trips, and the
-buffer's ON COMMIT truncation), redis-py packing 5 arguments per event ≈ 25 %, validation ≈ 14 %,
-parsing ≈ 7 %, hashing < 1 %, response < 1 %. Now:
+Where the time went (benchmarks/profile_ingest.py, and per-process CPU under the HTTP benchmark): at the
+start, SQL ≈ 28 % (psycopg building array literals), validation ≈ 15 %, Redis ≈ 12 %, hashing ≈ 7 %,
+parsing ≈ 6 %. In 2026-12 (docs/operations.md#batch-ingest-where-the-time-goes) PostgreSQL took ≈ 12 µs of
+CPU per event for a json_to_recordset row with its ON CONFLICT probe, the Redis script ≈ 5 µs (two or three
+commands per event), the gunicorn worker ≈ 12 µs. Now:
 
-* each event is decoded into a typed ``EventIn`` by msgspec (C; unknown fields refused there), and
-  ``event_validate`` returns an ``EventRow`` or a ``Rejection`` — malformed events take the slow path
-  that names the exact problem;
-* the idempotency hash is blake2b over orjson's sorted-key encoding (byte-identical to the former
-  ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, so stored hashes still match);
-* the rows go as one orjson document into one
-  ``INSERT … SELECT … FROM json_to_recordset(…) ON CONFLICT (session_id, event_id) DO NOTHING
-  RETURNING event_id`` (one round trip), inside a transaction holding the session's shared advisory lock
-  so a counter rebuild never reads a snapshot that misses an applied batch;
-* the Redis script gets the batch as one JSON argument (counters.apply_events).
+* a well-formed body is decoded by msgspec straight into ``EventIn`` structs (one pass in C, unknown
+  fields refused there); any other body is parsed as plain JSON and each event checked on its own, so
+  that its problem is named. ``event_validate`` returns an ``EventRow`` or a ``Rejection``;
+* the idempotency hash is blake2b over the event's sorted-key compact JSON (msgspec's encoding of an
+  ``EventIn`` is byte-identical to orjson's of the dict, and to the ``json.dumps(sort_keys=True, …)``
+  stored before), so a redelivery matches whichever way either copy was read;
+* a batch of 32 or more new rows goes in by binary COPY under a savepoint (≈ 7 µs of PostgreSQL per
+  row); when one id is stored already (a bridge retrying) the COPY fails as a whole and the rows take
+  ``INSERT … SELECT … FROM json_to_recordset(…) ON CONFLICT (session_id, event_id) DO NOTHING RETURNING``;
+  smaller batches take that INSERT at once, with the lock taken in the same statement;
+* all of it in a transaction holding the session's shared advisory lock, so a counter rebuild never
+  reads a snapshot that misses an applied batch;
+* the Redis script gets the batch's counts summed, and only presence events one by one
+  (counters.apply_events).
 """
 
 from __future__ import annotations

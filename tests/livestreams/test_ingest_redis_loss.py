@@ -127,3 +127,28 @@ def test_one_batch_leaves_the_counters_exactly_as_the_same_events_one_by_one(uni
 
     assert _redis_state(batched.pk) == _redis_state(single.pk)
     assert _redis_state(batched.pk)["dv"], "the mix should leave a member on a device"
+
+
+@pytest.mark.django_db
+def test_presence_read_and_written_back_between_batches(union, organizer):
+    # Each batch reads the presence state of its viewers and writes it back once: what one batch learnt
+    # (a leave, a device gone) must hold for the next.
+    session = make_live_session(union)
+    bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    r = counters.client()
+    p = counters.prefix(session.pk)
+
+    def post(*events):
+        assert bridge.post_events(list(events)).json()["accepted"] == len(events)
+
+    post(ev("z0", "like", session, 5, viewer="m:z"))  # builds the counters (a rebuild reads PostgreSQL)
+    post(ev("a1", "join", session, 10, viewer="m:a"), ev("a2", "leave", session, 100, viewer="m:a"))
+    post(ev("a3", "heartbeat", session, 90, viewer="m:a"))  # late: before the leave already stored
+    assert r.hget(p + "lv", "m:a") is not None
+    assert counters.read(session.pk)["current_viewers"] == 0
+
+    post(ev("b1", "join", session, 110, viewer="m:b", device_id="phone"))
+    post(ev("b2", "leave", session, 120, viewer="m:b", device_id="phone"))
+    assert r.hget(p + "dv", "m:b") is None  # no device left
+    post(ev("b3", "leave", session, 130, viewer="m:b"))
+    assert counters.read(session.pk)["current_viewers"] == 0
