@@ -48,6 +48,16 @@ def fetchone(sql: str, params: dict | list) -> tuple | None:
     return row
 
 
+def fetchall(sql: str, params: dict | list) -> list[tuple]:
+    """Execute ``sql`` prepared (in the transaction Django's connection is in, if any); return every row."""
+    pg = _pg()
+    with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        rows = cursor.fetchall()
+    _answered()
+    return rows
+
+
 def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple | None:
     """BEGIN, the statements (prepared), COMMIT in one round trip (psycopg pipeline mode); the last
     statement's first row, or None when a statement before it returned no row.

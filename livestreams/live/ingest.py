@@ -39,6 +39,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 from msgspec import UNSET, UnsetType
 
+from core import sql
 from core.errors import ApplicationError
 from livestreams import hooks
 from livestreams.live import counters
@@ -487,42 +488,43 @@ def _copy(cur, session_id: uuid.UUID, rows: list[EventRow]) -> bool:
 # Otherwise the rows travel as one JSON parameter that PostgreSQL unpacks with json_to_recordset: one
 # round trip, no temporary table, no per-value adaptation in psycopg (orjson writes the whole document in
 # C, datetimes and uuids included); ON CONFLICT skips the ids stored before and RETURNING names the new.
-# ``_INSERT_LOCKED`` also takes the session's shared lock (presence.advisory_lock) in the same statement,
-# saving a small batch — a single event — one round trip: the lock is held from before any row is
-# written until the commit, as with the separate statement.
+# The statement is prepared (core.sql: planned once per connection, not per request — for a single
+# event planning cost more than the insert). ``_INSERT_LOCKED`` also takes the session's shared lock
+# (presence.advisory_lock) in the same statement, saving a small batch one round trip: the lock is held
+# from before any row is written until the commit, as with the separate statement.
 _INSERT = """
 {lock}INSERT INTO livestreams_liveevent
     (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device)
-SELECT %s, e, k, t, v, r, x, q, h, d
+SELECT %s::uuid, e, k, t, v, r, x, q, h, d
 FROM {held}json_to_recordset(%s::json) AS b(e text, k text, t timestamptz, v text, r uuid, x text, q bool, h text, d text)
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
 """
 _INSERT_LOCKED = _INSERT.format(
-    lock="WITH held AS (SELECT pg_advisory_xact_lock_shared(%s, hashtext(%s)))\n", held="held, "
+    lock="WITH held AS (SELECT pg_advisory_xact_lock_shared(%s::int, hashtext(%s::text)))\n", held="held, "
 )
 _INSERT = _INSERT.format(lock="", held="")
 
 
-def _insert(cur, session_id, rows: list[EventRow], *, lock: bool) -> set[str]:
+def _insert(session_id: str, rows: list[EventRow], *, lock: bool) -> set[str]:
     """Append the rows (``lock``: taking the session's shared lock first); return the ids that were new."""
     batch = orjson.dumps([row.json_row() for row in rows]).decode()
     if lock:
-        cur.execute(_INSERT_LOCKED, [ADVISORY_CLASS, str(session_id), session_id, batch])
+        found = sql.fetchall(_INSERT_LOCKED, [ADVISORY_CLASS, session_id, session_id, batch])
     else:
-        cur.execute(_INSERT, [session_id, batch])
-    return {r[0] for r in cur.fetchall()}
+        found = sql.fetchall(_INSERT, [session_id, batch])
+    return {r[0] for r in found}
 
 
 def _store(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome) -> None:
     rebuild_after = ctx.counters_dirty
     with transaction.atomic(), connection.cursor() as cur:
         if len(rows) < COPY_MIN_ROWS:
-            inserted = _insert(cur, ctx.session_id, rows, lock=True)
+            inserted = _insert(ctx.session_id, rows, lock=True)
         else:
             counters.advisory_lock(cur, ctx.session_id, shared=True)
             copied = _copy(cur, uuid.UUID(ctx.session_id), rows)
-            inserted = _ALL if copied else _insert(cur, ctx.session_id, rows, lock=False)
+            inserted = _ALL if copied else _insert(ctx.session_id, rows, lock=False)
         stored = {}
         if inserted is not _ALL and len(inserted) < len(rows):
             cur.execute(
