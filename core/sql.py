@@ -38,24 +38,23 @@ def _answered() -> None:
     connection.health_check_done = True
 
 
-def fetchone(sql: str, params: dict | list) -> tuple | None:
-    """Execute ``sql`` (``%(name)s`` / ``%s`` placeholders) prepared; return its first row."""
+def _prepared(sql: str, params: dict | list, fetch: str):
     pg = _pg()
     with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
         cursor.execute(sql, params, prepare=True)
-        row = cursor.fetchone()
+        result = getattr(cursor, fetch)()
     _answered()
-    return row
+    return result
+
+
+def fetchone(sql: str, params: dict | list) -> tuple | None:
+    """Execute ``sql`` (``%(name)s`` / ``%s`` placeholders) prepared; return its first row."""
+    return _prepared(sql, params, "fetchone")
 
 
 def fetchall(sql: str, params: dict | list) -> list[tuple]:
     """Execute ``sql`` prepared (in the transaction Django's connection is in, if any); return every row."""
-    pg = _pg()
-    with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        rows = cursor.fetchall()
-    _answered()
-    return rows
+    return _prepared(sql, params, "fetchall")
 
 
 def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple | None:

@@ -2,9 +2,9 @@
 
 Where the time went (benchmarks/profile_ingest.py, and per-process CPU under the HTTP benchmark): at the
 start, SQL ≈ 28 % (psycopg building array literals), validation ≈ 15 %, Redis ≈ 12 %, hashing ≈ 7 %,
-parsing ≈ 6 %. In 2026-12 (docs/operations.md#batch-ingest-where-the-time-goes) PostgreSQL took ≈ 12 µs of
-CPU per event for a json_to_recordset row with its ON CONFLICT probe, the Redis script ≈ 5 µs (two or three
-commands per event), the gunicorn worker ≈ 12 µs. Now:
+parsing ≈ 6 %. Later, PostgreSQL took ≈ 12 µs of CPU per event for a json_to_recordset row with its ON
+CONFLICT probe, the Redis script ≈ 5 µs (two or three commands per event), the gunicorn worker ≈ 12 µs
+(docs/operations.md#ingest-2026-12-07-where-the-time-goes-and-the-figures). Now:
 
 * a well-formed body is decoded by msgspec straight into ``EventIn`` structs (one pass in C, unknown
   fields refused there); any other body is parsed as plain JSON and each event checked on its own, so
@@ -445,9 +445,9 @@ def _raise_conflict(outcome: BatchOutcome):
     )
 
 
-# A batch of new events goes in by binary COPY: measured per event (docs/operations.md#batch-ingest),
-# PostgreSQL spends ≈ 7 µs on a binary COPY row against ≈ 12 µs on a
-# json_to_recordset row with its ON CONFLICT probe and RETURNING, and psycopg writes the row in C. COPY
+# A batch of new events goes in by binary COPY: measured per event (docs/operations.md, "Ingest,
+# 2026-12-07"), PostgreSQL spends ≈ 7 µs on a binary COPY row against ≈ 12 µs on a json_to_recordset row
+# with its ON CONFLICT probe and RETURNING, and psycopg writes the row in C. COPY
 # has no ON CONFLICT, so it runs under a savepoint: a redelivered event id (a bridge retrying a batch)
 # makes it fail with a unique violation, nothing of it stays, and the batch takes the INSERT below.
 _COPY = (
