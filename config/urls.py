@@ -18,6 +18,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The bridge's hot endpoints first (livestreams/live/bridge_urls.py says why).
+    path("api/v1/", include("livestreams.live.bridge_urls")),
     path("healthz", core_api.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

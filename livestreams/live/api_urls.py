@@ -3,9 +3,6 @@ from django.urls import path
 from livestreams.live import api as v
 
 urlpatterns = [
-    path("sessions/<uuid:session_id>/events/", v.events_view, name="live-events"),
-    path("sessions/<uuid:session_id>/events/webhook/", v.events_webhook_view, name="live-events-webhook"),
-    path("sessions/<uuid:session_id>/orders/", v.orders_view, name="live-orders"),
     path(
         "sessions/<uuid:session_id>/ingest-credentials/",
         v.CredentialListView.as_view(),
