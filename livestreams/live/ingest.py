@@ -62,16 +62,6 @@ ACCEPTED = {"status": "accepted"}
 DUPLICATE = {"status": "duplicate"}
 
 
-class _Everything:
-    """Every id of the batch (the COPY path stored them all)."""
-
-    def __contains__(self, item) -> bool:
-        return True
-
-
-_ALL = _Everything()
-
-
 class BatchConflict(ApplicationError):
     status_code = 422
 
@@ -516,39 +506,57 @@ def _insert(session_id: str, rows: list[EventRow], *, lock: bool) -> set[str]:
     return {r[0] for r in found}
 
 
+def _accepted(rows: list[EventRow], outcome: BatchOutcome) -> list[tuple]:
+    """Every row was new (the COPY stored them all): (kind, viewer, ts, is_question, device) each."""
+    results = outcome.results
+    for row in rows:
+        results[row.index] = ACCEPTED
+    outcome.accepted += len(rows)
+    return [(r.kind, r.viewer, r.ts, r.is_question, r.device) for r in rows]
+
+
+def _settled(cur, session_id, rows: list[EventRow], inserted: set[str], outcome: BatchOutcome) -> list[tuple]:
+    """Sort the rows into new, duplicates of a stored event, and reused ids (which roll the batch back);
+    the new ones as ``_accepted`` gives them."""
+    stored = {}
+    if len(inserted) < len(rows):
+        cur.execute(
+            "SELECT event_id, body_hash FROM livestreams_liveevent WHERE session_id = %s AND event_id = ANY(%s)",
+            [session_id, [r.event_id for r in rows if r.event_id not in inserted]],
+        )
+        stored = dict(cur.fetchall())
+    fresh = []
+    conflict = False
+    for row in rows:
+        if row.event_id in inserted:
+            outcome.results[row.index] = ACCEPTED
+            outcome.accepted += 1
+            fresh.append((row.kind, row.viewer, row.ts, row.is_question, row.device))
+        elif stored.get(row.event_id) == row.digest:
+            outcome.results[row.index] = DUPLICATE
+            outcome.duplicates += 1
+        else:
+            outcome.results[row.index] = _reject(
+                "id_reused", gettext("This event id was used with a different body.")
+            )
+            conflict = True
+    if conflict:
+        _raise_conflict(outcome)  # rolls the whole batch back
+    return fresh
+
+
 def _store(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome) -> None:
     rebuild_after = ctx.counters_dirty
     with transaction.atomic(), connection.cursor() as cur:
         if len(rows) < COPY_MIN_ROWS:
-            inserted = _insert(ctx.session_id, rows, lock=True)
+            fresh = _settled(cur, ctx.session_id, rows, _insert(ctx.session_id, rows, lock=True), outcome)
         else:
             counters.advisory_lock(cur, ctx.session_id, shared=True)
-            copied = _copy(cur, uuid.UUID(ctx.session_id), rows)
-            inserted = _ALL if copied else _insert(ctx.session_id, rows, lock=False)
-        stored = {}
-        if inserted is not _ALL and len(inserted) < len(rows):
-            cur.execute(
-                "SELECT event_id, body_hash FROM livestreams_liveevent WHERE session_id = %s AND event_id = ANY(%s)",
-                [ctx.session_id, [r.event_id for r in rows if r.event_id not in inserted]],
-            )
-            stored = dict(cur.fetchall())
-        fresh = []
-        conflict = False
-        for row in rows:
-            if row.event_id in inserted:
-                outcome.results[row.index] = ACCEPTED
-                outcome.accepted += 1
-                fresh.append((row.kind, row.viewer, row.ts, row.is_question, row.device))
-            elif stored.get(row.event_id) == row.digest:
-                outcome.results[row.index] = DUPLICATE
-                outcome.duplicates += 1
+            if _copy(cur, uuid.UUID(ctx.session_id), rows):
+                fresh = _accepted(rows, outcome)
             else:
-                outcome.results[row.index] = _reject(
-                    "id_reused", gettext("This event id was used with a different body.")
-                )
-                conflict = True
-        if conflict:
-            _raise_conflict(outcome)  # rolls the whole batch back
+                inserted = _insert(ctx.session_id, rows, lock=False)
+                fresh = _settled(cur, ctx.session_id, rows, inserted, outcome)
         if not rebuild_after:
             try:
                 if counters.apply_events(ctx.session_id, fresh, ctx.went_live_at) == "rebuild":
