@@ -32,7 +32,6 @@ from livestreams.models import LiveCounterState, LiveSession
 
 KEYS = ("c", "uv", "pz", "lv", "m", "cm", "dv")
 _PRESENCE = frozenset({"join", "heartbeat", "leave"})
-_PRESENCE = frozenset({"join", "heartbeat", "leave"})
 TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -160,6 +159,9 @@ def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]],
         if ms > newest:
             newest = ms
         viewers.add(viewer)
+        minute = max(0, (ts - went_live_at) // _ONE_MINUTE) if went_live_at is not None else 0
+        if minute > last_minute:  # the minute whose concurrency this batch samples
+            last_minute = minute
         if kind in _PRESENCE:
             presence += (kind, viewer, ms, device, newest)
             if kind != "join":
@@ -167,9 +169,6 @@ def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]],
             field, short = "views", "v"
         else:
             field = short = "question" if is_question else kind
-        minute = max(0, (ts - went_live_at) // _ONE_MINUTE) if went_live_at is not None else 0
-        if minute > last_minute:
-            last_minute = minute
         counts[field] = counts.get(field, 0) + 1
         key = f"{minute}:{short}"
         per_minute[key] = per_minute.get(key, 0) + 1

@@ -152,3 +152,16 @@ def test_presence_read_and_written_back_between_batches(union, organizer):
     assert r.hget(p + "dv", "m:b") is None  # no device left
     post(ev("b3", "leave", session, 130, viewer="m:b"))
     assert counters.read(session.pk)["current_viewers"] == 0
+
+
+@pytest.mark.django_db
+def test_a_batch_of_heartbeats_samples_concurrency_in_its_own_minute(union, organizer):
+    session = make_live_session(union)
+    bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    assert bridge.post_events([ev("z0", "like", session, 5, viewer="m:z")]).json()["accepted"] == 1
+
+    heartbeats = [ev(f"h{i}", "heartbeat", session, 330 + i, viewer=f"m:h{i}") for i in range(3)]
+    assert bridge.post_events(heartbeats).json()["accepted"] == 3
+
+    minutes = counters.client().hgetall(counters.prefix(session.pk) + "m")
+    assert minutes[b"5:x"] == b"3"  # 330 s after going live: minute 5
