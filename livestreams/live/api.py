@@ -70,11 +70,6 @@ def _parse(body: bytes):
         raise ApplicationError(gettext("Body must be JSON."), code="parse_error") from None
 
 
-def _read_json(request):
-    body = _read_body(request)
-    return body, _parse(body)
-
-
 def _ingest(ctx, body: bytes) -> ingest.BatchOutcome:
     """A well-formed body is decoded straight into typed events; anything else is read as plain JSON
     and each event checked on its own, so that its problem is named. A body with a NUL escape always
@@ -145,7 +140,7 @@ def orders_view(request, session_id):
         credentials.authenticate_token(
             header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
         )
-        _, data = _read_json(request)
+        data = _parse(_read_body(request))
         if not isinstance(data, dict):
             raise ApplicationError(
                 gettext("Send one order object."), fields={"order_id": [gettext("Required.")]}

@@ -159,7 +159,7 @@ def apply_events(session_id, events: list[tuple[str, str, datetime, bool, str]],
         if ms > newest:
             newest = ms
         viewers.add(viewer)
-        minute = max(0, (ts - went_live_at) // _ONE_MINUTE) if went_live_at is not None else 0
+        minute = minute_of(ts, went_live_at)
         if minute > last_minute:  # the minute whose concurrency this batch samples
             last_minute = minute
         if kind in _PRESENCE:
