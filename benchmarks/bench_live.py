@@ -161,15 +161,17 @@ def _run(port):
     base = f"http://127.0.0.1:{port}"
     print(f"client threads {CLIENT_THREADS}")
     if "a" in parts or "d" in parts:
-        _batch_bench(base, connection)
+        _batch_bench(port, connection)
     if "b" in parts:
         _single_bench(base)
     if "c" in parts:
         _result_bench(connection)
 
 
-def _batch_bench(base, connection):
+def _batch_bench(port, connection):
     import httpx
+
+    base = f"http://127.0.0.1:{port}"
 
     # --- (a) batch ingest over HTTP, with (d) live stats polled at the same time -------------------------
     session, token, user_token = _setup_session("bench batch")
@@ -200,7 +202,6 @@ def _batch_bench(base, connection):
     # the harness's light http.client generator (httpx cost the client process ≈ 2 µs of CPU per event,
     # taken from the same two cores the server is measured on).
     path = f"/api/v1/sessions/{session.pk}/events/?results=problems"
-    port = int(base.rsplit(":", 1)[1])
     poller = threading.Thread(target=poll_stats)
     poller.start()
     load = harness.closed_loop(
