@@ -7,6 +7,8 @@ organizer/host endpoints are DRF views scoped like the rest of the sessions API.
 
 from __future__ import annotations
 
+import functools
+
 import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -70,7 +72,17 @@ def _parse(body: bytes):
         raise ApplicationError(gettext("Body must be JSON."), code="parse_error") from None
 
 
-def _ingest(ctx, body: bytes) -> ingest.BatchOutcome:
+def _ingest(authenticate, body: bytes) -> ingest.BatchOutcome:
+    """``authenticate(recall=…)`` gives the IngestContext. First with the context this process recalls
+    from an earlier request (no round trip; the statement that stores confirms it), then, when it no
+    longer holds (``StaleContext``: nothing was stored), afresh from the database."""
+    try:
+        return _ingest_with(authenticate(recall=True), body)
+    except credentials.StaleContext:
+        return _ingest_with(authenticate(recall=False), body)
+
+
+def _ingest_with(ctx, body: bytes) -> ingest.BatchOutcome:
     """A well-formed body is decoded straight into typed events; anything else is read as plain JSON
     and each event checked on its own, so that its problem is named. A body with a NUL escape always
     takes the plain path, which refuses NUL in any value."""
@@ -106,10 +118,12 @@ def events_view(request, session_id):
     if request.method != "POST":
         return _error(ApplicationError(gettext("Use POST."), code="method_not_allowed", status_code=405))
     try:
-        ctx = credentials.authenticate_token(
-            header=request.META.get("HTTP_AUTHORIZATION", ""), session_id=session_id
+        authenticate = functools.partial(
+            credentials.authenticate_token,
+            header=request.META.get("HTTP_AUTHORIZATION", ""),
+            session_id=session_id,
         )
-        return _ingest_response(request, _ingest(ctx, _read_body(request)))
+        return _ingest_response(request, _ingest(authenticate, _read_body(request)))
     except ApplicationError as exc:
         return _error(exc)
 
@@ -120,14 +134,15 @@ def events_webhook_view(request, session_id):
         return _error(ApplicationError(gettext("Use POST."), code="method_not_allowed", status_code=405))
     try:
         body = _read_body(request)
-        ctx = credentials.authenticate_signature(
+        authenticate = functools.partial(
+            credentials.authenticate_signature,
             key_id=request.META.get("HTTP_X_YIZHAN_KEY", ""),
             timestamp=request.META.get("HTTP_X_YIZHAN_TIMESTAMP", ""),
             signature=request.META.get("HTTP_X_YIZHAN_SIGNATURE", ""),
             body=body,
             session_id=session_id,
         )
-        return _ingest_response(request, _ingest(ctx, body))
+        return _ingest_response(request, _ingest(authenticate, body))
     except ApplicationError as exc:
         return _error(exc)
 

@@ -43,6 +43,19 @@ class IngestContext:
     went_live_at: datetime | None
     ended_at: datetime | None
     counters_dirty: bool
+    key_id: str = ""
+    # Read from this process's memory of an earlier request (``recall=True``), not from the database:
+    # the statement that stores the events must confirm it (STILL_SO_SQL) or raise StaleContext.
+    recalled: bool = False
+
+    def still_so_params(self) -> list:
+        """The parameters of STILL_SO_SQL for this context."""
+        return [self.key_id, self.status, self.went_live_at, self.ended_at, self.counters_dirty]
+
+
+class StaleContext(Exception):
+    """A recalled context no longer matches the database (the credential was revoked, the session moved
+    on, its counters were marked dirty or rebuilt): nothing was stored; authenticate afresh and redo."""
 
 
 def credential_issue(
@@ -85,6 +98,26 @@ WHERE c.key_id = %s
 """
 
 
+# One row when the credential is still usable and the session as the recalled context says, none
+# otherwise; composed into the statement that stores a batch (ingest), so that recalling a context
+# costs no round trip of its own. Positional parameters: IngestContext.still_so_params().
+STILL_SO_SQL = """
+SELECT FROM livestreams_ingestcredential c
+JOIN livestreams_livesession s ON s.id = c.session_id
+LEFT JOIN livestreams_livecounterstate cs ON cs.session_id = c.session_id
+WHERE c.key_id = %s::text AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())
+  AND s.status = %s::text
+  AND s.went_live_at IS NOT DISTINCT FROM %s::timestamptz AND s.ended_at IS NOT DISTINCT FROM %s::timestamptz
+  AND (cs.dirty_since IS NOT NULL) = %s::bool
+"""
+
+# Lookups of this process, by key id: a bridge sends every second with the same credential, and the
+# lookup was one of a single event's four round trips. A recalled row is never trusted on its own: the
+# token is still checked against its hash here, and the storing statement confirms the rest.
+_RECENT: dict[str, tuple] = {}
+_RECENT_MAX = 10_000
+
+
 class Unauthorized(ApplicationError):
     status_code = 401
 
@@ -93,13 +126,29 @@ class Unauthorized(ApplicationError):
         super().__init__(message or gettext("Missing or invalid ingest credential."), **kwargs)
 
 
-def _lookup(key_id: str, session_id: str) -> tuple:
-    # Prepared (planned once per connection): every bridge request starts here.
+def _lookup(key_id: str, session_id: str, *, recall: bool = False) -> tuple:
+    """(token hash, signing secret, IngestContext) of the credential ``key_id``; ``recall``: from this
+    process's memory of an earlier request when it has one (the context says so: ``recalled``)."""
+    row = _RECENT.get(key_id) if recall else None
+    if row is not None:
+        try:
+            return _context(row, key_id, session_id, recalled=True)
+        except ApplicationError:  # decided afresh below
+            _RECENT.pop(key_id, None)
+    # Prepared (planned once per connection): every bridge request without a recalled context starts here.
     row = sql.fetchone(_LOOKUP_SQL, [key_id])
     if row is None:
+        _RECENT.pop(key_id, None)
         if not LiveSession.objects.filter(pk=session_id).exists():
             raise NotFound(gettext("Unknown session."))
         raise Unauthorized()
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.clear()
+    _RECENT[key_id] = row
+    return _context(row, key_id, session_id, recalled=False)
+
+
+def _context(row: tuple, key_id: str, session_id: str, *, recalled: bool) -> tuple:
     (
         token_hash,
         signing_secret,
@@ -119,12 +168,15 @@ def _lookup(key_id: str, session_id: str) -> tuple:
         raise Unauthorized(gettext("This credential was revoked."), code="credential_revoked")
     if expires_at is not None and expires_at <= timezone.now():
         raise Unauthorized(gettext("This credential has expired."), code="credential_expired")
-    context = IngestContext(str(cred_session), str(union_id), status, live_at, ended_at, dirty is not None)
+    context = IngestContext(
+        str(cred_session), str(union_id), status, live_at, ended_at, dirty is not None, key_id, recalled
+    )
     return token_hash, signing_secret, context
 
 
-def authenticate_token(*, header: str, session_id: str) -> IngestContext:
-    """``Authorization: Bearer yzi_<key_id>_<secret>``."""
+def authenticate_token(*, header: str, session_id: str, recall: bool = False) -> IngestContext:
+    """``Authorization: Bearer yzi_<key_id>_<secret>``. ``recall``: see ``_lookup``; only for callers
+    that confirm the context in the statement that writes (ingest.events_ingest)."""
     scheme, _, token = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX + "_"):
         raise Unauthorized()
@@ -132,7 +184,7 @@ def authenticate_token(*, header: str, session_id: str) -> IngestContext:
     key_id, _, secret = rest.partition("_")
     if not key_id or not secret or len(key_id) > 32:
         raise Unauthorized()
-    token_hash, _, context = _lookup(key_id, session_id)
+    token_hash, _, context = _lookup(key_id, session_id, recall=recall)
     if not hmac.compare_digest(token_hash, _hash(secret)):
         raise Unauthorized()
     return context
@@ -143,7 +195,14 @@ def sign(*, secret: str, timestamp: str, body: bytes) -> str:
 
 
 def authenticate_signature(
-    *, key_id: str, timestamp: str, signature: str, body: bytes, session_id: str, now: float | None = None
+    *,
+    key_id: str,
+    timestamp: str,
+    signature: str,
+    body: bytes,
+    session_id: str,
+    now: float | None = None,
+    recall: bool = False,
 ) -> IngestContext:
     """Webhook form: X-Yizhan-Key, X-Yizhan-Timestamp (unix seconds), X-Yizhan-Signature (hex HMAC)."""
     if not key_id or not timestamp or not signature:
@@ -156,7 +215,7 @@ def authenticate_signature(
         ) from None
     if abs((now or time.time()) - sent) > WEBHOOK_WINDOW_SECONDS:
         raise Unauthorized(gettext("Stale or future timestamp (5-minute window)."), code="stale_timestamp")
-    _, signing_secret, context = _lookup(key_id[:32], session_id)
+    _, signing_secret, context = _lookup(key_id[:32], session_id, recall=recall)
     expected = sign(secret=signing_secret, timestamp=timestamp, body=body)
     if not hmac.compare_digest(expected, signature.strip().lower()):
         raise Unauthorized(gettext("Bad signature."), code="bad_signature")

@@ -43,7 +43,7 @@ from core import sql
 from core.errors import ApplicationError
 from livestreams import hooks
 from livestreams.live import counters
-from livestreams.live.credentials import IngestContext
+from livestreams.live.credentials import STILL_SO_SQL, IngestContext, StaleContext
 from livestreams.live.presence import ADVISORY_CLASS
 from livestreams.models import LiveEvent, LiveSession, Product
 
@@ -416,6 +416,8 @@ def events_ingest(*, ctx: IngestContext, events, nul_free: bool = False) -> Batc
             )
             conflict = True
     rows = _check_refs(ctx, rows, outcome)
+    if ctx.recalled and (conflict or not rows):
+        raise StaleContext  # nothing to store confirms the recalled context: answer from a fresh one
     if conflict:
         _raise_conflict(outcome)
     if rows:
@@ -478,32 +480,61 @@ def _copy(cur, session_id: uuid.UUID, rows: list[EventRow]) -> bool:
 # Otherwise the rows travel as one JSON parameter that PostgreSQL unpacks with json_to_recordset: one
 # round trip, no temporary table, no per-value adaptation in psycopg (orjson writes the whole document in
 # C, datetimes and uuids included); ON CONFLICT skips the ids stored before and RETURNING names the new.
-# The statement is prepared (core.sql: planned once per connection, not per request — for a single
-# event planning cost more than the insert). ``_INSERT_LOCKED`` also takes the session's shared lock
-# (presence.advisory_lock) in the same statement, saving a small batch one round trip: the lock is held
-# from before any row is written until the commit, as with the separate statement.
+# The statements are prepared (core.sql: planned once per connection, not per request — for a single
+# event planning cost more than the insert).
 _INSERT = """
-{lock}INSERT INTO livestreams_liveevent
+INSERT INTO livestreams_liveevent
     (session_id, event_id, kind, ts, viewer, ref, text, is_question, body_hash, device)
 SELECT %s::uuid, e, k, t, v, r, x, q, h, d
-FROM {held}json_to_recordset(%s::json) AS b(e text, k text, t timestamptz, v text, r uuid, x text, q bool, h text, d text)
+FROM {also}json_to_recordset(%s::json) AS b(e text, k text, t timestamptz, v text, r uuid, x text, q bool, h text, d text)
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
 """
-_INSERT_LOCKED = _INSERT.format(
-    lock="WITH held AS (SELECT pg_advisory_xact_lock_shared(%s::int, hashtext(%s::text)))\n", held="held, "
+# A small batch (a single event, mostly) opens its transaction with one statement, sent with the BEGIN in
+# one round trip (core.sql.transaction_opened_by): it takes the session's shared lock
+# (presence.advisory_lock), confirms a recalled context (credentials.STILL_SO_SQL; "SELECT" — one empty
+# row — for a fresh one), and inserts; one row comes back: (confirmed, the new ids). With the Redis script
+# and the COMMIT, a single event is three round trips where it was six.
+_OPEN_WITH_INSERT = """
+WITH held AS (SELECT pg_advisory_xact_lock_shared(%s::int, hashtext(%s::text))),
+ok AS ({still}),
+new AS ({insert})
+SELECT EXISTS (SELECT FROM ok), ARRAY(SELECT event_id FROM new)
+"""
+_OPEN_FRESH, _OPEN_RECALLED = (
+    _OPEN_WITH_INSERT.format(still=still, insert=_INSERT.format(also="held, ok, "))
+    for still in ("SELECT", STILL_SO_SQL)
 )
-_INSERT = _INSERT.format(lock="", held="")
+_INSERT = _INSERT.format(also="")
+# A large batch's first statement: the lock, and whether a recalled context still holds.
+_LOCK_RECALLED = f"SELECT pg_advisory_xact_lock_shared(%s::int, hashtext(%s::text)), EXISTS ({STILL_SO_SQL})"
 
 
-def _insert(session_id: str, rows: list[EventRow], *, lock: bool) -> set[str]:
-    """Append the rows (``lock``: taking the session's shared lock first); return the ids that were new."""
-    batch = orjson.dumps([row.json_row() for row in rows]).decode()
-    if lock:
-        found = sql.fetchall(_INSERT_LOCKED, [ADVISORY_CLASS, session_id, session_id, batch])
-    else:
-        found = sql.fetchall(_INSERT, [session_id, batch])
-    return {r[0] for r in found}
+def _json_rows(rows: list[EventRow]) -> str:
+    return orjson.dumps([row.json_row() for row in rows]).decode()
+
+
+def _insert(session_id: str, rows: list[EventRow]) -> set[str]:
+    """Append the rows (the session's lock is held); return the ids that were new."""
+    return {r[0] for r in sql.fetchall(_INSERT, [session_id, _json_rows(rows)])}
+
+
+def _open_with_insert(ctx: IngestContext, rows: list[EventRow]) -> tuple[str, list]:
+    """The statement (and parameters) that opens a small batch's transaction: see _OPEN_WITH_INSERT."""
+    lock = [ADVISORY_CLASS, ctx.session_id]
+    if ctx.recalled:
+        return _OPEN_RECALLED, [*lock, *ctx.still_so_params(), ctx.session_id, _json_rows(rows)]
+    return _OPEN_FRESH, [*lock, ctx.session_id, _json_rows(rows)]
+
+
+def _confirmed(ctx: IngestContext, cur) -> None:
+    """Take the session's shared lock; a recalled context must still hold (StaleContext otherwise)."""
+    if not ctx.recalled:
+        counters.advisory_lock(cur, ctx.session_id, shared=True)
+        return
+    cur.execute(_LOCK_RECALLED, [ADVISORY_CLASS, ctx.session_id, *ctx.still_so_params()])
+    if not cur.fetchone()[1]:
+        raise StaleContext
 
 
 def _accepted(rows: list[EventRow], outcome: BatchOutcome) -> list[tuple]:
@@ -515,16 +546,17 @@ def _accepted(rows: list[EventRow], outcome: BatchOutcome) -> list[tuple]:
     return [(r.kind, r.viewer, r.ts, r.is_question, r.device) for r in rows]
 
 
-def _settled(cur, session_id, rows: list[EventRow], inserted: set[str], outcome: BatchOutcome) -> list[tuple]:
+def _settled(session_id, rows: list[EventRow], inserted: set[str], outcome: BatchOutcome) -> list[tuple]:
     """Sort the rows into new, duplicates of a stored event, and reused ids (which roll the batch back);
     the new ones as ``_accepted`` gives them."""
     stored = {}
     if len(inserted) < len(rows):
-        cur.execute(
-            "SELECT event_id, body_hash FROM livestreams_liveevent WHERE session_id = %s AND event_id = ANY(%s)",
-            [session_id, [r.event_id for r in rows if r.event_id not in inserted]],
+        stored = dict(
+            sql.fetchall(
+                "SELECT event_id, body_hash FROM livestreams_liveevent WHERE session_id = %s AND event_id = ANY(%s)",
+                [session_id, [r.event_id for r in rows if r.event_id not in inserted]],
+            )
         )
-        stored = dict(cur.fetchall())
     fresh = []
     conflict = False
     for row in rows:
@@ -545,25 +577,34 @@ def _settled(cur, session_id, rows: list[EventRow], inserted: set[str], outcome:
     return fresh
 
 
+def _mirror(ctx: IngestContext, fresh: list[tuple], outcome: BatchOutcome) -> bool:
+    """Apply the new events to the Redis counters, in the transaction (the lock held); True when the
+    counters must be rebuilt after the commit. Redis unreachable: the counters are marked dirty."""
+    try:
+        return counters.apply_events(ctx.session_id, fresh, ctx.went_live_at) == "rebuild"
+    except redis.RedisError:
+        counters.mark_dirty(ctx.session_id)
+        outcome.counters = "degraded"
+        return False
+
+
 def _store(ctx: IngestContext, rows: list[EventRow], outcome: BatchOutcome) -> None:
     rebuild_after = ctx.counters_dirty
-    with transaction.atomic(), connection.cursor() as cur:
-        if len(rows) < COPY_MIN_ROWS:
-            fresh = _settled(cur, ctx.session_id, rows, _insert(ctx.session_id, rows, lock=True), outcome)
-        else:
-            counters.advisory_lock(cur, ctx.session_id, shared=True)
+    if len(rows) < COPY_MIN_ROWS:
+        with sql.transaction_opened_by(*_open_with_insert(ctx, rows)) as opened:
+            still, inserted = opened[0]
+            if not still:
+                raise StaleContext
+            fresh = _settled(ctx.session_id, rows, set(inserted), outcome)
+            rebuild_after = rebuild_after or _mirror(ctx, fresh, outcome)
+    else:
+        with transaction.atomic(), connection.cursor() as cur:
+            _confirmed(ctx, cur)
             if _copy(cur, uuid.UUID(ctx.session_id), rows):
                 fresh = _accepted(rows, outcome)
             else:
-                inserted = _insert(ctx.session_id, rows, lock=False)
-                fresh = _settled(cur, ctx.session_id, rows, inserted, outcome)
-        if not rebuild_after:
-            try:
-                if counters.apply_events(ctx.session_id, fresh, ctx.went_live_at) == "rebuild":
-                    rebuild_after = True
-            except redis.RedisError:
-                counters.mark_dirty(ctx.session_id)
-                outcome.counters = "degraded"
+                fresh = _settled(ctx.session_id, rows, _insert(ctx.session_id, rows), outcome)
+            rebuild_after = rebuild_after or _mirror(ctx, fresh, outcome)
     if rebuild_after and outcome.counters == "ok":
         try:
             counters.rebuild(ctx.session_id)
