@@ -340,3 +340,56 @@ def viewer_events(base, n: int, prefix: str = "e") -> list[dict]:
             event["question"] = i % 3 == 0
         out.append(event)
     return out
+
+
+def wsgi_post(app, path: str, body: bytes, **headers: str) -> tuple[str, bytes]:
+    """POST ``body`` to ``path`` through a Django WSGI handler in this process (every middleware, no
+    HTTP server): (status line, response body). ``headers`` as WSGI keys, e.g. HTTP_AUTHORIZATION."""
+    import io
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        **headers,
+    }
+    status = []
+    out = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+    return status[0], out
+
+
+def cpu_meter(connection, redis_client):
+    """A function that reads (wall s, this process's CPU s, its PostgreSQL backend's CPU s from /proc,
+    the Redis server's CPU s): call it before and after, subtract, divide by the count."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> tuple[float, float, float, float]:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        info = redis_client.info("cpu")
+        return (
+            time.perf_counter(),
+            time.process_time(),
+            (int(fields[11]) + int(fields[12])) / tick,
+            info["used_cpu_user"] + info["used_cpu_sys"],
+        )
+
+    return read
+
+
+def per_request_ms(before: tuple, after: tuple, n: int) -> str:
+    """Two cpu_meter readings → "wall · Python CPU · PostgreSQL CPU · Redis CPU" per request, in ms."""
+    return " · ".join(f"{(b - a) / n * 1000:.3f}" for a, b in zip(before, after, strict=True))

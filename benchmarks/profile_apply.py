@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-import time
 
 from benchmarks import harness
 
@@ -43,55 +42,23 @@ def _child() -> None:
 
     def post(path: str, i: int) -> None:
         body = orjson.dumps({"code": code, "name": "压测", "phone": f"139{i:08d}"})
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": path,
-            "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-        }
-        status = []
-        out = b"".join(app(environ, lambda s, h, *a: status.append(s)))
-        assert status[0].startswith("201"), (status, out[:300])
+        status, out = harness.wsgi_post(app, path, body)
+        assert status.startswith("201"), (status, out[:300])
 
     n = int(os.environ.get("PROFILE_APPLY_N", "1000"))
     for i in range(50):
         post("/api/v1/jobs/apply/", i)
         post("/bench/insert", i)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def pg_cpu() -> float:
-        fields = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
-
-    def redis_cpu() -> float:
-        info = _redis().info("cpu")
-        return info["used_cpu_user"] + info["used_cpu_sys"]
+    meter = harness.cpu_meter(connection, _redis())
 
     print(f"per request, {n} each (ms): wall · Python CPU · PostgreSQL backend CPU · Redis CPU")
     for round_ in range(2):
         for name, path in (("bare insert", "/bench/insert"), ("apply", "/api/v1/jobs/apply/")):
             base = (round_ * 2 + (path != "/bench/insert") + 1) * 10**6
-            wall, cpu, pg, rd = time.perf_counter(), time.process_time(), pg_cpu(), redis_cpu()
+            before = meter()
             for i in range(base, base + n):
                 post(path, i)
-            print(
-                f"  {name:12} {(time.perf_counter() - wall) / n * 1000:.3f} · "
-                f"{(time.process_time() - cpu) / n * 1000:.3f} · {(pg_cpu() - pg) / n * 1000:.3f} · "
-                f"{(redis_cpu() - rd) / n * 1000:.3f}"
-            )
+            print(f"  {name:12} {harness.per_request_ms(before, meter(), n)}")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",

@@ -104,10 +104,10 @@ def transaction_opened_by(sql: str, params: dict | list) -> Iterator[list[tuple]
     """A transaction opened by one statement (prepared), outside Django's transaction management: yields
     the statement's rows; COMMIT when the block ends, ROLLBACK when it raises.
 
-    Cheaper in client CPU than ``transaction.atomic`` around the same statement (Django's autocommit
-    switching and savepoint bookkeeping), and than sending the BEGIN in one pipeline with the statement:
-    psycopg's pipeline mode saves the round trip but costs more Python than it saves (measured: ≈ 0.42 ms
-    against ≈ 0.29 ms of CPU for BEGIN, an INSERT and COMMIT; docs/operations.md).
+    Not in a psycopg pipeline with the BEGIN: pipeline mode saves the round trip's wait but not its
+    client CPU, which is what a loaded server runs out of (on a bare psycopg connection, BEGIN + INSERT +
+    COMMIT cost 0.42 ms of client CPU pipelined against 0.29 ms one by one; on Django's connection the
+    ways are within noise of each other: ``benchmarks.profile_ingest_single``).
 
     Inside an ``atomic`` block (a caller's transaction, a test's) it is a savepoint around the statement
     instead. Between the statement and the commit the block may run more statements through this module
