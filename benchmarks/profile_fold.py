@@ -4,6 +4,8 @@ Loads BENCH_LIVE_RESULT_EVENTS events (default 100,000) the way ``bench_live`` p
 fold after every one-minute arrival slice, and prints EXPLAIN (ANALYZE) of every statement of one fold in
 the middle of the session (BENCH_PROFILE_FOLD, default 60) and of a refold from scratch. Each profiled
 statement runs twice: once under EXPLAIN inside a savepoint that is rolled back, then for real.
+BENCH_PROFILE_FOLD_OTHER (default 0) events of another session are stored (and analyzed) first, as
+when ``bench_live`` runs (c) after (a) and (b).
 Run: .venv/bin/python -m benchmarks.profile_fold
 """
 
@@ -50,6 +52,18 @@ def _child() -> None:
                 print(f"--- {took * 1000:.1f} ms: {' '.join(sql.split())[:100]}…\n{plan}\n")
         return execute(sql, params, many, context)
 
+    other = int(os.environ.get("BENCH_PROFILE_FOLD_OTHER", "0"))
+    if other:
+        session, _, _ = bench_live._setup_session("other session", hours_ago=5)
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO livestreams_liveevent (session_id, event_id, kind, ts, viewer, device, text,"
+                " is_question, body_hash) SELECT %s, 'o' || g, 'heartbeat', %s + g * interval '10 ms',"
+                " 'm:u' || (g %% 20000), '', '', false, 'x' FROM generate_series(1, %s) g",
+                [session.pk, session.went_live_at, other],
+            )
+            cur.execute("ANALYZE livestreams_liveevent")
+        print(f"{other:,} events of another session stored first")
     with connection.execute_wrapper(explain):
         session, n, load = bench_live._load_result_session(connection)
         print(

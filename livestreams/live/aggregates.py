@@ -308,7 +308,6 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
     """Fold the new events in three set-based statements: the session-wide counts, the per-viewer
     upsert (which answers the new distinct viewers and commenters), and the ids left pending."""
     bucket = "width_bucket(ts, %(bounds)s::timestamptz[])" if bounds else "(0::int)"
-    folded_sql = _FOLDED.format(bucket=bucket)
     params = {
         "sid": session_id,
         "start": start,
@@ -327,6 +326,16 @@ def _fold_rows(state, session_id, start, end, dur, horizon, bounds, upto) -> tup
     folded = 0
     with connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '128MB'")
+        # The new events in a temporary table with its own statistics. Read in place, their count was
+        # estimated from the raw table's statistics, which know nothing of a session that started after
+        # the last ANALYZE: a few rows, so the joins below went nested-loop over thousands (a fold took
+        # 15 s instead of 0.2 s in benchmarks.profile_fold with BENCH_PROFILE_FOLD_OTHER=200000).
+        cur.execute("DROP TABLE IF EXISTS pg_temp.fold_new")
+        cur.execute(
+            f"CREATE TEMPORARY TABLE fold_new ON COMMIT DROP AS {_FOLDED.format(bucket=bucket)}", params
+        )
+        cur.execute("ANALYZE fold_new")
+        folded_sql = "SELECT * FROM fold_new"
         cur.execute(_COUNTS.format(folded=folded_sql), params)
         for grouping, b, m, kind, ref, n, questions in cur.fetchall():
             if grouping in (5, 13):  # per bucket and kind / per kind (the totals)
