@@ -17,11 +17,14 @@ never prepared, whatever the threshold. Behind PgBouncer in transaction mode, us
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+
+T = TypeVar("T")
 
 # Never reached by a query that is not explicitly prepared (and Django's client-side cursors never are).
 _EXPLICIT_ONLY = 2**31 - 1
@@ -41,13 +44,35 @@ def _answered() -> None:
     connection.health_check_done = True
 
 
-def _prepared(sql: str, params: dict | list, fetch: str):
+def _on_live_connection(run: Callable[[psycopg.Connection], T]) -> T:
+    """``run(pg)`` on Django's connection. When it is this request's first statement and the connection
+    turns out dead (the server restarted, the backend was killed, a pooler dropped it), connect anew and
+    run it once more, as CONN_HEALTH_CHECKS' ``SELECT 1`` would have found out first for a Django cursor
+    (our hot paths skip that round trip). The first try did nothing: a dead connection runs no statement,
+    and a transaction it had begun never committed."""
+    first = connection.health_check_enabled and not connection.health_check_done
+    first = first and not connection.in_atomic_block
     pg = _pg()
-    with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        result = getattr(cursor, fetch)()
+    try:
+        with connection.wrap_database_errors:
+            result = run(pg)
+    except DatabaseError:
+        if not (first and (pg.closed or pg.broken)):
+            raise
+        connection.close()
+        with connection.wrap_database_errors:
+            result = run(_pg())
     _answered()
     return result
+
+
+def _prepared(sql: str, params: dict | list, fetch: str):
+    def run(pg: psycopg.Connection):
+        with psycopg.Cursor(pg) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return getattr(cursor, fetch)()
+
+    return _on_live_connection(run)
 
 
 def fetchone(sql: str, params: dict | list) -> tuple | None:
@@ -68,9 +93,9 @@ def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple 
     Python between the statements and the commit. Outside any ``atomic`` block only (Django's connection
     is then in autocommit). On an error the transaction is rolled back and the error raised as Django's.
     """
-    pg = _pg()
-    cursors = []
-    with connection.wrap_database_errors:
+
+    def run(pg: psycopg.Connection) -> list[tuple | None]:
+        cursors = []
         try:
             with pg.pipeline() as pipeline:
                 pg.execute("BEGIN")
@@ -80,20 +105,24 @@ def fetchone_in_transaction(statements: list[tuple[str, dict | list]]) -> tuple 
                     cursors.append(cursor)
                 pg.execute("COMMIT")
                 pipeline.sync()
-                rows = [cursor.fetchone() for cursor in cursors]
+                return [cursor.fetchone() for cursor in cursors]
         except Exception:
             _rollback(pg)
             raise
         finally:
             for cursor in cursors:
                 cursor.close()
-    _answered()
+
+    rows = _on_live_connection(run)
     if any(row is None for row in rows[:-1]):
         return None
     return rows[-1]
 
 
 def _rollback(pg: psycopg.Connection) -> None:
+    """End the transaction a failed block left open (nothing to do on a dead connection)."""
+    if pg.closed or pg.broken:
+        return
     if pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         with connection.wrap_database_errors:
             pg.execute("ROLLBACK")
@@ -118,13 +147,20 @@ def transaction_opened_by(sql: str, params: dict | list) -> Iterator[list[tuple]
         with transaction.atomic():
             yield fetchall(sql, params)
         return
-    pg = _pg()
+
+    def begin(pg: psycopg.Connection) -> list[tuple]:
+        try:
+            with psycopg.Cursor(pg) as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchall()
+        except BaseException:
+            _rollback(pg)
+            raise
+
+    rows = _on_live_connection(begin)
+    pg = connection.connection
     try:
-        with connection.wrap_database_errors, psycopg.Cursor(pg) as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute(sql, params, prepare=True)
-            rows = cursor.fetchall()
-        _answered()
         yield rows
     except BaseException:
         _rollback(pg)

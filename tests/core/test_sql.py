@@ -53,3 +53,52 @@ def test_a_hot_path_statement_counts_as_the_requests_health_check():
     sql.fetchone("SELECT 1 AS yizhan_health_probe", [])
 
     assert connection.health_check_done
+
+
+def _kill_this_connections_backend() -> None:
+    """As a server restart or an idle-connection reaper would: the backend of Django's connection ends."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(django_only, None)
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+
+
+def _first_of_a_request_on_a_dead_connection() -> int:
+    sql.fetchone("SELECT 1", [])  # connected
+    before = connection.connection.info.backend_pid
+    _kill_this_connections_backend()
+    connection.health_check_done = False  # as request_started leaves it (the test client skips that)
+    return before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("way", ["fetchone", "transaction_opened_by", "fetchone_in_transaction"])
+def test_a_requests_first_statement_on_a_dead_connection_reconnects_and_runs(way):
+    before = _first_of_a_request_on_a_dead_connection()
+
+    if way == "fetchone":
+        row = sql.fetchone("SELECT %s::int AS yizhan_reconnect_probe", [5])
+    elif way == "transaction_opened_by":
+        with sql.transaction_opened_by("SELECT %s::int AS yizhan_reconnect_probe", [5]) as rows:
+            row = rows[0]
+    else:
+        row = sql.fetchone_in_transaction([("SELECT %s::int AS yizhan_reconnect_probe", [5])])
+
+    assert row == (5,)
+    assert connection.connection.info.backend_pid != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_later_in_a_request_is_an_error_not_a_silent_retry():
+    from django.db import OperationalError
+
+    _first_of_a_request_on_a_dead_connection()
+    connection.health_check_done = True  # a statement of this request already ran
+
+    with pytest.raises(OperationalError):
+        sql.fetchone("SELECT 1 AS yizhan_reconnect_probe", [])
+    connection.close()

@@ -145,3 +145,18 @@ def test_transaction_opened_by_commits_rolls_back_and_leaves_the_connection_idle
 
     assert LiveSession.objects.get(pk=session.pk).title == "第一场"
     assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_after_the_database_connection_died_is_stored_not_a_500(union, organizer):
+    from tests.core.test_sql import _first_of_a_request_on_a_dead_connection
+
+    session = make_live_session(union)
+    bridge = Bridge(session, credentials.credential_issue(session=session, by=organizer))
+    assert bridge.post_events(_joins(session, 1, "a")).json()["accepted"] == 1  # the context is recalled next
+
+    _first_of_a_request_on_a_dead_connection()
+    answer = bridge.post_events(_joins(session, 1, "b"))
+
+    assert answer.status_code == 200 and answer.json()["accepted"] == 1
+    assert LiveEvent.objects.filter(session=session).count() == 2
