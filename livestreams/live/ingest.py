@@ -16,6 +16,9 @@ CONFLICT probe, the Redis script ≈ 5 µs (two or three commands per event), th
   row); when one id is stored already (a bridge retrying) the COPY fails as a whole and the rows take
   ``INSERT … SELECT … FROM json_to_recordset(…) ON CONFLICT (session_id, event_id) DO NOTHING RETURNING``;
   smaller batches take that INSERT at once, with the lock taken in the same statement;
+* the credential's context may be recalled from an earlier request of this process (credentials._lookup);
+  then the first statement of the transaction confirms it, and a stale one raises StaleContext before
+  anything is stored (the API redoes the request from a fresh lookup);
 * all of it in a transaction holding the session's shared advisory lock, so a counter rebuild never
   reads a snapshot that misses an applied batch;
 * the Redis script gets the batch's counts summed, and only presence events one by one
@@ -490,11 +493,11 @@ FROM {also}json_to_recordset(%s::json) AS b(e text, k text, t timestamptz, v tex
 ON CONFLICT (session_id, event_id) DO NOTHING
 RETURNING event_id
 """
-# A small batch (a single event, mostly) opens its transaction with one statement, sent with the BEGIN in
-# one round trip (core.sql.transaction_opened_by): it takes the session's shared lock
-# (presence.advisory_lock), confirms a recalled context (credentials.STILL_SO_SQL; "SELECT" — one empty
-# row — for a fresh one), and inserts; one row comes back: (confirmed, the new ids). With the Redis script
-# and the COMMIT, a single event is three round trips where it was six.
+# A small batch (a single event, mostly) opens its transaction with one statement
+# (core.sql.transaction_opened_by): it takes the session's shared lock (presence.advisory_lock), confirms
+# a recalled context (credentials.STILL_SO_SQL; "SELECT" — one empty row — for a fresh one), and inserts;
+# one row comes back: (confirmed, the new ids). With BEGIN, the Redis script and COMMIT, a single event is
+# four round trips where it was five (the credential lookup is the one saved).
 _OPEN_WITH_INSERT = """
 WITH held AS (SELECT pg_advisory_xact_lock_shared(%s::int, hashtext(%s::text))),
 ok AS ({still}),
