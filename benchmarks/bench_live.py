@@ -176,6 +176,24 @@ def _run(port):
         _result_bench(connection)
 
 
+def _alternating(total: int, ours, baseline) -> list[tuple]:
+    """Split range(total) into ROUNDS slices and run ``ours(first, last)`` and ``baseline(first, last)`` on
+    each, alternating which goes first (A B, B A, A B, …), so the machine's drift (other tenants,
+    autovacuum after a round, the table growing) falls on both alike instead of on whichever ran second.
+    Returns (the round's size, ours' result, the baseline's result) per round."""
+    bounds = [total * r // ROUNDS for r in range(ROUNDS + 1)]
+    results = []
+    for r, (first, last) in enumerate(itertools.pairwise(bounds)):
+        if r % 2 == 0:
+            mine = ours(first, last)
+            theirs = baseline(first, last)
+        else:
+            theirs = baseline(first, last)
+            mine = ours(first, last)
+        results.append((last - first, mine, theirs))
+    return results
+
+
 def _rounds_line(pairs: list[tuple[float, float]]) -> str:
     """Each round's own ratio (figure / baseline), and their median, under the total's ratio line."""
     median = statistics.median(figure / baseline for figure, baseline in pairs)
@@ -269,22 +287,10 @@ def _batch_bench(port, connection):
         raw.commit()
         return time.perf_counter() - t0
 
-    # Rounds, ours and the baseline alternating (ABBA): the machine's drift (other tenants, autovacuum after
-    # a round, the table growing) falls on both alike instead of on whichever ran second.
-    pairs = []
-    http_seconds = copy_seconds = 0.0
-    bounds = [len(bodies) * r // ROUNDS for r in range(ROUNDS + 1)]
-    for r, (first, last) in enumerate(itertools.pairwise(bounds)):
-        n = (last - first) * 1000
-        if r % 2 == 0:
-            http_s = over_http(first, last)
-            copy_s = by_copy(first, last)
-        else:
-            copy_s = by_copy(first, last)
-            http_s = over_http(first, last)
-        pairs.append((n / http_s, n / copy_s))
-        http_seconds += http_s
-        copy_seconds += copy_s
+    rounds = _alternating(len(bodies), over_http, by_copy)
+    pairs = [(batches * 1000 / http_s, batches * 1000 / copy_s) for batches, http_s, copy_s in rounds]
+    http_seconds = sum(http_s for _, http_s, _ in rounds)
+    copy_seconds = sum(copy_s for _, _, copy_s in rounds)
     from livestreams.models import LiveEvent
 
     assert LiveEvent.objects.filter(session=session).count() == len(events)
@@ -345,32 +351,22 @@ def _single_bench(base):
         [t.join() for t in threads]
         return latencies, time.perf_counter() - t0
 
-    def ours(chunk):
+    def ours(first, last):
         return send_each(
             f"/api/v1/sessions/{single_session.pk}/events/",
             lambda r: r.status_code == 200 and r.json()["accepted"] == 1,
-            chunk,
+            singles[first:last],
         )
 
-    def bare(chunk):
-        return send_each("/bench/json", lambda r: r.status_code == 200, chunk)
+    def bare(first, last):
+        return send_each("/bench/json", lambda r: r.status_code == 200, singles[first:last])
 
-    latencies: list[float] = []
-    bare_latencies: list[float] = []
-    seconds = bare_seconds = 0.0
-    pairs = []
-    bounds = [len(singles) * r // ROUNDS for r in range(ROUNDS + 1)]
-    for r, (first, last) in enumerate(itertools.pairwise(bounds)):  # alternating, ABBA, as in (a)
-        chunk = singles[first:last]
-        if r % 2 == 0:
-            (mine, s), (theirs, b) = ours(chunk), bare(chunk)
-        else:
-            (theirs, b), (mine, s) = bare(chunk), ours(chunk)
-        latencies += mine
-        bare_latencies += theirs
-        seconds += s
-        bare_seconds += b
-        pairs.append((len(mine) / s, len(theirs) / b))
+    rounds = _alternating(len(singles), ours, bare)
+    latencies = [x for _, (mine, _), _ in rounds for x in mine]
+    bare_latencies = [x for _, _, (theirs, _) in rounds for x in theirs]
+    seconds = sum(s for _, (_, s), _ in rounds)
+    bare_seconds = sum(b for _, _, (_, b) in rounds)
+    pairs = [(len(mine) / s, len(theirs) / b) for _, (mine, s), (theirs, b) in rounds]
     print(
         harness.ratio_line(
             f"(b) single-event requests ({len(latencies):,})",
