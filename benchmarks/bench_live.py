@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -180,27 +179,13 @@ def _run(port):
 
 def _alternating(total: int, ours, baseline) -> list[tuple]:
     """Split range(total) into ROUNDS slices and run ``ours(first, last)`` and ``baseline(first, last)`` on
-    each, alternating which goes first (A B, B A, A B, …), so the machine's drift (other tenants,
-    autovacuum after a round, the table growing) falls on both alike instead of on whichever ran second.
-    Returns (the round's size, ours' result, the baseline's result) per round."""
-    bounds = [total * r // ROUNDS for r in range(ROUNDS + 1)]
-    results = []
-    for r, (first, last) in enumerate(itertools.pairwise(bounds)):
-        if r % 2 == 0:
-            mine = ours(first, last)
-            theirs = baseline(first, last)
-        else:
-            theirs = baseline(first, last)
-            mine = ours(first, last)
-        results.append((last - first, mine, theirs))
-    return results
-
-
-def _rounds_line(pairs: list[tuple[float, float]]) -> str:
-    """Each round's own ratio (figure / baseline), and their median, under the total's ratio line."""
-    median = statistics.median(figure / baseline for figure, baseline in pairs)
-    each = ", ".join(f"{figure / baseline:.2f}" for figure, baseline in pairs)
-    return f"    {len(pairs)} rounds (ours and the baseline alternating, ABBA): {each}; median {median:.2f}"
+    each, alternating which goes first (harness.alternating). Returns (the round's size, ours' result, the
+    baseline's result) per round."""
+    bounds = list(itertools.pairwise(total * r // ROUNDS for r in range(ROUNDS + 1)))
+    results = harness.alternating(ROUNDS, lambda r: ours(*bounds[r]), lambda r: baseline(*bounds[r]))
+    return [
+        (last - first, mine, theirs) for (first, last), (mine, theirs) in zip(bounds, results, strict=True)
+    ]
 
 
 def _batch_bench(port, connection, parts: str):
@@ -232,6 +217,9 @@ def _batch_bench(port, connection, parts: str):
     def poll_stats(stop: threading.Event):
         """Alternate the live stats read with the trivial endpoint, so both see the same load."""
         with httpx.Client(base_url=base, headers={"Authorization": f"Token {user_token}"}) as client:
+            # Unmeasured: the first read of a credential on a connection's worker fills its cache.
+            client.get(f"/api/v1/sessions/{session.pk}/live/")
+            client.get("/bench/json")
             while not stop.is_set():
                 t = time.perf_counter()
                 r = client.get(f"/api/v1/sessions/{session.pk}/live/")
@@ -317,7 +305,7 @@ def _batch_bench(port, connection, parts: str):
                 goal="ratio ≥ 0.5",
             )
         )
-        print(_rounds_line(pairs))
+        print(harness.rounds_line(pairs))
     if d_bodies:
         seconds = over_http(0, len(d_bodies), sent=d_bodies, poll=True)
         assert LiveEvent.objects.filter(session=session).count() == len(events)
@@ -393,7 +381,7 @@ def _single_bench(base):
             goal="ratio ≥ 0.5",
         )
     )
-    print(_rounds_line(pairs))
+    print(harness.rounds_line(pairs))
     print(
         harness.ratio_line(
             "(b) single-event p99", _pct(latencies, 0.99) * 1000, _pct(bare_latencies, 0.99) * 1000, "ms"
