@@ -16,6 +16,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -244,6 +245,41 @@ class LoadResult:
 
     def ms(self, p: float) -> float:
         return pct(self.latencies, p) * 1000
+
+    @classmethod
+    def combined(cls, results: list[LoadResult]) -> LoadResult:
+        """Several runs as one: their latencies and statuses together, their seconds summed."""
+        out = cls()
+        for result in results:
+            out.latencies += result.latencies
+            out.errors += result.errors
+            out.seconds += result.seconds
+            for status, n in result.statuses.items():
+                out.statuses[status] = out.statuses.get(status, 0) + n
+        return out
+
+
+def alternating(rounds: int, ours, baseline) -> list[tuple]:
+    """Run ``ours(r)`` and ``baseline(r)`` for each round r, alternating which goes first (A B, B A, A B,
+    …), so the machine's drift (other tenants, autovacuum after a round, a table growing) falls on both
+    alike instead of on whichever ran second. Returns (ours' result, the baseline's result) per round."""
+    results = []
+    for r in range(rounds):
+        if r % 2 == 0:
+            mine = ours(r)
+            theirs = baseline(r)
+        else:
+            theirs = baseline(r)
+            mine = ours(r)
+        results.append((mine, theirs))
+    return results
+
+
+def rounds_line(pairs: list[tuple[float, float]]) -> str:
+    """Each round's own ratio (figure / baseline), and their median, under the total's ratio line."""
+    median = statistics.median(figure / baseline for figure, baseline in pairs)
+    each = ", ".join(f"{figure / baseline:.2f}" for figure, baseline in pairs)
+    return f"    {len(pairs)} rounds (ours and the baseline alternating, ABBA): {each}; median {median:.2f}"
 
 
 def closed_loop(
