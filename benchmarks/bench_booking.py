@@ -5,8 +5,10 @@ measures, each against the bare baseline ``POST /bench/claim/<seat>`` (one condi
 INSERT, benchmarks/baselines.py) driven by the same client:
   * uncontended: BENCH_BOOKING_QUIET sequential bookings, each for its own class -> p50 / p99
   * contended: BENCH_BOOKING_CONTENDED requests released at once for one class of BENCH_BOOKING_SEATS
-    (30) seats -> exactly that many
-    confirmed, the rest waitlisted; requests/s over the burst and p50 / p99
+    (30) seats -> exactly that many confirmed, the rest waitlisted; requests/s over the bursts and
+    p50 / p99. BENCH_BOOKING_ROUNDS bursts (default 4), each on a class and a seat of its own, ours and
+    the baseline alternating which goes first (harness.alternating), so the machine's drift between
+    two one-second bursts falls on both; every round must confirm exactly the seats.
 Before measuring, the same two bursts run once unmeasured on a class and a seat of their own (round 0),
 so that every server thread has opened its PostgreSQL connection and prepared its statements for both
 endpoints: a production server serves on warm connections (CONN_MAX_AGE), and without the warm-up the
@@ -28,7 +30,8 @@ from benchmarks import harness
 CONTENDED = int(os.environ.get("BENCH_BOOKING_CONTENDED", "200"))
 SEATS = int(os.environ.get("BENCH_BOOKING_SEATS", "30"))  # 200: every booker gets a seat, nobody waits
 UNCONTENDED = int(os.environ.get("BENCH_BOOKING_QUIET", "60"))
-ROUNDS = 2  # round 0 warms the server up (unmeasured), round 1 is measured
+MEASURED = int(os.environ.get("BENCH_BOOKING_ROUNDS", "4"))
+ROUNDS = 1 + MEASURED  # round 0 warms the server up (unmeasured), the others are measured
 REDIS_DB = 13
 
 
@@ -47,7 +50,7 @@ def _setup_data() -> None:
 
     union = Union.objects.create(name="bench union")
     coach_user = User.objects.create(username="bench-coach", role="coach", union=union)
-    coach = Coach.objects.create(user=coach_user, union=union, min_notice_hours=0)
+    coach = Coach.objects.create(user=coach_user, union=union, min_notice_hours=0, horizon_days=60)
     program = Program.objects.create(union=union, title="bench program", max_active_bookings=5)
     start = timezone.now() + timedelta(days=2)
 
@@ -150,10 +153,11 @@ def main() -> None:
                 capture_output=True,
                 text=True,
             )
-            warm, data = json.loads(setup.stdout.strip().splitlines()[-1])
+            warm, *measured = json.loads(setup.stdout.strip().splitlines()[-1])
+            data = measured[0]
             quiet_seats = _seats(db_url, UNCONTENDED, 5, 1000)
-            (hot_seat,) = _seats(db_url, 1, SEATS, 1)
-            (warm_seat,) = _seats(db_url, 1, SEATS, 2)
+            hot_seats = _seats(db_url, MEASURED, SEATS, 1)
+            (warm_seat,) = _seats(db_url, 1, SEATS, 500)
             print(harness.machine_line())
             print(f"server: {harness.server_description(env)}")
             with harness.Server(env) as server:
@@ -200,35 +204,56 @@ def main() -> None:
                         for i, seat in enumerate(quiet_seats)
                     ],
                 )
-                hot_ms, statuses, wall = _burst(
-                    server.port,
-                    [
-                        (f"/api/v1/coaching/slots/{data['hot']}/book/", b"{}", book_headers(t))
-                        for t in tokens[:CONTENDED]
-                    ],
+
+                def ours(r: int):
+                    return _burst(
+                        server.port,
+                        [
+                            (f"/api/v1/coaching/slots/{measured[r]['hot']}/book/", b"{}", book_headers(t))
+                            for t in measured[r]["tokens"][:CONTENDED]
+                        ],
+                    )
+
+                def bare(r: int):
+                    return _burst(
+                        server.port,
+                        [
+                            (f"/bench/claim/{hot_seats[r]}", json.dumps({"who": f"h{r}-{i}"}).encode(), {})
+                            for i in range(CONTENDED)
+                        ],
+                    )
+
+                rounds = harness.alternating(MEASURED, ours, bare)
+            hot_ms = [ms for (mine, _, _), _ in rounds for ms in mine]
+            base_ms = [ms for _, (theirs, _, _) in rounds for ms in theirs]
+            wall = sum(seconds for (_, _, seconds), _ in rounds)
+            wall_base = sum(seconds for _, (_, _, seconds) in rounds)
+            statuses: dict[int, int] = {}
+            for (_, round_statuses, _), _ in rounds:
+                for status, n in round_statuses.items():
+                    statuses[status] = statuses.get(status, 0) + n
+            for r in range(MEASURED):
+                counts = _counts(db_url, measured[r]["hot"])
+                taken, claims = _claimed(db_url, hot_seats[r])
+                print(
+                    f"round {r + 1}: {CONTENDED} simultaneous bookings for {SEATS} seats -> confirmed "
+                    f"{counts.get('confirmed', 0)} (must be {SEATS}), seats_taken {counts['seats_taken']}, "
+                    f"waitlisted {counts.get('waitlisted', 0)}; bare claims: {claims} rows, taken {taken}"
                 )
-                base_ms, _, wall_base = _burst(
-                    server.port,
-                    [
-                        (f"/bench/claim/{hot_seat}", json.dumps({"who": f"h{i}"}).encode(), {})
-                        for i in range(CONTENDED)
-                    ],
-                )
-            counts = _counts(db_url, data["hot"])
-            taken, claims = _claimed(db_url, hot_seat)
-            print(
-                f"{CONTENDED} simultaneous bookings for {SEATS} seats -> confirmed {counts.get('confirmed', 0)} "
-                f"(must be {SEATS}), seats_taken {counts['seats_taken']}, waitlisted {counts.get('waitlisted', 0)}, "
-                f"HTTP {statuses}; bare claims: {claims} rows, taken {taken}"
-            )
+                if counts.get("confirmed", 0) != SEATS or counts["seats_taken"] != SEATS:
+                    failures.append(f"booking round {r + 1}")
+            print(f"HTTP statuses of the {MEASURED * CONTENDED} bookings: {statuses}")
             print(
                 harness.ratio_line(
-                    "contended throughput",
-                    CONTENDED / wall,
-                    CONTENDED / wall_base,
+                    f"contended throughput ({MEASURED} bursts)",
+                    MEASURED * CONTENDED / wall,
+                    MEASURED * CONTENDED / wall_base,
                     "req/s",
                     goal="ratio ≥ 0.5",
                 )
+            )
+            print(
+                harness.rounds_line([(CONTENDED / mine[2], CONTENDED / theirs[2]) for mine, theirs in rounds])
             )
             print(
                 harness.ratio_line(
@@ -255,8 +280,6 @@ def main() -> None:
                     "uncontended p99", harness.pct(quiet, 99), harness.pct(quiet_base, 99), "ms"
                 )
             )
-            if counts.get("confirmed", 0) != SEATS or counts["seats_taken"] != SEATS:
-                failures.append("booking")
         finally:
             harness.flush_redis(REDIS_DB)
     if failures:
