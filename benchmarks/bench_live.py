@@ -32,7 +32,7 @@ from benchmarks import harness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BATCH_EVENTS = int(os.environ.get("BENCH_LIVE_BATCH_EVENTS", "200000"))
-STATS_EVENTS = int(os.environ.get("BENCH_LIVE_STATS_EVENTS", "100000"))  # ingested while (d) polls
+STATS_EVENTS = int(os.environ.get("BENCH_LIVE_STATS_EVENTS", "200000"))  # ingested while (d) polls
 SINGLE_REQUESTS = int(os.environ.get("BENCH_LIVE_SINGLE", "4000"))
 RESULT_EVENTS = int(os.environ.get("BENCH_LIVE_RESULT_EVENTS", "1000000"))
 RESULT_ORDERS = 10_000
