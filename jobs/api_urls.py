@@ -1,4 +1,4 @@
-"""API routes of the jobs app (mounted under /api/v1/)."""
+"""API routes of the jobs app, mounted under /api/v1/jobs/ (config/urls.py says why the prefix is there)."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -6,10 +6,10 @@ from rest_framework.routers import SimpleRouter
 from jobs import api, api_employer
 
 router = SimpleRouter()
-router.register("jobs/employers", api.EmployerViewSet, basename="jobs-employer")
-router.register("jobs/postings", api.PostingViewSet, basename="jobs-posting")
-router.register("jobs/lineup-requests", api.LineupRequestViewSet, basename="jobs-lineup")
-router.register("jobs/applications", api.ApplicationViewSet, basename="jobs-application")
+router.register("employers", api.EmployerViewSet, basename="jobs-employer")
+router.register("postings", api.PostingViewSet, basename="jobs-posting")
+router.register("lineup-requests", api.LineupRequestViewSet, basename="jobs-lineup")
+router.register("applications", api.ApplicationViewSet, basename="jobs-application")
 
 
 def _report(action: str):
@@ -18,37 +18,35 @@ def _report(action: str):
 
 urlpatterns = [
     path(
-        "jobs/applications/export.csv",
+        "applications/export.csv",
         api.ApplicationViewSet.as_view({"get": "export_csv"}),
         name="jobs-applications-csv",
     ),
     path(
-        "jobs/applications/export.xlsx",
+        "applications/export.xlsx",
         api.ApplicationViewSet.as_view({"get": "export_xlsx"}),
         name="jobs-applications-xlsx",
     ),
-    path("jobs/signup/", api.EmployerSignupView.as_view(), name="jobs-signup"),
-    path("jobs/invitations/accept/", api.InvitationAcceptView.as_view(), name="jobs-invitation-accept"),
-    path("jobs/apply/", api.apply_view, name="jobs-apply"),
-    path("jobs/public/sessions/<uuid:pk>/lineup/", api.PublicLineupView.as_view(), name="jobs-public-lineup"),
-    path("jobs/reports/sessions/<uuid:pk>/", _report("session_report"), name="jobs-report-session"),
+    path("signup/", api.EmployerSignupView.as_view(), name="jobs-signup"),
+    path("invitations/accept/", api.InvitationAcceptView.as_view(), name="jobs-invitation-accept"),
+    path("apply/", api.apply_view, name="jobs-apply"),
+    path("public/sessions/<uuid:pk>/lineup/", api.PublicLineupView.as_view(), name="jobs-public-lineup"),
+    path("reports/sessions/<uuid:pk>/", _report("session_report"), name="jobs-report-session"),
     path(
-        "jobs/reports/sessions/<uuid:pk>/applications/",
+        "reports/sessions/<uuid:pk>/applications/",
         _report("applications"),
         name="jobs-report-session-applications",
     ),
-    path("jobs/reports/sessions/<uuid:pk>/export.csv", _report("export_csv"), name="jobs-report-session-csv"),
-    path(
-        "jobs/reports/sessions/<uuid:pk>/export.xlsx", _report("export_xlsx"), name="jobs-report-session-xlsx"
-    ),
-    path("jobs/reports/employers/<uuid:pk>/", _report("employer_report"), name="jobs-report-employer"),
+    path("reports/sessions/<uuid:pk>/export.csv", _report("export_csv"), name="jobs-report-session-csv"),
+    path("reports/sessions/<uuid:pk>/export.xlsx", _report("export_xlsx"), name="jobs-report-session-xlsx"),
+    path("reports/employers/<uuid:pk>/", _report("employer_report"), name="jobs-report-employer"),
     path("", include(router.urls)),
 ]
 
 # The employer's own results (jobs/api_employer.py).
 urlpatterns += [
     path(
-        "jobs/employers/<uuid:pk>/results/",
+        "employers/<uuid:pk>/results/",
         api_employer.EmployerResultsView.as_view(),
         name="jobs-employer-results",
     ),
