@@ -50,7 +50,7 @@ def _setup_data() -> None:
 
     union = Union.objects.create(name="bench union")
     coach_user = User.objects.create(username="bench-coach", role="coach", union=union)
-    coach = Coach.objects.create(user=coach_user, union=union, min_notice_hours=0, horizon_days=60)
+    coach = Coach.objects.create(user=coach_user, union=union, min_notice_hours=0, horizon_days=365)
     program = Program.objects.create(union=union, title="bench program", max_active_bookings=5)
     start = timezone.now() + timedelta(days=2)
 
