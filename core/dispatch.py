@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 import redis
 from django.db import connection, transaction
@@ -55,14 +56,23 @@ def enqueue_ids_on_commit(task, ids: list, *, chunk: int = 200) -> None:
     transaction.on_commit(publish)
 
 
+# How long the publishing thread gathers ids after the first one before it publishes them together.
+# A Celery publish costs ≈ 1 ms of CPU in the web process (``task.delay``, measured on the 2-core
+# machine), about a tenth of a booking's CPU over all processes; in a crowd of simultaneous bookings a
+# worker process finishes one every ≈ 15 ms, so without a window nearly every booking paid for its own
+# publish. The notice and the invite go out GATHER_SECONDS later at most.
+GATHER_SECONDS = 0.05
+
+
 class _Coalescer:
-    """One daemon thread per process (and task) that publishes the ids handed to it, all the ids that
-    arrived while the previous publish was in flight in one message (``chunk`` ids per task).
+    """One daemon thread per process (and task) that publishes the ids handed to it: the ids that arrive
+    within ``GATHER_SECONDS`` of the first, and those that arrived while the previous publish was in
+    flight, go in one message (``chunk`` ids per task).
 
     For ids whose rows are already committed: the request answers without waiting for the broker, and a
-    crowd of simultaneous bookings in one process costs a few broker publishes instead of one each
-    (kombu's publish is about a third of a booking's Python time). Ids still queued when the process
-    dies are not lost: their outbox rows stay pending and the periodic sweep re-dispatches them.
+    crowd of simultaneous bookings in one process costs a few broker publishes instead of one each.
+    Ids still queued when the process dies are not lost: their outbox rows stay pending and the periodic
+    sweep re-dispatches them.
     """
 
     def __init__(self, task, chunk: int):
@@ -86,6 +96,7 @@ class _Coalescer:
     def _run(self) -> None:
         while True:
             self.wake.wait()
+            time.sleep(GATHER_SECONDS)
             self.wake.clear()
             with self.lock:
                 batch, self.pending = self.pending, []
