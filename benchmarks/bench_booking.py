@@ -101,13 +101,12 @@ def _counts(db_url: str, slot_id: str) -> dict:
     return {"seats_taken": seats[0], "capacity": seats[1], **rows}
 
 
-def _burst(port: int, requests: list[tuple[str, bytes, dict]]) -> tuple[list[float], dict, float]:
+def _burst(port: int, requests: list[tuple[str, bytes, dict]]) -> harness.LoadResult:
     """One thread and one open connection per request, all released together (an asyncio httpx
     client was measured to be the bottleneck itself here: 35 bare JSON requests/s in a 200 burst)."""
-    result = harness.closed_loop(
+    return harness.closed_loop(
         port, lambda i: ("POST", *requests[i]), clients=len(requests), requests=len(requests), ok=(200, 201)
     )
-    return [s * 1000 for s in result.latencies], result.statuses, result.seconds
 
 
 def _sequential(port: int, requests: list[tuple[str, bytes, dict]]) -> list[float]:
@@ -224,14 +223,8 @@ def main() -> None:
                     )
 
                 rounds = harness.alternating(MEASURED, ours, bare)
-            hot_ms = [ms for (mine, _, _), _ in rounds for ms in mine]
-            base_ms = [ms for _, (theirs, _, _) in rounds for ms in theirs]
-            wall = sum(seconds for (_, _, seconds), _ in rounds)
-            wall_base = sum(seconds for _, (_, _, seconds) in rounds)
-            statuses: dict[int, int] = {}
-            for (_, round_statuses, _), _ in rounds:
-                for status, n in round_statuses.items():
-                    statuses[status] = statuses.get(status, 0) + n
+            hot = harness.LoadResult.combined([mine for mine, _ in rounds])
+            base = harness.LoadResult.combined([theirs for _, theirs in rounds])
             for r in range(MEASURED):
                 counts = _counts(db_url, measured[r]["hot"])
                 taken, claims = _claimed(db_url, hot_seats[r])
@@ -242,31 +235,31 @@ def main() -> None:
                 )
                 if counts.get("confirmed", 0) != SEATS or counts["seats_taken"] != SEATS:
                     failures.append(f"booking round {r + 1}")
-            print(f"HTTP statuses of the {MEASURED * CONTENDED} bookings: {statuses}")
+            print(f"HTTP statuses of the {MEASURED * CONTENDED} bookings: {hot.statuses}")
             print(
                 harness.ratio_line(
                     f"contended throughput ({MEASURED} bursts)",
-                    MEASURED * CONTENDED / wall,
-                    MEASURED * CONTENDED / wall_base,
+                    MEASURED * CONTENDED / hot.seconds,
+                    MEASURED * CONTENDED / base.seconds,
                     "req/s",
                     goal="ratio ≥ 0.5",
                 )
             )
             print(
-                harness.rounds_line([(CONTENDED / mine[2], CONTENDED / theirs[2]) for mine, theirs in rounds])
+                harness.rounds_line(
+                    [(CONTENDED / mine.seconds, CONTENDED / theirs.seconds) for mine, theirs in rounds]
+                )
             )
             print(
                 harness.ratio_line(
                     "contended p99",
-                    harness.pct(hot_ms, 99),
-                    harness.pct(base_ms, 99),
+                    hot.ms(99),
+                    base.ms(99),
                     "ms",
                     goal="p99 < 1000 ms",
                 )
             )
-            print(
-                harness.ratio_line("contended p50", harness.pct(hot_ms, 50), harness.pct(base_ms, 50), "ms")
-            )
+            print(harness.ratio_line("contended p50", hot.ms(50), base.ms(50), "ms"))
             print(
                 harness.ratio_line(
                     f"uncontended p50 ({UNCONTENDED} sequential)",

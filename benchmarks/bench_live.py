@@ -199,9 +199,7 @@ def _batch_bench(port, connection, parts: str):
     # --- (a) batch ingest over HTTP; (d) live stats polled during a further ingest pass ----------------
     a_events = BATCH_EVENTS if "a" in parts else 0
     d_events = STATS_EVENTS if "d" in parts else 0
-    # The events are 37 ms apart (harness.viewer_events): the session went live long enough ago that the
-    # last one is still in the past.
-    hours_ago = max(3, (a_events + d_events) * 37 / 3_600_000 + 0.5)
+    hours_ago = harness.live_hours_for(a_events + d_events)
     session, token, user_token = _setup_session("bench batch", hours_ago=hours_ago)
     events = _events(session, a_events + d_events)
     bodies = [json.dumps({"events": events[i : i + 1000]}).encode() for i in range(0, a_events, 1000)]
@@ -261,8 +259,8 @@ def _batch_bench(port, connection, parts: str):
     def over_http(first: int, last: int, sent=bodies, poll: bool = False) -> float:
         """Post sent[first:last] (with (d)'s poller running when ``poll``); seconds taken."""
         stop = threading.Event()
-        poller = threading.Thread(target=poll_stats, args=(stop,))
-        if poll:
+        poller = threading.Thread(target=poll_stats, args=(stop,)) if poll else None
+        if poller:
             poller.start()
         load = harness.closed_loop(
             port,
@@ -271,7 +269,7 @@ def _batch_bench(port, connection, parts: str):
             requests=last - first,
         )
         stop.set()
-        if poll:
+        if poller:
             poller.join()
         assert load.statuses == {200: last - first}, load.statuses
         return load.seconds

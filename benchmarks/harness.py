@@ -358,6 +358,15 @@ def machine_line() -> str:
     return f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared; read ratios, not absolutes)"
 
 
+EVENT_SPACING_MS = 37  # between two consecutive viewer_events
+
+
+def live_hours_for(n: int) -> float:
+    """How many hours ago a session must have gone live (3 at least) for n viewer_events from its start to
+    all lie in the past: ingest rejects events from the future, and a profile would measure rejections."""
+    return max(3, n * EVENT_SPACING_MS / 3_600_000 + 0.5)
+
+
 def viewer_events(base, n: int, prefix: str = "e") -> list[dict]:
     """n bridge events of one live session from ``base`` on (joins, heartbeats, comments — every third
     a question —, likes, leaves; 20,000 members), as the ingest benchmarks send them."""
@@ -368,7 +377,7 @@ def viewer_events(base, n: int, prefix: str = "e") -> list[dict]:
         event = {
             "id": f"{prefix}{i}",
             "type": kind,
-            "ts": (base + timedelta(milliseconds=i * 37)).isoformat(),
+            "ts": (base + timedelta(milliseconds=i * EVENT_SPACING_MS)).isoformat(),
             "member_id": f"u{i % 20000}",
         }
         if kind == "comment":

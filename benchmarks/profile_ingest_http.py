@@ -61,9 +61,7 @@ def _child() -> None:
 
     call_command("migrate", verbosity=0)
     with harness.Server(dict(os.environ)) as server:
-        # The events are 37 ms apart (harness.viewer_events): the session went live long enough ago that
-        # the last one is still in the past, or the profile would measure rejections.
-        session, token, _ = _setup_session("profile http", hours_ago=max(3, BATCHES * 37 / 3600 + 0.5))
+        session, token, _ = _setup_session("profile http", hours_ago=harness.live_hours_for(BATCHES * 1000))
         events = _events(session, BATCHES * 1000)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         path = f"/api/v1/sessions/{session.pk}/events/?results=problems"
